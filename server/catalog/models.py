@@ -1,0 +1,262 @@
+"""Pydantic models of the files under configs/ and chunks/.
+
+Every model forbids unknown fields: a misspelt field is a load error that names file and field,
+never a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
+HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedText(Strict):
+    """A text the user sees, in both UI languages."""
+
+    de: Annotated[str, StringConstraints(min_length=1)]
+    en: Annotated[str, StringConstraints(min_length=1)]
+
+    def get(self, language: str) -> str:
+        return self.de if language == "de" else self.en
+
+
+class LocalizedOptionalText(Strict):
+    """A text that may be empty (the rules box of "Your call" starts empty)."""
+
+    de: str
+    en: str
+
+    def get(self, language: str) -> str:
+        return self.de if language == "de" else self.en
+
+
+class Audience(Strict):
+    min_age: int = Field(ge=6, le=99)
+
+
+class LlmParameters(Strict):
+    """Sampling parameters that reach the LLM provider unchanged."""
+
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0)
+    max_tokens: int | None = Field(default=None, ge=1, le=8192)
+
+
+# ---------------------------------------------------------------- interception
+
+
+class InterceptionCategory(StrEnum):
+    ARTS = "arts"
+    AESTHETICS = "aesthetics"
+    SEMANTICS = "semantics"
+    TECHNICAL_IMAGING = "technical_imaging"
+    HERITAGE = "heritage"
+    FREESTYLE = "freestyle"
+
+
+class InterceptionKind(StrEnum):
+    TRANSFORM = "transform"
+    RECURSIVE = "recursive"  # the Telephone game: rounds through a chain of languages
+    PASSTHROUGH = "passthrough"
+
+
+class Recursion(Strict):
+    rounds: int = Field(ge=2, le=12)
+    # ISO 639-1 codes the chain may pass through; never the same twice in a row.
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] = Field(min_length=2)
+
+
+class InterceptionConfig(Strict):
+    """An artistic attitude. Its id is the file stem."""
+
+    name: LocalizedText
+    description: LocalizedText
+    category: InterceptionCategory
+    kind: InterceptionKind = InterceptionKind.TRANSFORM
+    context: LocalizedOptionalText
+    icon: Annotated[str, StringConstraints(min_length=1, max_length=8)]
+    color: HexColor
+    order: int = Field(ge=0)
+    audience: Audience
+    parameters: LlmParameters = LlmParameters()
+    task_chunk: Identifier = "interception"
+    recursion: Recursion | None = None
+
+    @model_validator(mode="after")
+    def _recursion_matches_kind(self) -> InterceptionConfig:
+        if self.kind is InterceptionKind.RECURSIVE and self.recursion is None:
+            raise ValueError("a 'recursive' attitude needs a 'recursion' block (rounds, languages)")
+        if self.kind is not InterceptionKind.RECURSIVE and self.recursion is not None:
+            raise ValueError("only a 'recursive' attitude may have a 'recursion' block")
+        return self
+
+
+# ---------------------------------------------------------------- media types
+
+
+class MediaTypeInfo(Strict):
+    name: LocalizedText
+    mime_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z]+/[a-z0-9.+\-]+$")]] = Field(
+        min_length=1
+    )
+    extensions: list[Annotated[str, StringConstraints(pattern=r"^\.[a-z0-9]+$")]] = Field(min_length=1)
+    player: Literal["image", "audio", "video"]
+    order: int = Field(ge=0)
+
+
+class MediaTypeRegistryFile(Strict):
+    media_types: dict[Identifier, MediaTypeInfo]
+
+
+# ---------------------------------------------------------------- model files
+
+
+class ModelFolder(StrEnum):
+    """ComfyUI model folder keys (current names; legacy `clip`/`unet` are accepted on disk only)."""
+
+    CHECKPOINTS = "checkpoints"
+    DIFFUSION_MODELS = "diffusion_models"
+    TEXT_ENCODERS = "text_encoders"
+    VAE = "vae"
+    LORAS = "loras"
+    CLIP_VISION = "clip_vision"
+    UPSCALE_MODELS = "upscale_models"
+    AUDIO_ENCODERS = "audio_encoders"
+    LLM = "llm"  # GGUF files of the built-in LLM engine; not a ComfyUI folder
+
+
+class ModelLicence(Strict):
+    name: Annotated[str, StringConstraints(min_length=1)]
+    url: Annotated[str, StringConstraints(pattern=r"^https://")]
+
+
+class ModelFile(Strict):
+    id: Identifier
+    name: LocalizedText
+    folder: ModelFolder
+    filename: Annotated[str, StringConstraints(pattern=r"^[^/\\]+\.(safetensors|gguf)$")]
+    size: int = Field(gt=0, description="bytes")
+    sha256: Sha256 | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https://")] | None = None
+    licence: ModelLicence
+    notes: LocalizedText | None = None
+
+
+class ModelManifestFile(Strict):
+    models: list[ModelFile]
+
+    @field_validator("models")
+    @classmethod
+    def _unique_ids(cls, models: list[ModelFile]) -> list[ModelFile]:
+        seen: set[str] = set()
+        for model in models:
+            if model.id in seen:
+                raise ValueError(f"model id '{model.id}' appears twice")
+            seen.add(model.id)
+        return models
+
+
+# ---------------------------------------------------------------- chunks
+
+
+class LlmChunk(Strict):
+    """The Task part of a 3-part LLM prompt (task, context, input)."""
+
+    kind: Literal["llm"]
+    description: str
+    task: LocalizedText
+    parameters: LlmParameters = LlmParameters()
+
+
+class WorkflowNode(BaseModel):
+    # A ComfyUI API-format node. Extra keys such as `_meta` are part of the format.
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    class_type: Annotated[str, StringConstraints(min_length=1)]
+    inputs: dict[str, object]
+
+
+class MappingTarget(Strict):
+    node: Annotated[str, StringConstraints(min_length=1)]
+    input: Annotated[str, StringConstraints(min_length=1)]
+
+
+class MappedParameter(StrEnum):
+    """What a generation request can put into a workflow."""
+
+    PROMPT = "prompt"
+    NEGATIVE_PROMPT = "negative_prompt"
+    SEED = "seed"
+    STEPS = "steps"
+    CFG = "cfg"
+    WIDTH = "width"
+    HEIGHT = "height"
+    DURATION = "duration"
+    FRAMES = "frames"
+    FPS = "fps"
+    LYRICS = "lyrics"
+    FILENAME_PREFIX = "filename_prefix"
+
+
+class ComfyUIChunk(Strict):
+    kind: Literal["comfyui"]
+    description: str
+    workflow: dict[str, WorkflowNode] = Field(min_length=1)
+    input_mappings: dict[MappedParameter, MappingTarget | list[MappingTarget]]
+    optimization_instruction: str | None = None
+
+    def targets(self, parameter: MappedParameter) -> list[MappingTarget]:
+        mapped = self.input_mappings.get(parameter)
+        if mapped is None:
+            return []
+        return mapped if isinstance(mapped, list) else [mapped]
+
+
+Chunk = Annotated[LlmChunk | ComfyUIChunk, Field(discriminator="kind")]
+
+
+# ---------------------------------------------------------------- outputs
+
+
+class OutputBackend(StrEnum):
+    COMFYUI = "comfyui"
+    OPENAI = "openai"
+    OPENROUTER = "openrouter"
+
+
+class OutputDefaults(Strict):
+    seed: int | Literal["random"] = "random"
+    steps: int | None = Field(default=None, ge=1, le=200)
+    cfg: float | None = Field(default=None, ge=0.0, le=30.0)
+    width: int | None = Field(default=None, ge=16, le=4096)
+    height: int | None = Field(default=None, ge=16, le=4096)
+    duration: float | None = Field(default=None, gt=0.0, le=600.0, description="seconds")
+    frames: int | None = Field(default=None, ge=1, le=1000)
+    fps: float | None = Field(default=None, gt=0.0, le=120.0)
+    negative_prompt: str | None = None
+
+
+class OutputConfig(Strict):
+    """A medium + model a student can pick. Its id is the file stem."""
+
+    name: LocalizedText
+    description: LocalizedText
+    media_type: Identifier
+    backend: OutputBackend
+    chunk: Identifier
+    defaults: OutputDefaults = OutputDefaults()
+    models: list[Identifier] = []
+    vram_gb: float = Field(ge=0.0, le=200.0)
+    order: int = Field(ge=0)
+    audience: Audience = Audience(min_age=8)
+    selftest: bool = False
