@@ -1,0 +1,1 @@
+"""AI4ArtsEd Desktop: the program a teacher starts."""

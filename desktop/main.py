@@ -1,0 +1,111 @@
+"""Starts AI4ArtsEd: the embedded server on a free loopback port, then the window (or headless).
+
+Order matters: stop signals are routed first (before any thread exists), then services, server and
+the health probe, and only then the window, so the window never shows a connection error.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+import threading
+import time
+import webbrowser
+
+import httpx
+
+from desktop.app_logging import configure_logging
+from desktop.cli import LaunchOptions, parse_args
+from desktop.stop_signals import watch_stop_signals
+from desktop.window import NoWindowAvailable, run_window
+from server.app import create_app
+from server.api.security import LaunchSecurity
+from server.errors import AppError
+from server.i18n.translator import Translator
+from server.resources import Resources
+from server.services import Services, build_services
+from server.settings.paths import AppPaths
+from server.wsgi_server import EmbeddedServer, bind_loopback
+
+log = logging.getLogger("desktop")
+
+HEALTH_TIMEOUT_S = 20.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.monotonic()
+    options = parse_args(argv)
+    stop_requested = threading.Event()
+    watch_stop_signals(stop_requested.set)
+
+    paths = AppPaths.in_folder(options.data_dir) if options.data_dir else AppPaths.for_user()
+    log_file = configure_logging(paths.logs_dir, options.log_level)
+    log.info("starting AI4ArtsEd (data: %s, log: %s)", paths.data_dir, log_file)
+
+    try:
+        sock = bind_loopback(options.port)
+    except AppError as exc:
+        message = Translator().translate(exc.code, "en", exc.params)
+        print(f"AI4ArtsEd could not start: {message}", file=sys.stderr)
+        return 2
+
+    services = build_services(paths, Resources.locate())
+    token = options.token or secrets.token_urlsafe(32)
+    server = EmbeddedServer(create_app(services, LaunchSecurity(token=token, port=sock.getsockname()[1])), sock)
+    server.start()
+    try:
+        _wait_until_healthy(server.base_url)
+        log.info("server ready at %s after %.0f ms", server.base_url, (time.monotonic() - started) * 1000)
+        app_url = f"{server.base_url}/?token={token}"
+        _show(options, app_url, services, stop_requested, started)
+    finally:
+        _shutdown(services, server)
+    return 0
+
+
+def _show(
+    options: LaunchOptions, app_url: str, services: Services, stop_requested: threading.Event, started: float
+) -> None:
+    if not options.headless:
+
+        def on_ui_ready() -> None:
+            log.info("window shows the app after %.0f ms", (time.monotonic() - started) * 1000)
+
+        try:
+            run_window(app_url, services.resources.icon, on_ui_ready, stop_requested)
+            return
+        except NoWindowAvailable as exc:
+            print(f"AI4ArtsEd cannot open its own window: {exc}.", file=sys.stderr)
+            if webbrowser.open(app_url):
+                print("It opened your web browser instead.", file=sys.stderr)
+    # The one line a script (or a person) needs to reach the app.
+    print(f"AI4ArtsEd is running at {app_url}", flush=True)
+    print("Press Ctrl+C to stop.", file=sys.stderr, flush=True)
+    stop_requested.wait()
+
+
+def _wait_until_healthy(base_url: str) -> None:
+    deadline = time.monotonic() + HEALTH_TIMEOUT_S
+    with httpx.Client(timeout=2.0) as client:
+        while True:
+            try:
+                if client.get(f"{base_url}/api/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the embedded server did not answer at {base_url} within {HEALTH_TIMEOUT_S:.0f} s")
+            time.sleep(0.01)
+
+
+def _shutdown(services: Services, server: EmbeddedServer) -> None:
+    log.info("shutting down")
+    services.shutdown()
+    server.stop()
+    log.info("stopped")
+    logging.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

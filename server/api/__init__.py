@@ -1,0 +1,1 @@
+"""HTTP blueprints. Thin: they turn requests into service calls and results into JSON."""

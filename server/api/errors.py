@@ -1,0 +1,64 @@
+"""Every failure of an /api request becomes ``{"error": {"code", "message"}}`` in the user's language."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from server.api.language import request_language
+from server.errors import AppError, ErrorKind
+from server.i18n.translator import Translator
+from server.settings.store import SettingsStore
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_KIND = {
+    ErrorKind.INVALID_INPUT: 400,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.FAILED: 500,
+    ErrorKind.UNAVAILABLE: 503,
+}
+
+# Werkzeug's own errors mapped to our message codes; anything else is "http_error".
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def error_response(
+    translator: Translator, settings: SettingsStore, code: str, status: int, params: dict[str, object] | None = None
+) -> tuple[Response, int]:
+    message = translator.translate(code, request_language(settings), params)
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def register_error_handlers(app: Flask, translator: Translator, settings: SettingsStore) -> None:
+    @app.errorhandler(AppError)
+    def _app_error(error: AppError) -> tuple[Response, int]:
+        status = STATUS_BY_KIND[error.kind]
+        log.info("request %s %s failed: %r", request.method, request.path, error)
+        return error_response(translator, settings, error.code, status, error.params)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response | tuple[Response, int]:
+        status = error.code or 500
+        if not request.path.startswith("/api/"):
+            return error.get_response()
+        return error_response(translator, settings, HTTP_CODES.get(status, "http_error"), status,
+                              {"status": status})
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[Response, int]:
+        # The detail belongs in the log; the person gets a sentence they can act on.
+        log.exception("unexpected error in %s %s", request.method, request.path, exc_info=error)
+        return error_response(translator, settings, "internal_error", 500)

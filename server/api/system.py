@@ -1,0 +1,34 @@
+"""GET /api/system/info: what the UI shell needs at start (version, data folder, notices)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from server.api.language import request_language
+from server.services import Services
+
+
+def system_blueprint(services: Services) -> Blueprint:
+    bp = Blueprint("system", __name__)
+
+    @bp.get("/api/system/info")
+    def info() -> Response:
+        language = request_language(services.settings)
+        notices = [
+            {
+                "code": notice.code,
+                "level": notice.level.value,
+                "message": services.translator.translate(notice.code, language, notice.params),
+            }
+            for notice in services.notices.all()
+        ]
+        return jsonify(
+            {
+                "version": services.version,
+                "portable": services.paths.portable,
+                "data_dir": str(services.paths.data_dir),
+                "notices": notices,
+            }
+        )
+
+    return bp

@@ -1,0 +1,34 @@
+"""The Flask app factory: services come in ready-made, blueprints only translate HTTP."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from server.api.catalog import catalog_blueprint
+from server.api.errors import register_error_handlers
+from server.api.health import health_blueprint
+from server.api.security import LaunchSecurity, install_security
+from server.api.settings import settings_blueprint
+from server.api.spa import spa_blueprint
+from server.api.system import system_blueprint
+from server.services import Services
+
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+
+def create_app(services: Services, security: LaunchSecurity) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, JSON_SORT_KEYS=False)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    install_security(app, security, services.translator, services.settings)
+    register_error_handlers(app, services.translator, services.settings)
+
+    app.register_blueprint(health_blueprint(services.version))
+    app.register_blueprint(system_blueprint(services))
+    app.register_blueprint(settings_blueprint(services.settings))
+    app.register_blueprint(catalog_blueprint(services))
+    # Last: its catch-all route must not shadow the API.
+    app.register_blueprint(spa_blueprint(services.resources.web_dist, services.translator))
+    return app

@@ -1,0 +1,29 @@
+"""The validated catalog, built once at start and read by every service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from server.catalog.models import (
+    ComfyUIChunk,
+    InterceptionConfig,
+    LlmChunk,
+    MediaTypeInfo,
+    ModelFile,
+    OutputConfig,
+)
+from server.catalog.problems import CatalogProblem
+
+
+@dataclass(frozen=True)
+class Catalog:
+    interceptions: dict[str, InterceptionConfig]
+    outputs: dict[str, OutputConfig]
+    llm_chunks: dict[str, LlmChunk]
+    comfyui_chunks: dict[str, ComfyUIChunk]
+    media_types: dict[str, MediaTypeInfo]
+    models: dict[str, ModelFile]
+    problems: list[CatalogProblem] = field(default_factory=list)
+
+    def outputs_using_model(self, model_id: str) -> list[str]:
+        return sorted(oid for oid, output in self.outputs.items() if model_id in output.models)

@@ -1,0 +1,1 @@
+"""Server-side messages in German and English, looked up by code."""

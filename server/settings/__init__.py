@@ -1,0 +1,1 @@
+"""Settings, data directories and (later) the secrets store."""
