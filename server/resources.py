@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+CATALOG_ROOT_ENV = "AI4ARTSED_CATALOG_ROOT"
+
 
 @dataclass(frozen=True)
 class Resources:
-    root: Path  # holds configs/ and chunks/
+    app_root: Path  # holds web/dist and desktop/assets
+    catalog_root: Path  # holds configs/ and chunks/
 
     @property
     def web_dist(self) -> Path:
-        return self.root / "web" / "dist"
+        return self.app_root / "web" / "dist"
 
     @property
     def icon(self) -> Path:
-        return self.root / "desktop" / "assets" / "icon.png"
+        return self.app_root / "desktop" / "assets" / "icon.png"
 
     @classmethod
     def locate(cls) -> Resources:
         bundle = getattr(sys, "_MEIPASS", None)
-        if bundle is not None:
-            return cls(root=Path(bundle))
-        return cls(root=Path(__file__).resolve().parent.parent)
+        app_root = Path(bundle) if bundle is not None else Path(__file__).resolve().parent.parent
+        # Tests and config authors can point the app at another folder with configs/ and chunks/.
+        override = os.environ.get(CATALOG_ROOT_ENV)
+        return cls(app_root=app_root, catalog_root=Path(override) if override else app_root)

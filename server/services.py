@@ -38,7 +38,7 @@ def build_services(paths: AppPaths, resources: Resources) -> Services:
     paths.create()
     notices = Notices()
     settings = SettingsStore(paths.settings_file, notices)
-    catalog = CatalogLoader(resources.root).load()
+    catalog = CatalogLoader(resources.catalog_root).load()
     if catalog.problems:
         notices.add("catalog_has_problems", NoticeLevel.WARNING, count=str(len(catalog.problems)))
     return Services(

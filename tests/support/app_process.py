@@ -1,0 +1,122 @@
+"""Runs the real desktop program (``python -m desktop.main``) as a child process for tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class AppProcess:
+    """A started app. Use as a context manager; ``stop()`` sends SIGTERM and returns the exit code."""
+
+    process: subprocess.Popen[str]
+    port: int
+    token: str
+    data_dir: Path
+    log_path: Path
+    _stopped: bool = field(default=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def launch_url(self) -> str:
+        return f"{self.base_url}/?token={self.token}"
+
+    def client(self, language: str = "en") -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {self.token}", "Accept-Language": language},
+            timeout=30.0,
+        )
+
+    def output(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, timeout: float = 30.0) -> int:
+        if not self._stopped:
+            self._stopped = True
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        return self.process.returncode
+
+    def __enter__(self) -> AppProcess:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def start_app(
+    data_dir: Path,
+    *,
+    headless: bool = True,
+    extra_args: list[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    catalog_root: Path | None = None,
+    wait_for: str | None = None,
+    timeout: float = 60.0,
+) -> AppProcess:
+    """Starts the app and waits until /api/health answers (and, if given, until ``wait_for`` is in its output).
+
+    ``catalog_root`` points the app at another folder with configs/ and chunks/ (tests of broken catalogs).
+    """
+    port = free_port()
+    token = secrets.token_urlsafe(24)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir / f"process-{port}.log"
+    args = [sys.executable, "-m", "desktop.main", "--port", str(port), "--token", token, "--data-dir", str(data_dir)]
+    if headless:
+        args.append("--headless")
+    args += extra_args or []
+    child_env = dict(os.environ)
+    child_env.update(env or {})
+    if catalog_root is not None:
+        child_env["AI4ARTSED_CATALOG_ROOT"] = str(catalog_root)
+    log_handle = log_path.open("w", encoding="utf-8")
+    process = subprocess.Popen(
+        args, cwd=REPO_ROOT, env=child_env, stdout=log_handle, stderr=subprocess.STDOUT, text=True
+    )
+    log_handle.close()
+    app = AppProcess(process=process, port=port, token=token, data_dir=data_dir, log_path=log_path)
+    deadline = time.monotonic() + timeout
+    healthy = False
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with {process.returncode} during start:\n{app.output()}")
+        if not healthy:
+            try:
+                healthy = httpx.get(f"{app.base_url}/api/health", timeout=1.0).status_code == 200
+            except httpx.TransportError:
+                pass
+        if healthy and (wait_for is None or wait_for in app.output()):
+            return app
+        time.sleep(0.05)
+    app.stop()
+    raise RuntimeError(f"the app did not become ready within {timeout:.0f} s:\n{app.output()}")
