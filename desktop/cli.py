@@ -19,7 +19,7 @@ class LaunchOptions:
 def parse_args(argv: list[str] | None = None) -> LaunchOptions:
     parser = argparse.ArgumentParser(
         prog="ai4artsed",
-        description="AI4ArtsEd Desktop: transform ideas through artistic attitudes into images, sound and video.",
+        description="AI4ArtsEd Desktop: ideas transformed by artistic attitudes into images, sound, video.",
     )
     parser.add_argument(
         "--headless",

@@ -18,9 +18,9 @@ import httpx
 from desktop.app_logging import configure_logging
 from desktop.cli import LaunchOptions, parse_args
 from desktop.stop_signals import watch_stop_signals
-from desktop.window import NoWindowAvailable, run_window
-from server.app import create_app
+from desktop.window import WindowUnavailableError, run_window
 from server.api.security import LaunchSecurity
+from server.app import create_app
 from server.errors import AppError
 from server.i18n.translator import Translator
 from server.resources import Resources
@@ -52,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
 
     services = build_services(paths, Resources.locate())
     token = options.token or secrets.token_urlsafe(32)
-    server = EmbeddedServer(create_app(services, LaunchSecurity(token=token, port=sock.getsockname()[1])), sock)
+    server = EmbeddedServer(
+        create_app(services, LaunchSecurity(token=token, port=sock.getsockname()[1])), sock
+    )
     server.start()
     try:
         _wait_until_healthy(server.base_url)
@@ -75,7 +77,7 @@ def _show(
         try:
             run_window(app_url, services.resources.icon, on_ui_ready, stop_requested)
             return
-        except NoWindowAvailable as exc:
+        except WindowUnavailableError as exc:
             print(f"AI4ArtsEd cannot open its own window: {exc}.", file=sys.stderr)
             if webbrowser.open(app_url):
                 print("It opened your web browser instead.", file=sys.stderr)
@@ -95,7 +97,9 @@ def _wait_until_healthy(base_url: str) -> None:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the embedded server did not answer at {base_url} within {HEALTH_TIMEOUT_S:.0f} s")
+                raise RuntimeError(
+                    f"the embedded server did not answer at {base_url} within {HEALTH_TIMEOUT_S:.0f} s"
+                )
             time.sleep(0.01)
 
 

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,20 +16,14 @@ log = logging.getLogger(__name__)
 WINDOW_TITLE = "AI4ArtsEd"
 
 
-class NoWindowAvailable(Exception):
+class WindowUnavailableError(Exception):
     """No GUI can be shown here; the message says why in plain words."""
 
 
-class WindowBridge:
-    """Methods the page can call as ``window.pywebview.api.<name>()``."""
-
-    def __init__(self, on_ui_ready: Callable[[], None]) -> None:
-        self._on_ui_ready = on_ui_ready
-
-    def ui_ready(self) -> bool:
-        # The web app calls this once its shell is on screen: proof that the window shows the app.
-        self._on_ui_ready()
-        return True
+# The web app marks its root element once the shell and its data are on screen. The check runs
+# through run_js: pywebview's evaluate_js and js_api rely on eval, which our CSP forbids.
+_APP_READY_CHECK = "document.querySelector('[data-app-ready=\"true\"]') ? 'ready' : ''"
+UI_READY_TIMEOUT_S = 60.0
 
 
 def check_display() -> None:
@@ -39,20 +34,22 @@ def check_display() -> None:
     if platform in ("offscreen", "minimal") or platform.startswith("wayland"):
         return
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        raise NoWindowAvailable("no display was found (DISPLAY and WAYLAND_DISPLAY are not set)")
+        raise WindowUnavailableError("no display was found (DISPLAY and WAYLAND_DISPLAY are not set)")
     if not os.environ.get("WAYLAND_DISPLAY") and ctypes.util.find_library("xcb-cursor") is None:
-        raise NoWindowAvailable(
+        raise WindowUnavailableError(
             "the system library libxcb-cursor0 is missing (install it, e.g. 'apt install libxcb-cursor0')"
         )
 
 
-def run_window(url: str, icon: Path, on_ui_ready: Callable[[], None], stop_requested: threading.Event) -> None:
+def run_window(
+    url: str, icon: Path, on_ui_ready: Callable[[], None], stop_requested: threading.Event
+) -> None:
     """Shows the window and blocks until it is closed or a stop is requested (e.g. SIGTERM)."""
     check_display()
     try:
         import webview
     except Exception as exc:  # a broken GUI installation must not stop the app
-        raise NoWindowAvailable(f"the window component could not be loaded ({exc})") from exc
+        raise WindowUnavailableError(f"the window component could not be loaded ({exc})") from exc
 
     window = webview.create_window(
         WINDOW_TITLE,
@@ -60,27 +57,43 @@ def run_window(url: str, icon: Path, on_ui_ready: Callable[[], None], stop_reque
         width=1360,
         height=880,
         min_size=(960, 640),
-        js_api=WindowBridge(on_ui_ready),
         text_select=True,
     )
+    if window is None:
+        raise WindowUnavailableError("the window could not be created")
+
+    def report_when_ui_ready() -> None:
+        if not window.events.loaded.wait(UI_READY_TIMEOUT_S):
+            log.warning("the window did not finish loading the page within %.0f s", UI_READY_TIMEOUT_S)
+            return
+        deadline = time.monotonic() + UI_READY_TIMEOUT_S
+        while not stop_requested.is_set() and time.monotonic() < deadline:
+            try:
+                if window.run_js(_APP_READY_CHECK) == "ready":
+                    on_ui_ready()
+                    return
+            except Exception:  # the page may be navigating; try again
+                log.debug("ui readiness check failed", exc_info=True)
+            time.sleep(0.05)
+        log.warning("the app did not appear in the window within %.0f s", UI_READY_TIMEOUT_S)
 
     def close_on_stop() -> None:
+        threading.Thread(target=report_when_ui_ready, name="ui-ready", daemon=True).start()
         stop_requested.wait()
         try:
             window.destroy()
         except Exception:  # already closed by the user
             log.debug("window was already closed")
 
-    gui = "qt" if sys.platform.startswith("linux") else None
     try:
         webview.start(
             close_on_stop,
-            gui=gui,
+            gui="qt" if sys.platform.startswith("linux") else None,
             icon=str(icon) if icon.is_file() else None,
             private_mode=True,
         )
     except Exception as exc:
-        raise NoWindowAvailable(f"the window could not be opened ({exc})") from exc
+        raise WindowUnavailableError(f"the window could not be opened ({exc})") from exc
     finally:
         # The user closed the window (or a stop was requested): let the helper thread end too.
         stop_requested.set()

@@ -72,7 +72,9 @@ def catalog_blueprint(services: Services) -> Blueprint:
                         "reasons": [
                             {
                                 "code": reason.code,
-                                "message": services.translator.translate(reason.code, language, reason.params),
+                                "message": services.translator.translate(
+                                    reason.code, language, reason.params
+                                ),
                                 "fix_page": reason.fix_page,
                             }
                             for reason in reasons
@@ -80,7 +82,12 @@ def catalog_blueprint(services: Services) -> Blueprint:
                     }
                 )
             groups.append(
-                {"id": type_id, "name": media_type.name.model_dump(), "player": media_type.player, "outputs": entries}
+                {
+                    "id": type_id,
+                    "name": media_type.name.model_dump(),
+                    "player": media_type.player,
+                    "outputs": entries,
+                }
             )
         return jsonify({"media_types": groups})
 

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from server.api.language import request_language
 from server.errors import AppError, ErrorKind
@@ -36,7 +37,11 @@ HTTP_CODES = {
 
 
 def error_response(
-    translator: Translator, settings: SettingsStore, code: str, status: int, params: dict[str, object] | None = None
+    translator: Translator,
+    settings: SettingsStore,
+    code: str,
+    status: int,
+    params: dict[str, object] | None = None,
 ) -> tuple[Response, int]:
     message = translator.translate(code, request_language(settings), params)
     return jsonify({"error": {"code": code, "message": message}}), status
@@ -50,12 +55,13 @@ def register_error_handlers(app: Flask, translator: Translator, settings: Settin
         return error_response(translator, settings, error.code, status, error.params)
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Response | tuple[Response, int]:
+    def _http_error(error: HTTPException) -> WerkzeugResponse | tuple[Response, int]:
         status = error.code or 500
         if not request.path.startswith("/api/"):
             return error.get_response()
-        return error_response(translator, settings, HTTP_CODES.get(status, "http_error"), status,
-                              {"status": status})
+        return error_response(
+            translator, settings, HTTP_CODES.get(status, "http_error"), status, {"status": status}
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response, int]:

@@ -23,5 +23,9 @@ def parse_body(model: type[M]) -> M:
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         field = ".".join(str(part) for part in first["loc"]) or "-"
-        raise AppError("body_invalid_field", ErrorKind.INVALID_INPUT, field=field,
-                       detail=first["msg"].removeprefix("Value error, ")) from exc
+        raise AppError(
+            "body_invalid_field",
+            ErrorKind.INVALID_INPUT,
+            field=field,
+            detail=first["msg"].removeprefix("Value error, "),
+        ) from exc

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Flask, Response, redirect, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from server.api.errors import error_response
 from server.i18n.translator import Translator
@@ -60,9 +61,11 @@ class LaunchSecurity:
         return candidate is not None and hmac.compare_digest(candidate.encode(), self.token.encode())
 
 
-def install_security(app: Flask, security: LaunchSecurity, translator: Translator, settings: SettingsStore) -> None:
+def install_security(
+    app: Flask, security: LaunchSecurity, translator: Translator, settings: SettingsStore
+) -> None:
     @app.before_request
-    def _guard() -> Response | tuple[Response, int] | None:
+    def _guard() -> WerkzeugResponse | tuple[Response, int] | None:
         if request.host.lower() not in security.allowed_hosts:
             return error_response(translator, settings, "host_not_allowed", 403)
         origin = request.headers.get("Origin")
@@ -96,7 +99,7 @@ def _has_valid_credentials(security: LaunchSecurity) -> bool:
     return security.token_matches(request.cookies.get(security.cookie_name))
 
 
-def _exchange_url_token(security: LaunchSecurity, url_token: str) -> Response:
+def _exchange_url_token(security: LaunchSecurity, url_token: str) -> WerkzeugResponse:
     """Turns the one-time ``?token=`` of the launch URL into a cookie and removes it from the address bar."""
     remaining = [(key, value) for key, value in request.args.items(multi=True) if key != "token"]
     target = request.path + (f"?{urlencode(remaining)}" if remaining else "")

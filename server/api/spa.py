@@ -19,8 +19,10 @@ def spa_blueprint(web_dist: Path, translator: Translator) -> Blueprint:
             abort(404)
         index = web_dist / "index.html"
         if not index.is_file():
-            message = translator.translate("web_ui_not_built", "en") + "\n" + translator.translate(
-                "web_ui_not_built", "de"
+            message = (
+                translator.translate("web_ui_not_built", "en")
+                + "\n"
+                + translator.translate("web_ui_not_built", "de")
             )
             return Response(message, status=503, mimetype="text/plain")
         # send_from_directory refuses paths that leave web_dist.

@@ -45,6 +45,9 @@ class ComfyUIConfiguredCheck:
         self._settings = settings
 
     def __call__(self, output: OutputConfig) -> list[UnavailableReason]:
-        if output.backend is OutputBackend.COMFYUI and self._settings.current.comfyui.mode is ComfyUIMode.NONE:
+        if (
+            output.backend is OutputBackend.COMFYUI
+            and self._settings.current.comfyui.mode is ComfyUIMode.NONE
+        ):
             return [UnavailableReason(code="output_needs_comfyui", fix_page="settings")]
         return []

@@ -67,8 +67,13 @@ class CatalogLoader:
             if self._output_refs_ok(stem, config, comfyui_chunks, media_types, models)
         }
         for problem in self._problems:
-            log.warning("catalog problem: %s field=%s %s %s", problem.file, problem.field, problem.code.value,
-                        problem.params)
+            log.warning(
+                "catalog problem: %s field=%s %s %s",
+                problem.file,
+                problem.field,
+                problem.code.value,
+                problem.params,
+            )
         return Catalog(
             interceptions=interceptions,
             outputs=outputs,
@@ -87,16 +92,21 @@ class CatalogLoader:
     def _read_json(self, path: Path) -> object | None:
         name = self._relative(path)
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            parsed: object = json.loads(path.read_text(encoding="utf-8"))
+            return parsed
         except json.JSONDecodeError as exc:
             self._problems.append(problem_from_json_error(name, exc))
         except (OSError, UnicodeDecodeError) as exc:
             self._problems.append(
-                CatalogProblem(file=name, field=None, code=ProblemCode.UNREADABLE, params={"detail": str(exc)})
+                CatalogProblem(
+                    file=name, field=None, code=ProblemCode.UNREADABLE, params={"detail": str(exc)}
+                )
             )
         return None
 
-    def _parse(self, path: Path, validate: Callable[[object], T], union_tags: frozenset[str] = frozenset()) -> T | None:
+    def _parse(
+        self, path: Path, validate: Callable[[object], T], union_tags: frozenset[str] = frozenset()
+    ) -> T | None:
         raw = self._read_json(path)
         if raw is None:
             return None
@@ -151,26 +161,42 @@ class CatalogLoader:
                     and isinstance(value[1], int)
                     and value[0] not in chunk.workflow
                 ):
-                    self._report(name, f"workflow.{node_id}.inputs.{input_name}", ProblemCode.BROKEN_LINK,
-                                 node=value[0])
+                    self._report(
+                        name,
+                        f"workflow.{node_id}.inputs.{input_name}",
+                        ProblemCode.BROKEN_LINK,
+                        node=value[0],
+                    )
         for parameter, targets in chunk.input_mappings.items():
             for index, target in enumerate(chunk.targets(parameter)):
                 where = f"input_mappings.{parameter.value}"
                 if isinstance(targets, list):
                     where += f".{index}"
-                node = chunk.workflow.get(target.node)
-                if node is None:
+                mapped_node = chunk.workflow.get(target.node)
+                if mapped_node is None:
                     self._report(name, f"{where}.node", ProblemCode.UNKNOWN_NODE, node=target.node)
-                elif target.input not in node.inputs:
-                    self._report(name, f"{where}.input", ProblemCode.UNKNOWN_NODE_INPUT,
-                                 node=target.node, input=target.input, class_type=node.class_type)
+                elif target.input not in mapped_node.inputs:
+                    self._report(
+                        name,
+                        f"{where}.input",
+                        ProblemCode.UNKNOWN_NODE_INPUT,
+                        node=target.node,
+                        input=target.input,
+                        class_type=mapped_node.class_type,
+                    )
         return len(self._problems) == before
 
-    def _interception_refs_ok(self, stem: str, config: InterceptionConfig, llm_chunks: dict[str, LlmChunk]) -> bool:
+    def _interception_refs_ok(
+        self, stem: str, config: InterceptionConfig, llm_chunks: dict[str, LlmChunk]
+    ) -> bool:
         if config.task_chunk in llm_chunks:
             return True
-        self._report(f"configs/interception/{stem}.json", "task_chunk", ProblemCode.UNKNOWN_CHUNK,
-                     chunk=config.task_chunk)
+        self._report(
+            f"configs/interception/{stem}.json",
+            "task_chunk",
+            ProblemCode.UNKNOWN_CHUNK,
+            chunk=config.task_chunk,
+        )
         return False
 
     def _output_refs_ok(
@@ -188,8 +214,9 @@ class CatalogLoader:
         # Cloud backends get their chunk kind with the cloud providers; until then they cannot resolve.
         if config.backend is not OutputBackend.COMFYUI or config.chunk not in comfyui_chunks:
             if config.chunk in self._llm_chunk_ids:
-                self._report(name, "chunk", ProblemCode.WRONG_CHUNK_KIND, chunk=config.chunk,
-                             kind=config.backend.value)
+                self._report(
+                    name, "chunk", ProblemCode.WRONG_CHUNK_KIND, chunk=config.chunk, kind=config.backend.value
+                )
             else:
                 self._report(name, "chunk", ProblemCode.UNKNOWN_CHUNK, chunk=config.chunk)
         for index, model_id in enumerate(config.models):

@@ -32,7 +32,9 @@ class CatalogProblem(BaseModel):
     params: dict[str, str] = {}
 
 
-def problems_from_validation(file: str, error: ValidationError, union_tags: frozenset[str]) -> list[CatalogProblem]:
+def problems_from_validation(
+    file: str, error: ValidationError, union_tags: frozenset[str]
+) -> list[CatalogProblem]:
     """One problem per pydantic error, with the field as a dotted path.
 
     ``union_tags`` are discriminator values that pydantic inserts into the location of a tagged union
@@ -45,10 +47,11 @@ def problems_from_validation(file: str, error: ValidationError, union_tags: froz
             location = location[1:]
         field = ".".join(location) or None
         kind = item["type"]
+        params: dict[str, str] = {}
         if kind == "missing":
-            code, params = ProblemCode.MISSING_FIELD, {}
+            code = ProblemCode.MISSING_FIELD
         elif kind == "extra_forbidden":
-            code, params = ProblemCode.UNKNOWN_FIELD, {}
+            code = ProblemCode.UNKNOWN_FIELD
         else:
             code, params = ProblemCode.INVALID_VALUE, {"detail": _plain_detail(item["msg"])}
         problems.append(CatalogProblem(file=file, field=field, code=code, params=params))

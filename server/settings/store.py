@@ -46,8 +46,9 @@ class SettingsStore:
             return Settings.model_validate(json.loads(self._path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
             backup = self._keep_broken_file()
-            log.warning("settings file %s is unreadable (%s); using defaults, kept it as %s",
-                        self._path, exc, backup)
+            log.warning(
+                "settings file %s is unreadable (%s); using defaults, kept it as %s", self._path, exc, backup
+            )
             self._notices.add("settings_reset", file=str(self._path), backup=str(backup))
             return Settings()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -83,7 +84,7 @@ def start_app(
     wait_for: str | None = None,
     timeout: float = 60.0,
 ) -> AppProcess:
-    """Starts the app and waits until /api/health answers (and, if given, until ``wait_for`` is in its output).
+    """Starts the app; waits until /api/health answers (and, if given, until ``wait_for`` is in its output).
 
     ``catalog_root`` points the app at another folder with configs/ and chunks/ (tests of broken catalogs).
     """
@@ -91,7 +92,17 @@ def start_app(
     token = secrets.token_urlsafe(24)
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / f"process-{port}.log"
-    args = [sys.executable, "-m", "desktop.main", "--port", str(port), "--token", token, "--data-dir", str(data_dir)]
+    args = [
+        sys.executable,
+        "-m",
+        "desktop.main",
+        "--port",
+        str(port),
+        "--token",
+        token,
+        "--data-dir",
+        str(data_dir),
+    ]
     if headless:
         args.append("--headless")
     args += extra_args or []
@@ -111,10 +122,8 @@ def start_app(
         if process.poll() is not None:
             raise RuntimeError(f"the app exited with {process.returncode} during start:\n{app.output()}")
         if not healthy:
-            try:
+            with contextlib.suppress(httpx.TransportError):
                 healthy = httpx.get(f"{app.base_url}/api/health", timeout=1.0).status_code == 200
-            except httpx.TransportError:
-                pass
         if healthy and (wait_for is None or wait_for in app.output()):
             return app
         time.sleep(0.05)

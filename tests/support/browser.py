@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
@@ -25,7 +26,7 @@ def chromium_path() -> str | None:
     if configured:
         return configured
     for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if os.path.exists(candidate):
+        if Path(candidate).exists():
             return candidate
     return shutil.which("chromium")
 
@@ -34,7 +35,9 @@ def chromium_path() -> str | None:
 def chromium() -> Iterator[Browser]:
     path = chromium_path()
     if path is None:
-        raise RuntimeError("Chromium is missing: install the Debian package 'chromium' (make test does this as root)")
+        raise RuntimeError(
+            "Chromium is missing: install the Debian package 'chromium' (make test does this as root)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
         try:

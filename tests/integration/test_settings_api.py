@@ -1,0 +1,44 @@
+"""Settings persist across restarts, and a damaged settings file never stops the app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.app_process import start_app
+
+
+def test_language_choice_persists_across_restarts(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with start_app(data) as app, app.client() as client:
+        assert client.get("/api/settings").json()["language"] == "de"
+        assert client.patch("/api/settings", json={"language": "en"}).json()["language"] == "en"
+    with start_app(data) as app, app.client() as client:
+        assert client.get("/api/settings").json()["language"] == "en"
+    stored = json.loads((data / "config" / "settings.json").read_text(encoding="utf-8"))
+    assert stored["language"] == "en"
+
+
+def test_corrupt_settings_file_is_kept_as_backup_and_reported(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    settings_file = data / "config" / "settings.json"
+    settings_file.parent.mkdir(parents=True)
+    settings_file.write_text('{"language": "en", "safety_level": "kids"', encoding="utf-8")
+    with start_app(data) as app, app.client(language="en") as client:
+        assert client.get("/api/settings").json()["language"] == "de"
+        notices = client.get("/api/system/info").json()["notices"]
+    assert [n["code"] for n in notices] == ["settings_reset"]
+    backups = list(settings_file.parent.glob("settings.broken-*.json"))
+    assert len(backups) == 1
+    assert backups[0].read_text(encoding="utf-8") == '{"language": "en", "safety_level": "kids"'
+    assert str(backups[0]) in notices[0]["message"]
+
+
+def test_settings_with_an_unknown_field_count_as_damaged(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    settings_file = data / "config" / "settings.json"
+    settings_file.parent.mkdir(parents=True)
+    settings_file.write_text('{"language": "en", "langauge": "de"}', encoding="utf-8")
+    with start_app(data) as app, app.client() as client:
+        notices = client.get("/api/system/info").json()["notices"]
+    assert [n["code"] for n in notices] == ["settings_reset"]
