@@ -98,10 +98,9 @@ def start_app(
         "desktop.main",
         "--port",
         str(port),
-        "--token",
-        token,
-        "--data-dir",
-        str(data_dir),
+        # "=" form: a random token may start with "-" and would otherwise read as a flag.
+        f"--token={token}",
+        f"--data-dir={data_dir}",
     ]
     if headless:
         args.append("--headless")
