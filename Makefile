@@ -1,0 +1,61 @@
+# AI4ArtsEd Desktop: the two commands are `make run` and `make test`; both set everything up first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+WEB_DEPS_STAMP := web/node_modules/.installed
+WEB_DIST := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json web/scripts -type f 2>/dev/null)
+
+.PHONY: run test lint typecheck pytest system-packages bench clean help
+
+help:
+	@echo "make run    - set up and start the app (a window if there is a display, else headless with its URL)"
+	@echo "make test   - set up, then linters, type checks and the whole test suite"
+	@echo "make bench  - run the benchmarks in bench/ and print their figures"
+	@echo "make clean  - remove the virtualenv, node_modules and build output"
+
+run: $(PY_STAMP) $(WEB_DIST)
+	$(PY) -m desktop.main $(ARGS)
+
+test: system-packages $(PY_STAMP) $(WEB_DIST) lint typecheck pytest
+
+# --- set-up ---------------------------------------------------------------------------------------
+
+$(PY_STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(WEB_DEPS_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20 and npm are needed to build the web UI (npm not found)"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_DIST): $(WEB_DEPS_STAMP) $(WEB_SOURCES)
+	cd web && npm run build
+
+system-packages:
+	@bash build/system_packages.sh test
+
+# --- checks ---------------------------------------------------------------------------------------
+
+lint: $(PY_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(PY_STAMP) $(WEB_DEPS_STAMP)
+	$(VENV)/bin/mypy
+	cd web && npm run typecheck
+
+pytest: $(PY_STAMP) $(WEB_DIST)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(PY_STAMP) $(WEB_DIST)
+	$(PY) bench/startup.py
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist build/work build/dist .mypy_cache .ruff_cache .pytest_cache

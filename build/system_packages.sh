@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: Chromium for the browser tests, the xcb libraries Qt needs for a
+# window under X (Xvfb), and NSIS to compile the Windows installer script. As root (CI) they are
+# installed with apt-get; otherwise the missing ones are named so a person can install them.
+set -euo pipefail
+
+purpose="${1:-test}"
+packages=(chromium libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 xvfb nsis fonts-noto-color-emoji)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "Not a Debian-like system: please install Chromium (for the browser tests) yourself." >&2
+    echo "Set AI4ARTSED_CHROMIUM to its path if it is not /usr/bin/chromium." >&2
+    exit 0
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    exit 0
+fi
+
+echo "These Debian packages are missing: ${missing[*]}" >&2
+echo "Install them with: sudo apt-get install ${missing[*]}" >&2
+if [ "$purpose" = "test" ]; then
+    exit 1
+fi
