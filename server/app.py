@@ -7,6 +7,8 @@ from flask import Flask
 from server.api.catalog import catalog_blueprint
 from server.api.errors import register_error_handlers
 from server.api.health import health_blueprint
+from server.api.jobs import jobs_blueprint
+from server.api.runs import runs_blueprint
 from server.api.security import LaunchSecurity, install_security
 from server.api.settings import settings_blueprint
 from server.api.spa import spa_blueprint
@@ -29,6 +31,8 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.register_blueprint(system_blueprint(services))
     app.register_blueprint(settings_blueprint(services.settings))
     app.register_blueprint(catalog_blueprint(services))
+    app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
+    app.register_blueprint(runs_blueprint(services.runs))
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(spa_blueprint(services.resources.web_dist, services.translator))
     return app

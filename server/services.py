@@ -10,8 +10,10 @@ from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailabili
 from server.catalog.loader import CatalogLoader
 from server.catalog.registry import Catalog
 from server.i18n.translator import Translator
+from server.jobs.manager import JobManager
 from server.notices import NoticeLevel, Notices
 from server.resources import Resources
+from server.runs.store import RunStore
 from server.settings.paths import AppPaths
 from server.settings.store import SettingsStore
 
@@ -28,9 +30,12 @@ class Services:
     settings: SettingsStore
     catalog: Catalog
     availability: OutputAvailability
+    jobs: JobManager
+    runs: RunStore
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
+        self.jobs.shutdown()
         log.info("services stopped")
 
 
@@ -39,6 +44,10 @@ def build_services(paths: AppPaths, resources: Resources) -> Services:
     notices = Notices()
     settings = SettingsStore(paths.settings_file, notices)
     catalog = CatalogLoader(resources.catalog_root).load()
+    runs = RunStore(paths.runs_dir)
+    interrupted = runs.mark_interrupted_runs()
+    if interrupted:
+        log.warning("%d run(s) were interrupted when the app last stopped; marked incomplete", interrupted)
     if catalog.problems:
         notices.add("catalog_has_problems", NoticeLevel.WARNING, count=str(len(catalog.problems)))
     return Services(
@@ -50,4 +59,7 @@ def build_services(paths: AppPaths, resources: Resources) -> Services:
         settings=settings,
         catalog=catalog,
         availability=OutputAvailability([ComfyUIConfiguredCheck(settings)]),
+        # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
+        jobs=JobManager({"text": 4, "generation": 1}),
+        runs=runs,
     )

@@ -1,0 +1,91 @@
+"""Job state, cancel, and the server-sent event stream of a job.
+
+``GET /api/jobs/<id>/events`` replays every event so far, then streams new ones until the job is
+final. A reconnecting EventSource sends ``Last-Event-ID`` and gets only what it missed. Events that
+carry a message code (errors, blocks) get the message in the reader's language added here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
+
+from server.api.language import request_language
+from server.i18n.translator import Language, Translator
+from server.jobs.events import JobEvent
+from server.jobs.manager import Job, JobManager
+from server.settings.store import SettingsStore
+
+KEEPALIVE_S = 15.0
+
+
+def job_summary(job: Job, jobs: JobManager) -> dict[str, object]:
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "state": job.state.value,
+        "run_id": job.run_id,
+        "queue_position": jobs.queue_position(job),
+    }
+
+
+def render_event(event: JobEvent, translator: Translator, language: Language) -> dict[str, object]:
+    data = dict(event.data)
+    code = data.get("code")
+    if isinstance(code, str) and event.type in ("error", "blocked", "notice"):
+        params = data.get("params")
+        data["message"] = translator.translate(code, language, params if isinstance(params, dict) else None)
+    return data
+
+
+def jobs_blueprint(jobs: JobManager, translator: Translator, settings: SettingsStore) -> Blueprint:
+    bp = Blueprint("jobs", __name__)
+
+    @bp.get("/api/jobs/<job_id>")
+    def state(job_id: str) -> Response:
+        return jsonify(job_summary(jobs.get(job_id), jobs))
+
+    @bp.post("/api/jobs/<job_id>/cancel")
+    def cancel(job_id: str) -> tuple[Response, int]:
+        return jsonify(job_summary(jobs.cancel(job_id), jobs)), 202
+
+    @bp.get("/api/jobs/<job_id>/events")
+    def events(job_id: str) -> Response:
+        job = jobs.get(job_id)
+        language = request_language(settings)
+        last_seen = _last_event_id()
+
+        def stream() -> Iterator[str]:
+            seq = last_seen
+            yield "retry: 1000\n\n"
+            while True:
+                batch = job.events_after(seq, KEEPALIVE_S)
+                if not batch:
+                    if job.state.is_final:
+                        return
+                    yield ": keep-alive\n\n"
+                    continue
+                for event in batch:
+                    seq = event.seq
+                    payload = json.dumps(render_event(event, translator, language), ensure_ascii=False)
+                    yield f"id: {event.seq}\nevent: {event.type}\ndata: {payload}\n\n"
+                if job.state.is_final and not job.events_after(seq, 0):
+                    yield "event: end\ndata: {}\n\n"
+                    return
+
+        response = Response(stream_with_context(stream()), mimetype="text/event-stream")
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Accel-Buffering"] = "no"
+        return response
+
+    return bp
+
+
+def _last_event_id() -> int:
+    raw = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return 0

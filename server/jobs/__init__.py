@@ -1,0 +1,1 @@
+"""Long work as jobs: start at once, report progress as events, can be cancelled."""

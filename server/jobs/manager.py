@@ -1,0 +1,305 @@
+"""Runs jobs in worker threads, one lane per kind of resource.
+
+A lane has a fixed number of workers: text jobs (LLM calls) run side by side, generation jobs queue
+for the one GPU and learn their position. Every job keeps all its events, so a page that reconnects
+(or opens later) replays them; waiting readers are woken through a condition variable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from server.errors import AppError, ErrorKind
+from server.jobs.events import JobEvent, JobState
+
+log = logging.getLogger(__name__)
+
+FINISHED_JOBS_KEPT = 500
+
+
+class JobCancelledError(Exception):
+    """Raised inside a job when it notices it was cancelled."""
+
+
+class JobBlockedError(Exception):
+    """Raised inside a job when the safety check stops it; ``data`` goes into the 'blocked' event."""
+
+    def __init__(self, data: dict[str, object]) -> None:
+        super().__init__("blocked")
+        self.data = data
+
+
+class Job:
+    def __init__(self, kind: str, lane: str, run_id: str | None) -> None:
+        self.id = uuid.uuid4().hex
+        self.kind = kind
+        self.lane = lane
+        self.run_id = run_id
+        self.created_at = time.time()
+        self._state = JobState.QUEUED
+        self._events: list[JobEvent] = []
+        self._seq = itertools.count(1)
+        self._changed = threading.Condition()
+        self._cancelled = threading.Event()
+        self._cancel_callbacks: list[Callable[[], None]] = []
+
+    @property
+    def state(self) -> JobState:
+        with self._changed:
+            return self._state
+
+    def cancel_requested(self) -> bool:
+        return self._cancelled.is_set()
+
+    def emit(self, event_type: str, data: dict[str, object] | None = None) -> JobEvent:
+        with self._changed:
+            event = JobEvent(seq=next(self._seq), type=event_type, data=data or {})
+            self._events.append(event)
+            self._changed.notify_all()
+            return event
+
+    def set_state(self, state: JobState, data: dict[str, object] | None = None) -> None:
+        with self._changed:
+            if self._state.is_final:
+                return
+            self._state = state
+            self.emit("state", {"state": state.value, **(data or {})})
+
+    def events_after(self, seq: int, timeout: float) -> list[JobEvent]:
+        """Events with a higher sequence number; waits up to ``timeout`` for one if there is none yet."""
+        with self._changed:
+            if not self._newer(seq) and not self._state.is_final:
+                self._changed.wait(timeout)
+            return self._newer(seq)
+
+    def _newer(self, seq: int) -> list[JobEvent]:
+        # Sequence numbers are 1..n in list order.
+        return self._events[seq:] if seq >= 0 else list(self._events)
+
+    def cancel(self) -> None:
+        with self._changed:
+            if self._state.is_final or self._cancelled.is_set():
+                return
+            self._cancelled.set()
+            callbacks = list(self._cancel_callbacks)
+            self._changed.notify_all()
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("cancel callback of job %s failed", self.id)
+
+    def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Registers a callback (e.g. interrupt ComfyUI); returns a function that removes it."""
+        with self._changed:
+            call_now = self._cancelled.is_set()
+            if not call_now:
+                self._cancel_callbacks.append(callback)
+        if call_now:
+            callback()
+
+        def remove() -> None:
+            with self._changed:
+                if callback in self._cancel_callbacks:
+                    self._cancel_callbacks.remove(callback)
+
+        return remove
+
+
+class JobContext:
+    """What a job function sees of its job."""
+
+    def __init__(self, job: Job) -> None:
+        self._job = job
+
+    @property
+    def job_id(self) -> str:
+        return self._job.id
+
+    @property
+    def cancelled(self) -> bool:
+        return self._job.cancel_requested()
+
+    def emit(self, event_type: str, data: dict[str, object] | None = None) -> None:
+        self._job.emit(event_type, data)
+
+    def check_cancelled(self) -> None:
+        if self._job.cancel_requested():
+            raise JobCancelledError
+
+    def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
+        return self._job.on_cancel(callback)
+
+
+JobFunction = Callable[[JobContext], dict[str, object] | None]
+
+
+@dataclass(frozen=True)
+class _Queued:
+    job: Job
+    work: JobFunction
+
+
+class _Lane:
+    def __init__(self, name: str, workers: int, manager: JobManager) -> None:
+        self.name = name
+        self._queue: deque[_Queued] = deque()
+        self._ready = threading.Condition()
+        self._closed = False
+        self._manager = manager
+        self._threads = [
+            threading.Thread(target=self._work, name=f"jobs-{name}-{i}", daemon=True) for i in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def put(self, item: _Queued) -> None:
+        with self._ready:
+            self._queue.append(item)
+            self._ready.notify()
+        self._announce_positions()
+
+    def position(self, job: Job) -> int | None:
+        with self._ready:
+            for index, item in enumerate(self._queue):
+                if item.job is job:
+                    return index + 1
+        return None
+
+    def remove(self, job: Job) -> bool:
+        with self._ready:
+            for item in list(self._queue):
+                if item.job is job:
+                    self._queue.remove(item)
+                    removed = True
+                    break
+            else:
+                removed = False
+        if removed:
+            self._announce_positions()
+        return removed
+
+    def close(self) -> list[Job]:
+        with self._ready:
+            self._closed = True
+            waiting = [item.job for item in self._queue]
+            self._queue.clear()
+            self._ready.notify_all()
+        return waiting
+
+    def join(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _announce_positions(self) -> None:
+        with self._ready:
+            snapshot = [item.job for item in self._queue]
+        for index, job in enumerate(snapshot):
+            job.emit("queue", {"position": index + 1, "waiting": len(snapshot)})
+
+    def _work(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue and not self._closed:
+                    self._ready.wait()
+                if self._closed:
+                    return
+                item = self._queue.popleft()
+            self._announce_positions()
+            self._manager.execute(item.job, item.work)
+
+
+class JobManager:
+    def __init__(self, lanes: dict[str, int]) -> None:
+        self._lanes = {name: _Lane(name, workers, self) for name, workers in lanes.items()}
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, kind: str, lane: str, work: JobFunction, run_id: str | None = None) -> Job:
+        if self._closed:
+            raise AppError("app_shutting_down", ErrorKind.UNAVAILABLE)
+        job = Job(kind, lane, run_id)
+        with self._lock:
+            self._jobs[job.id] = job
+            self._forget_old_jobs()
+        job.emit("state", {"state": JobState.QUEUED.value})
+        self._lanes[lane].put(_Queued(job, work))
+        return job
+
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            job = self._jobs.get(job_id)
+        if job is None:
+            raise AppError("job_not_found", ErrorKind.NOT_FOUND)
+        return job
+
+    def queue_position(self, job: Job) -> int | None:
+        return self._lanes[job.lane].position(job)
+
+    def cancel(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if self._lanes[job.lane].remove(job):
+            # It never started: nothing to interrupt.
+            job.set_state(JobState.CANCELLED)
+        else:
+            job.cancel()
+        return job
+
+    def execute(self, job: Job, work: JobFunction) -> None:
+        if job.cancel_requested():
+            job.set_state(JobState.CANCELLED)
+            return
+        job.set_state(JobState.RUNNING)
+        try:
+            result = work(JobContext(job))
+        except JobCancelledError:
+            job.set_state(JobState.CANCELLED)
+        except JobBlockedError as blocked:
+            job.emit("blocked", blocked.data)
+            job.set_state(JobState.BLOCKED)
+        except AppError as error:
+            job.emit("error", {"code": error.code, "params": _plain(error.params)})
+            job.set_state(JobState.FAILED)
+        except Exception:
+            log.exception("job %s (%s) failed unexpectedly", job.id, job.kind)
+            job.emit("error", {"code": "internal_error", "params": {}})
+            job.set_state(JobState.FAILED)
+        else:
+            if job.cancel_requested():
+                job.set_state(JobState.CANCELLED)
+            else:
+                job.set_state(JobState.SUCCEEDED, {"result": result or {}})
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Cancels every job (queued ones at once, running ones through their cancel callbacks)."""
+        self._closed = True
+        for lane in self._lanes.values():
+            for job in lane.close():
+                job.set_state(JobState.CANCELLED)
+        with self._lock:
+            running = [job for job in self._jobs.values() if not job.state.is_final]
+        for job in running:
+            job.cancel()
+        deadline = time.monotonic() + timeout
+        for lane in self._lanes.values():
+            lane.join(max(0.0, deadline - time.monotonic()))
+
+    def _forget_old_jobs(self) -> None:
+        finished = [job_id for job_id, job in self._jobs.items() if job.state.is_final]
+        for job_id in finished[: max(0, len(finished) - FINISHED_JOBS_KEPT)]:
+            del self._jobs[job_id]
+
+
+def _plain(params: dict[str, object]) -> dict[str, object]:
+    return {
+        key: value if isinstance(value, int | float | bool) else str(value) for key, value in params.items()
+    }
