@@ -5,13 +5,16 @@
     windowed: the Qt window reports the app shell on screen; Qt runs offscreen without a display)
 (c) idle resident memory of the app process (and, windowed, with its web engine children)
 
-Run: .venv/bin/python bench/startup.py [--runs N] [--no-window]
+Run: .venv/bin/python bench/startup.py [--runs N] [--no-window] [--command "build/dist/ai4artsed/ai4artsed"]
+(--command measures another program, e.g. the frozen bundle; default: python -m desktop.main, or
+AI4ARTSED_APP_COMMAND when set.)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -26,20 +29,18 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.app_process import REPO_ROOT, free_port
+from tests.support.app_process import APP_COMMAND_ENV, REPO_ROOT, app_command, free_port
 
 TOKEN = "bench-token-0123456789abcdef"
 READY_LINE = "window shows the app"
 T = TypeVar("T")
 
 
-def start(data_dir: Path, windowed: bool) -> tuple[subprocess.Popen[bytes], int, Path]:
+def start(command: list[str], data_dir: Path, windowed: bool) -> tuple[subprocess.Popen[bytes], int, Path]:
     port = free_port()
     log_path = data_dir / "out.log"
     args = [
-        sys.executable,
-        "-m",
-        "desktop.main",
+        *command,
         f"--port={port}",
         f"--token={TOKEN}",
         f"--data-dir={data_dir}",
@@ -105,12 +106,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-def measure_headless(runs: int) -> tuple[list[float], list[float], list[float]]:
+def measure_headless(command: list[str], runs: int) -> tuple[list[float], list[float], list[float]]:
     health, page, memory = [], [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as folder:
             t0 = time.monotonic()
-            process, port, _ = start(Path(folder), windowed=False)
+            process, port, _ = start(command, Path(folder), windowed=False)
             wait_for(health_ok, port)
             health.append(time.monotonic() - t0)
             wait_for(page_ok, port)
@@ -121,12 +122,12 @@ def measure_headless(runs: int) -> tuple[list[float], list[float], list[float]]:
     return health, page, memory
 
 
-def measure_windowed(runs: int) -> tuple[list[float], list[float], list[float]]:
+def measure_windowed(command: list[str], runs: int) -> tuple[list[float], list[float], list[float]]:
     ready, memory_app, memory_all = [], [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as folder:
             t0 = time.monotonic()
-            process, _, log_path = start(Path(folder), windowed=True)
+            process, _, log_path = start(command, Path(folder), windowed=True)
             wait_for(window_ready, log_path)
             ready.append(time.monotonic() - t0)
             time.sleep(2.0)
@@ -150,16 +151,25 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-window", action="store_true", help="skip the windowed measurement")
+    parser.add_argument(
+        "--command",
+        help=f"the program to measure, e.g. build/dist/ai4artsed/ai4artsed (default: {APP_COMMAND_ENV} "
+        "or python -m desktop.main)",
+    )
     args = parser.parse_args()
+    if args.command:
+        os.environ[APP_COMMAND_ENV] = args.command
+    command = app_command()
 
     print(f"startup benchmark: {args.runs} cold starts each, {os.cpu_count()} CPUs")
-    health, page, memory = measure_headless(args.runs)
+    print(f"program: {shlex.join(command)}")
+    health, page, memory = measure_headless(command, args.runs)
     print("headless:")
     report("(a) process start -> /api/health 200", health, "ms", 1000)
     report("(b) process start -> page served", page, "ms", 1000)
     report("(c) idle RSS, app process", memory, "MB")
     if not args.no_window:
-        ready, memory_app, memory_all = measure_windowed(args.runs)
+        ready, memory_app, memory_all = measure_windowed(command, args.runs)
         print("windowed (Qt WebEngine):")
         report("(b) process start -> app shell in the window", ready, "ms", 1000)
         report("(c) idle RSS, app process", memory_app, "MB")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
-from tests.support.app_process import REPO_ROOT, free_port, start_app
+from tests.support.app_process import REPO_ROOT, app_command, free_port, start_app
 
 
 def test_headless_prints_the_url_and_exits_0_on_sigterm(tmp_path: Path) -> None:
@@ -35,9 +34,7 @@ def test_port_in_use_is_explained_and_exits_2(tmp_path: Path) -> None:
     with start_app(tmp_path / "first") as running:
         result = subprocess.run(
             [
-                sys.executable,
-                "-m",
-                "desktop.main",
+                *app_command(),
                 "--headless",
                 "--port",
                 str(running.port),
@@ -56,9 +53,7 @@ def test_port_in_use_is_explained_and_exits_2(tmp_path: Path) -> None:
 def test_too_short_token_is_refused(tmp_path: Path) -> None:
     result = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "desktop.main",
+            *app_command(),
             "--headless",
             "--port",
             str(free_port()),

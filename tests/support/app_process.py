@@ -1,10 +1,16 @@
-"""Runs the real desktop program (``python -m desktop.main``) as a child process for tests and benchmarks."""
+"""Runs the real desktop program as a child process for tests and benchmarks.
+
+By default that is ``python -m desktop.main`` from this checkout. ``AI4ARTSED_APP_COMMAND`` swaps in
+another command, e.g. the frozen program (``build/dist/ai4artsed/ai4artsed``), so the same tests
+check the built bundle (``make dist`` does this).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -17,6 +23,25 @@ from pathlib import Path
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+APP_COMMAND_ENV = "AI4ARTSED_APP_COMMAND"
+
+
+def app_command() -> list[str]:
+    """The command that starts the app: from source, or the one in AI4ARTSED_APP_COMMAND."""
+    configured = os.environ.get(APP_COMMAND_ENV, "").strip()
+    if not configured:
+        return [sys.executable, "-m", "desktop.main"]
+    command = shlex.split(configured)
+    program = Path(command[0])
+    if not program.is_absolute() and len(program.parts) > 1:
+        # A relative path means one inside the repository (the usual build/dist/...).
+        command[0] = str(REPO_ROOT / program)
+    return command
+
+
+def frozen_app_command() -> bool:
+    """True when the tests run against another program than this checkout's source."""
+    return bool(os.environ.get(APP_COMMAND_ENV, "").strip())
 
 
 def free_port() -> int:
@@ -93,9 +118,7 @@ def start_app(
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / f"process-{port}.log"
     args = [
-        sys.executable,
-        "-m",
-        "desktop.main",
+        *app_command(),
         "--port",
         str(port),
         # "=" form: a random token may start with "-" and would otherwise read as a flag.
