@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: Chromium for the browser tests, the xcb libraries Qt needs for a
-# window under X (Xvfb), and NSIS to compile the Windows installer script. As root (CI) they are
-# installed with apt-get; otherwise the missing ones are named so a person can install them.
+# window under X (Xvfb), NSIS to compile the Windows installer script and 7-Zip to list what it
+# holds. `dist` (make dist) adds the tools that build the Linux packages: binutils (strip),
+# dpkg-dev (dpkg-shlibdeps works out the .deb's dependencies). As root (CI) they are installed with
+# apt-get; otherwise the missing ones are named so a person can install them.
 set -euo pipefail
 
 purpose="${1:-test}"
-packages=(chromium libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 xvfb nsis fonts-noto-color-emoji)
+packages=(chromium libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 xvfb nsis p7zip-full fonts-noto-color-emoji)
+if [ "$purpose" = "dist" ]; then
+    packages+=(binutils dpkg-dev)
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "Not a Debian-like system: please install Chromium (for the browser tests) yourself." >&2
@@ -34,6 +39,6 @@ fi
 
 echo "These Debian packages are missing: ${missing[*]}" >&2
 echo "Install them with: sudo apt-get install ${missing[*]}" >&2
-if [ "$purpose" = "test" ]; then
+if [ "$purpose" = "test" ] || [ "$purpose" = "dist" ]; then
     exit 1
 fi
