@@ -41,7 +41,8 @@ _LIBRARY_PATH_VARIABLES = ("LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "LIBPATH")
 
 def clean_child_environment(parent: Mapping[str, str], bundle_dir: str | None) -> dict[str, str]:
     """The environment for a foreign program started from the frozen app (the supervisor's rules)."""
-    env = dict(parent)
+    # _PYI_*: the bootloader's own bookkeeping; another PyInstaller program would misread it.
+    env = {name: value for name, value in parent.items() if not name.startswith("_PYI_")}
     for name in ("PYTHONHOME", "PYTHONPATH", *_BUNDLE_ONLY_VARIABLES):
         env.pop(name, None)
     for name in _LIBRARY_PATH_VARIABLES:

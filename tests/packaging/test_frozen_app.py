@@ -1,0 +1,160 @@
+"""Smoke test of the built program (PyInstaller bundle); `make dist` runs it after building.
+
+Runs only when AI4ARTSED_APP_COMMAND names the frozen program, e.g.
+``AI4ARTSED_APP_COMMAND=build/dist/ai4artsed/ai4artsed pytest tests/packaging``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.support.app_process import AppProcess, app_command, frozen_app_command, start_app
+
+pytestmark = pytest.mark.skipif(
+    not frozen_app_command(), reason="set AI4ARTSED_APP_COMMAND to the built program (make dist does)"
+)
+
+UI_READY_LINE = "window shows the app"
+
+
+def bundle_dir() -> Path:
+    return Path(app_command()[0]).resolve().parent
+
+
+def internal_dir() -> Path:
+    return bundle_dir() / "_internal"
+
+
+def window_env() -> dict[str, str]:
+    env = {"QT_QPA_PLATFORM": "offscreen"}
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"  # Chromium's sandbox refuses to run as root (CI)
+    return env
+
+
+def web_ui_marks_ready() -> bool:
+    """True when the bundled web UI sets the data-app-ready marker the window waits for."""
+    dist = internal_dir() / "web" / "dist"
+    return any(
+        "data-app-ready" in path.read_text(encoding="utf-8", errors="replace")
+        for path in [dist / "index.html", *dist.glob("assets/*.js")]
+        if path.is_file()
+    )
+
+
+def test_the_bundle_holds_the_app_and_none_of_the_dev_tools() -> None:
+    internal = internal_dir()
+    for needed in ("web/dist/index.html", "configs/media_types.json", "chunks/interception.json"):
+        assert (internal / needed).is_file(), needed
+    assert (internal / "desktop" / "assets" / "icon.png").is_file()
+    assert (internal / "server" / "i18n" / "messages" / "core.json").is_file()
+    names = {path.name for path in internal.iterdir()}
+    for unwanted in ("PyQt5", "PyQt6", "pytest", "_pytest", "playwright", "mypy", "PyInstaller", "tests"):
+        assert unwanted not in names, f"{unwanted} must not be bundled"
+    if sys.platform.startswith("linux"):
+        translations = internal / "PySide6" / "Qt" / "translations"
+        languages = {path.stem.rsplit("_", 1)[-1] for path in translations.glob("*.qm")}
+        assert languages <= {"de", "en"}, languages
+        locales = {path.stem for path in (translations / "qtwebengine_locales").glob("*.pak")}
+        assert locales == {"de", "en-GB", "en-US"}, locales
+        assert (internal / "PySide6" / "Qt" / "libexec" / "QtWebEngineProcess").is_file()
+        assert not list(internal.glob("**/libQt6Quick3D*")), "unused Qt modules must be left out"
+
+
+def test_headless_serves_health_and_the_catalog_with_the_token(app: AppProcess) -> None:
+    with app.client() as client:
+        health = client.get("/api/health")
+        assert health.status_code == 200
+        attitudes = client.get("/api/catalog/interceptions")
+        assert attitudes.status_code == 200, attitudes.text
+        # The shipped catalog (configs/, chunks/) is inside the bundle and loads.
+        assert sum(len(category["interceptions"]) for category in attitudes.json()["categories"]) >= 20
+        outputs = client.get("/api/catalog/outputs")
+        assert outputs.status_code == 200, outputs.text
+    with app.client() as client:
+        client.headers.pop("Authorization")
+        assert client.get("/api/catalog/interceptions").status_code == 401
+
+
+def test_the_window_opens_offscreen_and_closes_with_exit_0(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    if web_ui_marks_ready():
+        app = start_app(data, headless=False, env=window_env(), wait_for=UI_READY_LINE, timeout=120)
+    else:
+        # PROVISIONAL until the web UI on main sets data-app-ready: accept the page being rendered
+        # (a Chromium renderer process of the window) as the sign that the window shows it.
+        app = start_app(data, headless=False, env=window_env(), timeout=120)
+        wait_for_renderer(app, timeout=120)
+    try:
+        assert "is running at" not in app.output(), "the window must be used, not the headless fallback"
+        assert "cannot open its own window" not in app.output()
+    finally:
+        code = app.stop(timeout=60)
+    assert code == 0, app.output()
+    assert "stopped" in app.output()
+
+
+def wait_for_renderer(app: AppProcess, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    root = psutil.Process(app.process.pid)
+    while time.monotonic() < deadline:
+        for child in root.children(recursive=True):
+            try:
+                if "--type=renderer" in child.cmdline():
+                    return
+            except psutil.Error:
+                continue
+        assert app.process.poll() is None, app.output()
+        time.sleep(0.1)
+    raise AssertionError(f"no page was rendered within {timeout:.0f} s:\n{app.output()}")
+
+
+def other_python() -> str:
+    """A Python that is not the bundle's, like the one of a ComfyUI install."""
+    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        if Path(candidate).is_file():
+            return candidate
+    found = shutil.which("python3")
+    return found or sys.executable
+
+
+def test_a_child_of_the_frozen_program_gets_a_clean_environment(tmp_path: Path) -> None:
+    # STAND-IN for the ComfyUI supervisor (build/frozen_child_check.py). When server/comfyui/ has
+    # landed, start the ComfyUI test server (tests/comfyui_testserver/main.py) through the real
+    # supervisor from the frozen app instead (managed mode, COMFYUI_PYTHON = other_python()) and
+    # check its /system_stats answers and the environment it reports.
+    report = tmp_path / "child.json"
+    users_own_libs = tmp_path / "users-own-libs"
+    env = {
+        **os.environ,
+        "AI4ARTSED_FROZEN_CHILD_CHECK": other_python(),
+        "AI4ARTSED_FROZEN_CHILD_REPORT": str(report),
+        "LD_LIBRARY_PATH": str(users_own_libs),
+        "PYTHONPATH": str(tmp_path / "stray-python-path"),
+        "PYTHONHOME": str(tmp_path / "stray-python-home"),
+    }
+    result = subprocess.run(app_command(), env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    child = json.loads(report.read_text(encoding="utf-8"))
+    child_env: dict[str, str] = child["env"]
+    bundle = str(bundle_dir())
+    assert "PYTHONHOME" not in child_env
+    assert "PYTHONPATH" not in child_env
+    assert child_env.get("PYTHONUTF8") == "1"
+    if sys.platform.startswith("linux"):
+        # The bootloader had put the bundle first on the library path; the user's own value is back.
+        assert child_env.get("LD_LIBRARY_PATH") == str(users_own_libs)
+        assert "LD_LIBRARY_PATH_ORIG" not in child_env
+    leaking = {name: value for name, value in child_env.items() if bundle in value}
+    assert leaking == {}, f"variables pointing into the bundle reached the child: {leaking}"
+    loaded_from_bundle = [path for path in child["mapped_files"] if path.startswith(bundle)]
+    assert loaded_from_bundle == [], f"the child loaded the bundle's libraries: {loaded_from_bundle}"
