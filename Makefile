@@ -8,12 +8,13 @@ WEB_DEPS_STAMP := web/node_modules/.installed
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json web/scripts -type f 2>/dev/null)
 
-.PHONY: run test lint typecheck pytest system-packages bench clean help
+.PHONY: run test lint typecheck pytest system-packages bench clean help dist dist-smoke
 
 help:
 	@echo "make run    - set up and start the app (a window if there is a display, else headless with its URL)"
 	@echo "make test   - set up, then linters, type checks and the whole test suite"
 	@echo "make bench  - run the benchmarks in bench/ and print their figures"
+	@echo "make dist   - build the program (PyInstaller) and, on Linux, the .tar.gz and .deb; smoke-test them"
 	@echo "make clean  - remove the virtualenv, node_modules and build output"
 
 run: $(PY_STAMP) $(WEB_DIST)
@@ -56,6 +57,27 @@ pytest: $(PY_STAMP) $(WEB_DIST)
 
 bench: $(PY_STAMP) $(WEB_DIST)
 	$(PY) bench/startup.py
+
+# --- packages -------------------------------------------------------------------------------------
+# make dist: the one-folder program (build/dist/ai4artsed), on Linux also the .tar.gz and .deb, then
+# the smoke test on what was built (the same integration and browser tests, pointed at the frozen
+# program, plus tests/packaging). DIST_FAST=1 compresses quickly, for trying things out.
+
+DIST := build/dist
+FROZEN_APP := $(DIST)/ai4artsed/ai4artsed
+SMOKE_TESTS := tests/packaging tests/integration/test_headless_lifecycle.py $(wildcard tests/browser)
+
+dist: $(PY_STAMP) $(WEB_DIST)
+	@bash build/system_packages.sh dist
+	rm -rf $(DIST)
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath $(DIST) --workpath build/work build/ai4artsed.spec
+ifeq ($(shell uname -s),Linux)
+	$(PY) build/linux/linux_packages.py --bundle $(DIST)/ai4artsed --out $(DIST) $(if $(DIST_FAST),--fast)
+endif
+	@$(MAKE) --no-print-directory dist-smoke
+
+dist-smoke: $(PY_STAMP)
+	AI4ARTSED_APP_COMMAND=$(FROZEN_APP) AI4ARTSED_DIST_DIR=$(DIST) $(PY) -m pytest $(SMOKE_TESTS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist build/work build/dist .mypy_cache .ruff_cache .pytest_cache

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import platform
 import re
 import shutil
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +48,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "dist")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "work" / "linux")
     parser.add_argument("--no-deb", action="store_true", help="only the .tar.gz (no dpkg tools needed)")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="quick compression for trying things out (the .deb about 20%% larger, built 20x faster)",
+    )
     args = parser.parse_args()
 
     bundle = args.bundle.resolve()
@@ -53,10 +60,11 @@ def main() -> None:
         raise SystemExit(f"{bundle / PACKAGE} is missing: build the bundle first (make dist does it)")
     args.out.mkdir(parents=True, exist_ok=True)
     icons = render_icons(bundle, args.work / "icons")
-    tarball = build_tarball(bundle, icons, args.out)
+    tarball = build_tarball(bundle, icons, args.out, level=1 if args.fast else 6)
     print(f"{tarball}: {tarball.stat().st_size / 1e6:.1f} MB")
     if not args.no_deb:
-        deb = build_deb(bundle, icons, args.work / "deb", args.out)
+        compression = ["-Zzstd", "-z9"] if args.fast else ["-Zxz", "-z6"]
+        deb = build_deb(bundle, icons, args.work / "deb", args.out, compression)
         print(f"{deb}: {deb.stat().st_size / 1e6:.1f} MB")
 
 
@@ -97,14 +105,14 @@ def _tar_info_filter(info: tarfile.TarInfo) -> tarfile.TarInfo:
     return info
 
 
-def build_tarball(bundle: Path, icons: dict[int, Path], out: Path) -> Path:
+def build_tarball(bundle: Path, icons: dict[int, Path], out: Path, level: int) -> Path:
     """A folder to unpack anywhere and start with ./ai4artsed (symlinks kept; PyInstaller uses them)."""
     top = f"{PACKAGE}-{__version__}"
     target = out / f"{PACKAGE}-{__version__}-linux-{platform.machine()}.tar.gz"
     with tempfile.TemporaryDirectory() as folder:
         extras = Path(folder)
         (extras / f"{PACKAGE}.desktop").write_text(desktop_entry(f"{PACKAGE}"), encoding="utf-8")
-        with tarfile.open(target, "w:gz", compresslevel=6) as archive:
+        with tarfile.open(target, "w:gz", compresslevel=level) as archive:
             archive.add(bundle, arcname=top, filter=_tar_info_filter)
             archive.add(extras / f"{PACKAGE}.desktop", arcname=f"{top}/share/{PACKAGE}.desktop")
             archive.add(icons[256], arcname=f"{top}/share/{PACKAGE}.png", filter=_tar_info_filter)
@@ -115,7 +123,7 @@ def build_tarball(bundle: Path, icons: dict[int, Path], out: Path) -> Path:
 # --- .deb --------------------------------------------------------------------------------------------
 
 
-def build_deb(bundle: Path, icons: dict[int, Path], work: Path, out: Path) -> Path:
+def build_deb(bundle: Path, icons: dict[int, Path], work: Path, out: Path, compression: list[str]) -> Path:
     for tool in ("dpkg-deb", "dpkg-shlibdeps", "dpkg"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is missing: install the Debian packages dpkg and dpkg-dev")
@@ -142,7 +150,7 @@ def build_deb(bundle: Path, icons: dict[int, Path], work: Path, out: Path) -> Pa
     (share / "metainfo").mkdir()
     metainfo = (HERE / "ai4artsed.metainfo.xml").read_text(encoding="utf-8")
     (share / "metainfo" / "org.ai4artsed.desktop.metainfo.xml").write_text(
-        metainfo.replace("@VERSION@", __version__), encoding="utf-8"
+        metainfo.replace("@VERSION@", __version__).replace("@DATE@", build_date()), encoding="utf-8"
     )
     doc = share / "doc" / PACKAGE
     doc.mkdir(parents=True)
@@ -167,7 +175,9 @@ def build_deb(bundle: Path, icons: dict[int, Path], work: Path, out: Path) -> Pa
 
     target = out / f"{PACKAGE}_{__version__}_{architecture}.deb"
     subprocess.run(
-        ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(target)],
+        # xz: the smallest download, readable by every dpkg; zstd (--fast) needs Debian 12 or
+        # Ubuntu 22.04, which the libc6 dependency asks for anyway.
+        ["dpkg-deb", "--root-owner-group", *compression, "--build", str(stage), str(target)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -204,6 +214,13 @@ def shlib_depends(stage: Path) -> str:
     if match is None:
         raise SystemExit(f"dpkg-shlibdeps gave no dependencies:\n{result.stdout}\n{result.stderr}")
     return match.group(1).strip()
+
+
+def build_date() -> str:
+    """The release date: SOURCE_DATE_EPOCH (reproducible builds) or today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.date().isoformat()
 
 
 def _is_elf(path: Path) -> bool:
