@@ -84,7 +84,8 @@ class AppProcess:
         if not self._stopped:
             self._stopped = True
             if self.process.poll() is None:
-                self.process.send_signal(signal.SIGTERM)
+                # Windows has no SIGTERM for another process; Ctrl+Break reaches the app's handler.
+                self.process.send_signal(getattr(signal, "CTRL_BREAK_EVENT", signal.SIGTERM))
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -134,7 +135,14 @@ def start_app(
         child_env["AI4ARTSED_CATALOG_ROOT"] = str(catalog_root)
     log_handle = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
-        args, cwd=REPO_ROOT, env=child_env, stdout=log_handle, stderr=subprocess.STDOUT, text=True
+        args,
+        cwd=REPO_ROOT,
+        env=child_env,
+        stdout=log_handle,
+        stderr=subprocess.STDOUT,
+        text=True,
+        # Windows: its own console process group, so stop() can send it Ctrl+Break alone.
+        creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0),
     )
     log_handle.close()
     app = AppProcess(process=process, port=port, token=token, data_dir=data_dir, log_path=log_path)
