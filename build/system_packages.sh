@@ -7,9 +7,19 @@
 set -euo pipefail
 
 purpose="${1:-test}"
-packages=(chromium libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 xvfb nsis p7zip-full fonts-noto-color-emoji)
+packages=(chromium libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbfile1 libxkbcommon-x11-0 xvfb nsis
+    p7zip-full fonts-noto-color-emoji)
 if [ "$purpose" = "dist" ]; then
-    packages+=(binutils dpkg-dev)
+    # The rest of what the bundled Qt needs from the system (as the .deb's Depends), and
+    # desktop-file-utils and appstream to validate the .deb's menu entry and metadata.
+    packages+=(libnss3 libgbm1 libegl1 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0
+        libxcb-xkb1 libxcomposite1 libxdamage1 libxrandr2 libxtst6 binutils dpkg-dev desktop-file-utils
+        appstream)
+fi
+if [ -n "${AI4ARTSED_CHROMIUM:-}" ]; then
+    # Another Chromium is configured (e.g. Google Chrome on Ubuntu runners, where the Debian
+    # package does not exist).
+    packages=("${packages[@]/chromium/}")
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -20,6 +30,7 @@ fi
 
 missing=()
 for package in "${packages[@]}"; do
+    [ -n "$package" ] || continue
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$package")
     fi

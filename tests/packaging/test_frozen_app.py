@@ -126,6 +126,8 @@ def wait_for_renderer(app: AppProcess, timeout: float) -> None:
 
 def other_python() -> str:
     """A Python that is not the bundle's, like the one of a ComfyUI install."""
+    if sys.platform == "win32":
+        return sys.executable  # "python3" there may be the Microsoft Store's placeholder
     for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
         if Path(candidate).is_file():
             return candidate
