@@ -1,5 +1,7 @@
 // Inside the desktop window, pywebview injects `window.pywebview` and fires `pywebviewready` once its
 // JS API is usable. Either can happen before or after our shell is mounted, so both orders are handled.
+// pywebview builds `api.*` with `new Function`: under a CSP without 'unsafe-eval' its script stops
+// before creating them and never fires `pywebviewready`, so nothing is announced (and nothing breaks).
 
 interface PywebviewApi {
   ui_ready?: () => Promise<unknown>
