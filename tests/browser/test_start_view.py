@@ -7,6 +7,7 @@ test does not depend on the shipped attitude texts. Needs the built UI: ``cd web
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,6 +130,7 @@ def write_catalog(root: Path) -> Path:
         encoding="utf-8",
     )
     (root / "configs" / "models.json").write_text(json.dumps({"models": []}), encoding="utf-8")
+    shutil.copy(REPO_ROOT / "configs" / "languages.json", root / "configs" / "languages.json")
     (root / "chunks" / "interception.json").write_text(
         json.dumps(
             {
