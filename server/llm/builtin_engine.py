@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import importlib.util
 import logging
 import os
 import socket
@@ -157,6 +158,8 @@ class EngineState(enum.StrEnum):
     STOPPED = "stopped"
     STARTING = "starting"
     RUNNING = "running"
+    # The process died on its own; the next use restarts it.
+    CRASHED = "crashed"
     FAILED = "failed"
 
 
@@ -213,8 +216,15 @@ class BuiltinEngine:
 
     def status(self) -> EngineStatus:
         with self._lock:
+            state = self._state
+            if (
+                state is EngineState.RUNNING
+                and self._process is not None
+                and self._process.poll() is not None
+            ):
+                state = EngineState.CRASHED
             return EngineStatus(
-                state=self._state,
+                state=state,
                 model_path=str(self._model_path) if self._model_path else None,
                 base_url=self._base_url,
                 pid=self._process.pid if self._process is not None else None,
@@ -295,11 +305,10 @@ class BuiltinEngine:
         if self._frozen or not isinstance(self._command, LlamaCppServerCommand):
             return
         launcher = self._command.build(Path("m"), LOOPBACK, 0, self._settings)
-        if launcher[0] == sys.executable and launcher[1:3] == ["-m", "llama_cpp.server"]:
-            try:
-                import llama_cpp  # noqa: F401
-            except ImportError:
-                raise EngineNotInstalledError({"provider": _PROVIDER_LABEL}) from None
+        runs_this_python = launcher[0] == sys.executable and launcher[1:3] == ["-m", "llama_cpp.server"]
+        # find_spec, not import: loading the native library into the app process is not needed.
+        if runs_this_python and importlib.util.find_spec("llama_cpp") is None:
+            raise EngineNotInstalledError({"provider": _PROVIDER_LABEL})
 
     def _start_once(self, model_path: Path) -> str:
         self._state = EngineState.STARTING

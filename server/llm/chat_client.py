@@ -297,6 +297,7 @@ class ChatStream:
         self._params = client._params(model)
         self._pieces: list[str] = []
         self._iterator: Iterator[str] | None = None
+        self._events = 0
         self.finish_reason: str | None = None
         self.model: str | None = None
 
@@ -346,6 +347,11 @@ class ChatStream:
                         self._pieces.append(reply.text)
                         yield reply.text
                     return
+                if content_type.startswith("text/html"):
+                    text = response.read()[:200].decode("utf-8", "replace")
+                    raise GarbageAnswerError(
+                        self._params, client._scrub(f"HTML instead of a stream: {text!r}")
+                    )
                 yield from self._read_events(response)
         except httpx.HTTPError as exc:
             raise client._transport_error(exc, self._params, streaming=True) from None
@@ -362,14 +368,18 @@ class ChatStream:
             if not data_lines:
                 continue
             payload, data_lines = "\n".join(data_lines), []
+            self._events += 1
             if payload.strip() == "[DONE]":
                 return
             yield from self._handle_event(payload)
         if data_lines:
+            self._events += 1
             payload = "\n".join(data_lines)
             if payload.strip() == "[DONE]":
                 return
             yield from self._handle_event(payload)
+        if self._events == 0:
+            raise GarbageAnswerError(self._params, "the answer has no server-sent events")
         if self.finish_reason is None:
             raise BrokenStreamError(self._params, "stream ended without [DONE] or a finish_reason")
 
