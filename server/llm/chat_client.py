@@ -31,6 +31,7 @@ from server.llm.chat_errors import (
     ServerUnreachableError,
 )
 from server.llm.chat_types import ChatMessage, ChatReply, ChatTimeouts, ModelInfo, SamplingParameters
+from server.llm.network_addresses import display_host, is_loopback_address
 from server.llm.provider_error_parsing import (
     error_for_status,
     error_for_stream_event,
@@ -48,13 +49,6 @@ class CancelSignal(Protocol):
     """Anything with ``is_set()``; a ``threading.Event`` fits."""
 
     def is_set(self) -> bool: ...
-
-
-def display_host(base_url: str) -> str:
-    """host[:port] of a URL, without user info or path, for messages."""
-    parts = urlsplit(base_url)
-    host = parts.hostname or base_url
-    return f"{host}:{parts.port}" if parts.port else host
 
 
 class ChatClient:
@@ -90,8 +84,9 @@ class ChatClient:
                 pool=self._timeouts.connect_s,
             ),
             transport=transport,
-            # Cloud providers may sit behind a proxy configured for the machine; loopback never does.
-            trust_env=True,
+            # Cloud providers may sit behind a proxy configured for the machine (HTTPS_PROXY); a
+            # loopback server never does, and sending its traffic to a proxy would break it.
+            trust_env=not is_loopback_address(base_url),
             follow_redirects=False,
         )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from pathlib import Path
 from typing import Literal
@@ -86,15 +85,3 @@ def load_provider_presets(path: Path) -> list[ProviderPreset]:
         return ProviderPresetFile.model_validate(data).providers
     except ValueError as exc:
         raise ValueError(f"{path.name}: {exc}") from exc
-
-
-def is_local_address(base_url: str) -> bool:
-    """True for loopback and private-network addresses (a school server on the LAN is not the cloud)."""
-    host = urlsplit(base_url).hostname or ""
-    if host == "localhost" or host.endswith(".local"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private or address.is_link_local

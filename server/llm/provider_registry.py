@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.llm.builtin_engine import BuiltinEngine
 from server.llm.bundled_model import SMOLLM2_MODEL_ID, find_smollm2
-from server.llm.chat_client import ChatClient, display_host
+from server.llm.chat_client import ChatClient
 from server.llm.chat_errors import (
     BaseUrlMissingError,
     EngineModelMissingError,
@@ -26,7 +26,8 @@ from server.llm.chat_errors import (
     UnknownProviderError,
 )
 from server.llm.chat_types import ModelInfo
-from server.llm.provider_presets import ProviderPreset, is_local_address
+from server.llm.network_addresses import display_host, is_local_address
+from server.llm.provider_presets import ProviderPreset
 from server.settings.secrets import SecretsStore
 
 _BUILTIN_LABEL = "llama.cpp"

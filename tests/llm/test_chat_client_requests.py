@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from server.llm.chat_client import ChatClient
@@ -121,3 +123,17 @@ def test_invalid_base_url_is_a_typed_error(url: str) -> None:
     with pytest.raises(InvalidBaseUrlError) as caught:
         ChatClient(url, provider_label="Custom")
     assert caught.value.params["base_url"] == url
+
+
+def test_loopback_servers_bypass_a_machine_proxy(
+    provider: TestServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_proxy = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, dead_proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with ChatClient(provider.base_url) as client:
+        assert client.complete("echo", THREE_PARTS).text == "echo: a street party in the rain"
