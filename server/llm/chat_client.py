@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import httpx
@@ -45,6 +45,7 @@ _log = logging.getLogger(__name__)
 _MAX_ERROR_BODY = 64 * 1024
 
 
+@runtime_checkable
 class CancelSignal(Protocol):
     """Anything with ``is_set()``; a ``threading.Event`` fits."""
 
@@ -139,9 +140,14 @@ class ChatClient:
         model: str,
         messages: Sequence[ChatMessage],
         parameters: SamplingParameters | None = None,
-        cancel: CancelSignal | None = None,
+        cancel: CancelSignal | Callable[[], bool] | None = None,
     ) -> ChatStream:
-        """A streamed answer; the request is sent when iteration starts."""
+        """A streamed answer; the request is sent when iteration starts.
+
+        ``cancel`` (an Event or a function returning True) is checked before the request and between
+        received chunks; a cancel while the server is still silent takes effect with its next chunk or
+        at the read timeout.
+        """
         return ChatStream(self, model, messages, parameters, cancel)
 
     def list_models(self) -> list[ModelInfo]:
@@ -283,7 +289,7 @@ class ChatStream:
         model: str,
         messages: Sequence[ChatMessage],
         parameters: SamplingParameters | None,
-        cancel: CancelSignal | None,
+        cancel: CancelSignal | Callable[[], bool] | None,
     ) -> None:
         self._client = client
         self._model = model
@@ -321,7 +327,10 @@ class ChatStream:
         self.close()
 
     def _check_cancel(self) -> None:
-        if self._cancel is not None and self._cancel.is_set():
+        if self._cancel is None:
+            return
+        cancelled = self._cancel.is_set() if isinstance(self._cancel, CancelSignal) else self._cancel()
+        if cancelled:
             raise ChatCancelledError()
 
     def _run(self) -> Iterator[str]:

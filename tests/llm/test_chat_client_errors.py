@@ -240,6 +240,14 @@ def test_cancel_before_start_sends_nothing(provider: TestServerProcess) -> None:
     assert provider.requests() == []
 
 
+def test_cancel_by_callback(provider: TestServerProcess) -> None:
+    received: list[str] = []
+    with ChatClient(provider.base_url) as client, pytest.raises(ChatCancelledError):
+        for piece in client.stream("slow-stream", MESSAGES, cancel=lambda: len(received) >= 2):
+            received.append(piece)
+    assert received == [" piece0", " piece1"]
+
+
 def test_breaking_out_of_the_loop_closes_the_connection(provider: TestServerProcess) -> None:
     with ChatClient(provider.base_url) as client, client.stream("slow-stream", MESSAGES) as stream:
         for _ in stream:
