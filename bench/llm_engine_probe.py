@@ -37,10 +37,7 @@ def raw_stream(http: httpx.Client, base_url: str, max_tokens: int) -> Iterator[s
         "temperature": 0.0,
         "max_tokens": max_tokens,
     }
-    with (
-        httpx.Client(timeout=120) as http,
-        http.stream("POST", f"{base_url}/chat/completions", json=body) as r,
-    ):
+    with http.stream("POST", f"{base_url}/chat/completions", json=body) as r:
         for line in r.iter_lines():
             if line.startswith("data: ") and line != "data: [DONE]":
                 choices = json.loads(line[6:]).get("choices") or [{}]

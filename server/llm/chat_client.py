@@ -43,6 +43,7 @@ from server.llm.provider_error_parsing import (
 _log = logging.getLogger(__name__)
 
 _MAX_ERROR_BODY = 64 * 1024
+_MAX_LINES_AFTER_DONE = 16
 
 
 @runtime_checkable
@@ -267,6 +268,14 @@ class ChatClient:
         return self._api_key.get_secret_value() if self._api_key else None
 
 
+def _drain(lines: Iterator[str]) -> None:
+    """Read what follows ``[DONE]`` (normally just the end of the body), so the connection goes back
+    to the pool instead of being closed: a new TLS handshake to a cloud provider costs time."""
+    for count, _ in enumerate(lines):
+        if count > _MAX_LINES_AFTER_DONE:
+            break
+
+
 def _first_choice(data: object) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         return None
@@ -362,7 +371,8 @@ class ChatStream:
 
     def _read_events(self, response: httpx.Response) -> Iterator[str]:
         data_lines: list[str] = []
-        for line in response.iter_lines():
+        lines = response.iter_lines()
+        for line in lines:
             self._check_cancel()
             if line:
                 # "event:", "id:", "retry:" fields and ":" comments (OpenRouter keep-alives) carry no text.
@@ -374,6 +384,7 @@ class ChatStream:
             payload, data_lines = "\n".join(data_lines), []
             self._events += 1
             if payload.strip() == "[DONE]":
+                _drain(lines)
                 return
             yield from self._handle_event(payload)
         if data_lines:

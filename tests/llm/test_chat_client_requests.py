@@ -94,6 +94,14 @@ def test_streamed_pieces_arrive_in_order(provider: TestServerProcess) -> None:
     assert body["messages"] == [m.model_dump() for m in THREE_PARTS]
 
 
+def test_connection_is_reused_after_a_stream(provider: TestServerProcess) -> None:
+    with ChatClient(provider.base_url) as client:
+        for _ in range(3):
+            assert "".join(client.stream("echo", THREE_PARTS)) == "echo: a street party in the rain"
+    ports = {request["client_port"] for request in _chat_requests(provider)}
+    assert len(ports) == 1
+
+
 def test_stream_ignores_sse_comments(provider: TestServerProcess) -> None:
     with ChatClient(provider.base_url) as client:
         pieces = list(client.stream("stream-with-comments", THREE_PARTS))

@@ -398,6 +398,7 @@ class TestProviderHandler(BaseHTTPRequestHandler):
                 "pieces_sent": 0,
                 "completed": False,
                 "client_gone": False,
+                "client_port": self.client_address[1],
             }
         )
 
