@@ -30,6 +30,33 @@ class ComfyUISettings(BaseModel):
     url: str | None = None
 
 
+class ProviderChoice(BaseModel):
+    """The setting for one pipeline stage: which provider, which model, optionally which address."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider_id: str = Field(min_length=1)
+    model: str = Field(min_length=1)
+    # Needed for "custom"; for the others it replaces the preset's address (e.g. Ollama on another PC).
+    base_url: str | None = None
+
+
+# The built-in engine with the small test model that comes with a developer install; schools import a
+# real model (configs/models.json lists recommended ones) and choose it here.
+DEFAULT_LLM = ProviderChoice(provider_id="builtin", model="smollm2-135m-instruct")
+
+
+class LlmStageSettings(BaseModel):
+    """Which provider and model serves each LLM stage: one setting each, in one place."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    safety: ProviderChoice = DEFAULT_LLM
+    interception: ProviderChoice = DEFAULT_LLM
+    optimization: ProviderChoice = DEFAULT_LLM
+    translation: ProviderChoice = DEFAULT_LLM
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -39,6 +66,7 @@ class Settings(BaseModel):
     # A new install stays offline until a teacher decides otherwise.
     offline: bool = True
     comfyui: ComfyUISettings = Field(default_factory=ComfyUISettings)
+    llm: LlmStageSettings = Field(default_factory=LlmStageSettings)
 
 
 class SettingsPatch(BaseModel):
