@@ -1,8 +1,11 @@
 """How texts and list entries become comparable tokens.
 
-Both sides go through the same folding (case, accents, ß, invisible characters), so a match never
-depends on how a word was typed. Text tokens additionally get leetspeak readings; list entries get
-their umlaut spellings (ä as `a` and as `ae`) instead, because a text may be typed either way.
+Both sides go through the same folding (case, accents, invisible characters), so a match never
+depends on how a word was typed. Text tokens additionally get leetspeak readings.
+
+German letters: in a text, ä/ö/ü become ae/oe/ue and ß becomes sz, so that "Blüten" stays apart from
+"bluten" and "aß" from "ass". A list entry with an umlaut or ß is looked for in every spelling a
+student might type: "Mörder" as morder and moerder, "Hitlergruß" as hitlergruss and hitlergrusz.
 """
 
 from __future__ import annotations
@@ -37,15 +40,18 @@ _LEET_COMMON = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$":
 _LEET_AS_I = str.maketrans({**_LEET_COMMON, "1": "i"})
 _LEET_AS_L = str.maketrans({**_LEET_COMMON, "1": "l"})
 _DROP_SYMBOLS = str.maketrans({"@": None, "$": None})
-_UMLAUTS = {"ä": ("a", "ae"), "ö": ("o", "oe"), "ü": ("u", "ue")}
+_GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue", "ß": "sz", "ẞ": "sz"})
+_ENTRY_SPELLINGS = {"ä": ("a", "ae"), "ö": ("o", "oe"), "ü": ("u", "ue"), "ß": ("ss", "sz")}
 MIN_WILDCARD_STEM = 4
 
 
 def fold(raw: str) -> str:
-    """Case-folded, without accents, marks or invisible characters; ß becomes ss."""
+    """Case-folded, without accents, marks or invisible characters; German letters as described above."""
     if raw.isascii():
         return raw.lower()
-    return unicodedata.normalize("NFKD", raw.casefold()).translate(_FOLD_TABLE)
+    # NFC first, so that an umlaut typed as u + combining diaeresis is seen as ü.
+    german = unicodedata.normalize("NFC", raw).translate(_GERMAN_LETTERS)
+    return unicodedata.normalize("NFKD", german.casefold()).translate(_FOLD_TABLE)
 
 
 def text_token_forms(raw: str) -> tuple[str, ...]:
@@ -97,7 +103,8 @@ def parse_entry(entry: str) -> ParsedEntry:
     if "*" in text:
         raise ValueError(f"'{entry}': '*' may only stand at the start or the end of an entry")
     spellings: list[tuple[str, ...]] = []
-    for spelling in _umlaut_spellings(unicodedata.normalize("NFC", text).casefold()):
+    # lower(), not casefold(): casefold would turn ß into ss before its spellings are made.
+    for spelling in _german_spellings(unicodedata.normalize("NFC", text).lower()):
         tokens = tuple(folded for raw, _, _ in split_words(spelling) if (folded := fold(raw)))
         if not tokens:
             raise ValueError(f"'{entry}' contains no letters or digits")
@@ -118,12 +125,12 @@ def parse_entry(entry: str) -> ParsedEntry:
     return ParsedEntry(kind=kind, spellings=tuple(dict.fromkeys(spellings)))
 
 
-def _umlaut_spellings(text: str) -> list[str]:
-    positions = [index for index, char in enumerate(text) if char in _UMLAUTS]
+def _german_spellings(text: str) -> list[str]:
+    positions = [index for index, char in enumerate(text) if char in _ENTRY_SPELLINGS]
     if not positions:
         return [text]
     spellings = []
-    for choice in itertools.product(*(_UMLAUTS[text[index]] for index in positions)):
+    for choice in itertools.product(*(_ENTRY_SPELLINGS[text[index]] for index in positions)):
         chars = list(text)
         for index, replacement in zip(positions, choice, strict=True):
             chars[index] = replacement
