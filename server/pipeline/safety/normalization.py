@@ -22,7 +22,7 @@ _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 TOKEN_PATTERN = re.compile(r"[\w@$\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]+")
 
 _FOLD_TABLE: dict[int, str | None] = {
-    **{code: None for code in range(0x300, 0x370)},
+    **dict.fromkeys(range(0x300, 0x370)),
     **{ord(char): None for char in _INVISIBLE},
     # Letters that Unicode does not decompose into a base letter plus a mark.
     ord("ø"): "o",
@@ -40,7 +40,9 @@ _LEET_COMMON = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$":
 _LEET_AS_I = str.maketrans({**_LEET_COMMON, "1": "i"})
 _LEET_AS_L = str.maketrans({**_LEET_COMMON, "1": "l"})
 _DROP_SYMBOLS = str.maketrans({"@": None, "$": None})
-_GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue", "ß": "sz", "ẞ": "sz"})
+_GERMAN_LETTERS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue", "ß": "sz", "ẞ": "sz"}
+)
 _ENTRY_SPELLINGS = {"ä": ("a", "ae"), "ö": ("o", "oe"), "ü": ("u", "ue"), "ß": ("ss", "sz")}
 MIN_WILDCARD_STEM = 4
 

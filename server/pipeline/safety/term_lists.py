@@ -11,8 +11,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
-from pydantic import model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from server.pipeline.safety.categories import SafetyCategory
@@ -125,7 +132,9 @@ def load_term_lists(directory: Path) -> list[TermList]:
             problems.append(f"{path.name}: cannot be read ({error.strerror})")
             continue
         if term_list.id != path.stem:
-            problems.append(f"{path.name}: field 'id' is '{term_list.id}' but must be the file name, '{path.stem}'")
+            problems.append(
+                f"{path.name}: field 'id' is '{term_list.id}' but must be the file name, '{path.stem}'"
+            )
             continue
         lists.append(term_list)
     if problems:
