@@ -71,10 +71,15 @@ def text_token_forms(raw: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((folded, as_i, as_l)))
 
 
+def find_words(text: str) -> list[str]:
+    """The word tokens of a text, without positions (the same tokens as split_words)."""
+    return TOKEN_PATTERN.findall(text.replace("_", " "))
+
+
 def split_words(text: str) -> list[tuple[str, int, int]]:
     """The word tokens of a text with their spans; underscores separate words like spaces do."""
     spaced = text.replace("_", " ")
-    return [(match.group(), match.start(), match.end()) for match in TOKEN_PATTERN.finditer(spaced)]
+    return [(match[0], *match.span()) for match in TOKEN_PATTERN.finditer(spaced)]
 
 
 class EntryKind(StrEnum):

@@ -21,6 +21,7 @@ from server.pipeline.safety.levels import FILTERING_LEVELS, SafetyLevel
 from server.pipeline.safety.normalization import (
     MIN_WILDCARD_STEM,
     EntryKind,
+    find_words,
     parse_entry,
     split_words,
     text_token_forms,
@@ -102,6 +103,30 @@ class _Index:
         self.suffix: dict[str, list[tuple[str, int]]] = {}
         self.size = 0
 
+    def possible_starts(self, text_forms: set[str]) -> set[str]:
+        """The words of a text (folded) at which an entry may match; empty for almost every text.
+
+        Set operations run in C, so a clean text costs a few set intersections. A phrase counts
+        only when all its words occur somewhere in the text, so "how" or "the" alone cost nothing.
+        """
+        starts = set()
+        for form in text_forms & self.exact.keys():
+            if any(all(word in text_forms for word in rest) for rest, _ in self.exact[form]):
+                starts.add(form)
+        if self.prefix:
+            keys = {form[:MIN_WILDCARD_STEM] for form in text_forms} & self.prefix.keys()
+            for form in text_forms if keys else ():
+                key = form[:MIN_WILDCARD_STEM]
+                if key in keys and any(form.startswith(stem) for stem, _ in self.prefix[key]):
+                    starts.add(form)
+        if self.suffix:
+            keys = {form[-MIN_WILDCARD_STEM:] for form in text_forms} & self.suffix.keys()
+            for form in text_forms if keys else ():
+                key = form[-MIN_WILDCARD_STEM:]
+                if key in keys and any(form.endswith(stem) for stem, _ in self.suffix[key]):
+                    starts.add(form)
+        return starts
+
     def add(self, kind: EntryKind, spelling: tuple[str, ...], source: int) -> None:
         self.size += 1
         first = spelling[0]
@@ -147,16 +172,25 @@ class TermFilter:
         index = self._indexes.get(level)
         if index is None or not text:
             return []
+        # Most texts hit nothing. Folding each distinct word once and looking it up answers that
+        # without building positions; only a text with a possible hit takes the full path.
+        words = find_words(text)
+        forms_of = {word: text_token_forms(word) for word in set(words)}
+        text_forms = {form for forms in forms_of.values() for form in forms}
+        starts = index.possible_starts(text_forms)
+        if not starts and not _may_have_spaced_run(words, forms_of):
+            return []
+        start_forms = {forms for forms in forms_of.values() if not starts.isdisjoint(forms)}
         tokens = [
             _Token(forms, start, end)
-            for raw, start, end in split_words(text)
-            if (forms := text_token_forms(raw))
+            for word, start, end in split_words(text)
+            if (forms := forms_of[word])
         ]
         found: dict[tuple[int, int, int], None] = {}
-        self._match(tokens, index, found)
+        self._match(tokens, index, found, start_forms)
         joined = _join_spaced_letters(text, tokens)
         if joined is not None:
-            self._match(joined, index, found)
+            self._match(joined, index, found, None)
         hits: dict[tuple[int, int, SafetyCategory, TermAction], TermHit] = {}
         for start, end, source_id in sorted(found):
             source = self._sources[source_id]
@@ -176,10 +210,18 @@ class TermFilter:
         return list(hits.values())
 
     @staticmethod
-    def _match(tokens: list[_Token], index: _Index, found: dict[tuple[int, int, int], None]) -> None:
+    def _match(
+        tokens: list[_Token],
+        index: _Index,
+        found: dict[tuple[int, int, int], None],
+        start_forms: set[tuple[str, ...]] | None,
+    ) -> None:
+        """Record every entry that starts at a token; `start_forms` (if given) says which tokens can."""
         exact, prefix, suffix = index.exact, index.prefix, index.suffix
         count = len(tokens)
         for position, token in enumerate(tokens):
+            if start_forms is not None and token.forms not in start_forms:
+                continue
             for form in token.forms:
                 candidates = exact.get(form)
                 if candidates is not None:
@@ -225,6 +267,22 @@ def _join_spaced_letters(text: str, tokens: list[_Token]) -> list[_Token] | None
         position = last + 1
     joined.extend(tokens[position:])
     return joined
+
+
+def _may_have_spaced_run(words: list[str], forms_of: dict[str, tuple[str, ...]]) -> bool:
+    """Whether MIN_SPACED_LETTERS single letters follow each other (gaps are checked later)."""
+    run = 0
+    for word in words:
+        forms = forms_of[word]
+        if not forms:
+            continue  # an invisible character alone is no word, as in split_words' caller
+        if len(forms[0]) == 1:
+            run += 1
+            if run >= MIN_SPACED_LETTERS:
+                return True
+        else:
+            run = 0
+    return False
 
 
 def _spaced_runs(tokens: list[_Token]) -> Iterable[tuple[int, int]]:
