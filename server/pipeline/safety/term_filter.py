@@ -182,9 +182,7 @@ class TermFilter:
             return []
         start_forms = {forms for forms in forms_of.values() if not starts.isdisjoint(forms)}
         tokens = [
-            _Token(forms, start, end)
-            for word, start, end in split_words(text)
-            if (forms := forms_of[word])
+            _Token(forms, start, end) for word, start, end in split_words(text) if (forms := forms_of[word])
         ]
         found: dict[tuple[int, int, int], None] = {}
         self._match(tokens, index, found, start_forms)
