@@ -262,3 +262,19 @@ def test_phrase_across_a_long_gap_is_not_a_phrase(term_filter: TermFilter) -> No
 def test_empty_and_symbol_only_texts(term_filter: TermFilter) -> None:
     for text in ("", "   ", "!!!", "\u200b\u200b", "$$ @@ 88"):
         assert term_filter.find(text, SafetyLevel.KIDS) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Keine Drogen nehmen! Ein Plakat für die Schule",
+        "don't get drunk, a poster",
+        "I love shooting people in the street with my camera",
+        "the witch wants to kill the children, but Gretel is clever",
+        "we build a bomb shelter in the story",
+    ],
+)
+def test_context_dependent_phrases_go_to_review_not_block(term_filter: TermFilter, text: str) -> None:
+    result = term_filter.check(text, SafetyLevel.KIDS)
+    assert not result.blocked, result.blocking_hits
+    assert result.needs_review

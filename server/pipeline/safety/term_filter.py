@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -84,10 +83,9 @@ class _Source:
     action: TermAction
 
 
-class _Token(NamedTuple):
-    forms: tuple[str, ...]
-    start: int
-    end: int
+# One word of the text: its readings, start and end. A plain tuple: texts have hundreds of words,
+# and a tuple is built in C.
+_Token = tuple[tuple[str, ...], int, int]
 
 
 _Candidates = list[tuple[tuple[str, ...], int]]  # (the words after the first, source index)
@@ -178,15 +176,16 @@ class TermFilter:
         forms_of = {word: text_token_forms(word) for word in set(words)}
         text_forms = {form for forms in forms_of.values() for form in forms}
         starts = index.possible_starts(text_forms)
-        if not starts and not _may_have_spaced_run(words, forms_of):
+        spaced = _may_have_spaced_run(words, forms_of)
+        if not starts and not spaced:
             return []
         start_forms = {forms for forms in forms_of.values() if not starts.isdisjoint(forms)}
-        tokens = [
-            _Token(forms, start, end) for word, start, end in split_words(text) if (forms := forms_of[word])
-        ]
+        tokens = [(forms_of[word], start, end) for word, start, end in split_words(text)]
+        if not all(forms for forms in forms_of.values()):
+            tokens = [token for token in tokens if token[0]]
         found: dict[tuple[int, int, int], None] = {}
         self._match(tokens, index, found, start_forms)
-        joined = _join_spaced_letters(text, tokens)
+        joined = _join_spaced_letters(text, tokens) if spaced else None
         if joined is not None:
             self._match(joined, index, found, None)
         hits: dict[tuple[int, int, SafetyCategory, TermAction], TermHit] = {}
@@ -217,37 +216,37 @@ class TermFilter:
         """Record every entry that starts at a token; `start_forms` (if given) says which tokens can."""
         exact, prefix, suffix = index.exact, index.prefix, index.suffix
         count = len(tokens)
-        for position, token in enumerate(tokens):
-            if start_forms is not None and token.forms not in start_forms:
+        for position, (forms, start, token_end) in enumerate(tokens):
+            if start_forms is not None and forms not in start_forms:
                 continue
-            for form in token.forms:
+            for form in forms:
                 candidates = exact.get(form)
                 if candidates is not None:
                     for rest, source in candidates:
                         end = _phrase_end(tokens, position, rest, count)
                         if end is not None:
-                            found[(token.start, end, source)] = None
+                            found[(start, end, source)] = None
                 if len(form) >= MIN_WILDCARD_STEM:
                     for stem, source in prefix.get(form[:MIN_WILDCARD_STEM], ()):
                         if form.startswith(stem):
-                            found[(token.start, token.end, source)] = None
+                            found[(start, token_end, source)] = None
                     for stem, source in suffix.get(form[-MIN_WILDCARD_STEM:], ()):
                         if form.endswith(stem):
-                            found[(token.start, token.end, source)] = None
+                            found[(start, token_end, source)] = None
 
 
 def _phrase_end(tokens: list[_Token], position: int, rest: tuple[str, ...], count: int) -> int | None:
     """End offset of the phrase starting at `position`, or None when the following words differ."""
-    previous = tokens[position]
+    previous_end = tokens[position][2]
     for offset, wanted in enumerate(rest, start=1):
         following = position + offset
         if following >= count:
             return None
-        token = tokens[following]
-        if token.start - previous.end > MAX_PHRASE_GAP or wanted not in token.forms:
+        forms, start, end = tokens[following]
+        if start - previous_end > MAX_PHRASE_GAP or wanted not in forms:
             return None
-        previous = token
-    return previous.end
+        previous_end = end
+    return previous_end
 
 
 def _join_spaced_letters(text: str, tokens: list[_Token]) -> list[_Token] | None:
@@ -259,9 +258,8 @@ def _join_spaced_letters(text: str, tokens: list[_Token]) -> list[_Token] | None
     position = 0
     for first, last in runs:
         joined.extend(tokens[position:first])
-        letters = "".join(text[token.start : token.end] for token in tokens[first : last + 1])
-        forms = text_token_forms(letters)
-        joined.append(_Token(forms, tokens[first].start, tokens[last].end))
+        letters = "".join(text[start:end] for _, start, end in tokens[first : last + 1])
+        joined.append((text_token_forms(letters), tokens[first][1], tokens[last][2]))
         position = last + 1
     joined.extend(tokens[position:])
     return joined
@@ -286,9 +284,9 @@ def _may_have_spaced_run(words: list[str], forms_of: dict[str, tuple[str, ...]])
 def _spaced_runs(tokens: list[_Token]) -> Iterable[tuple[int, int]]:
     run_start: int | None = None
     for position, token in enumerate(tokens):
-        single = len(token.forms[0]) == 1
+        single = len(token[0][0]) == 1
         if single and run_start is not None:
-            gap = token.start - tokens[position - 1].end
+            gap = token[1] - tokens[position - 1][2]
             if gap > MAX_SPACED_LETTER_GAP:
                 if position - run_start >= MIN_SPACED_LETTERS:
                     yield run_start, position - 1
