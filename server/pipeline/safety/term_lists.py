@@ -1,5 +1,13 @@
 """The term lists in configs/safety/terms/: their format, validation and loading.
 
+A file is one list: `id` (the file stem), `description`, `levels` it applies at (kids, youth,
+adult; never research), `languages`, and `groups`, each with a `category`, an `action` (`block`:
+unambiguous; `review`: the LLM check decides in context), a `note` saying why, and `entries`.
+An entry is a word or a phrase, matched as whole words after folding (see normalization.py).
+`stem*` matches one word starting with the stem, `*stem` one word ending with it (for German
+compounds: "Hakenkreuz*" finds "Hakenkreuzfahne"); stems need 4 letters or more. Write German
+words with their umlauts and ß: every spelling (ä/ae, ß/ss) is derived from that.
+
 A list that does not load is an error, never a skipped file: silently losing the §86a list or the
 kids list would weaken protection without anyone noticing. The caller decides how to report it.
 """
