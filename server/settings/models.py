@@ -7,12 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class SafetyLevel(StrEnum):
-    KIDS = "kids"  # 8-12
-    YOUTH = "youth"  # 13-17
-    ADULT = "adult"
-    RESEARCH = "research"  # filters off; needs the teacher PIN
+# The level's behaviour (which lists, LLM check, fail closed) lives with the safety stage.
+from server.pipeline.safety.levels import SafetyLevel
 
 
 class ComfyUIMode(StrEnum):
