@@ -49,6 +49,7 @@ class LlmCaller:
         parameters: LlmParameters,
         on_piece: Callable[[str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        json_schema: dict[str, object] | None = None,
     ) -> LlmCallRecord:
         """Runs one call (streamed when ``on_piece`` is given) and returns its record.
 
@@ -75,7 +76,10 @@ class LlmCaller:
         try:
             resolved = self._registry.resolve(choice)
             if on_piece is None:
-                record.output = resolved.client.complete(resolved.model, messages, sampling).text
+                response_format = _response_format(resolved.preset.structured_output, json_schema)
+                record.output = resolved.client.complete(
+                    resolved.model, messages, sampling, response_format
+                ).text
             else:
                 stream = resolved.client.stream(resolved.model, messages, sampling, cancel=cancelled)
                 with stream:
@@ -100,3 +104,11 @@ class LlmCaller:
 def raise_if_failed(record: LlmCallRecord) -> None:
     if record.error is not None:
         raise AppError(record.error.code, ErrorKind.UNAVAILABLE, **record.error.params)
+
+
+def _response_format(mode: str, json_schema: dict[str, object] | None) -> dict[str, object] | None:
+    if json_schema is None or mode == "none":
+        return None
+    if mode == "json_object_schema":
+        return {"type": "json_object", "schema": json_schema}
+    return {"type": "json_object"}

@@ -59,6 +59,9 @@ class Settings(BaseModel):
     schema_version: Literal[1] = 1
     language: Literal["de", "en"] = "de"
     safety_level: SafetyLevel = SafetyLevel.KIDS
+    # When the LLM context check runs for kids and youth: where the term lists are unsure (a
+    # context-dependent word was found), or for every text (needs a capable local or cloud model).
+    safety_llm_check: Literal["when_unsure", "always"] = "when_unsure"
     # A new install stays offline until a teacher decides otherwise.
     offline: bool = True
     comfyui: ComfyUISettings = Field(default_factory=ComfyUISettings)

@@ -109,3 +109,26 @@ def _reject_duplicate_fields(pairs: list[tuple[str, object]]) -> dict[str, objec
             raise _DuplicateFieldError(f"the field '{key}' appears twice")
         result[key] = value
     return result
+
+
+def verdict_json_schema() -> dict[str, object]:
+    """The verdict as a JSON schema, for providers that can constrain their answer to one.
+
+    Two branches make "safe needs category null, unsafe needs a category" part of the grammar, so
+    even a small local model cannot produce a self-contradicting verdict.
+    """
+
+    def branch(safe: bool, category: dict[str, object]) -> dict[str, object]:
+        return {
+            "type": "object",
+            "properties": {
+                "safe": {"const": safe},
+                "category": category,
+                "reason": {"type": "string", "maxLength": 300},
+            },
+            "required": ["safe", "category", "reason"],
+            "additionalProperties": False,
+        }
+
+    categories = [category.value for category in SafetyCategory]
+    return {"oneOf": [branch(True, {"type": "null"}), branch(False, {"enum": categories})]}
