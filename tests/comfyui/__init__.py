@@ -1,1 +1,1 @@
-"""Tests of the ComfyUI protocol: the test server (and, when configured, a real ComfyUI) against the recordings."""
+"""ComfyUI protocol tests: the test server (and a real ComfyUI when configured) against the recordings."""

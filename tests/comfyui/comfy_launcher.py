@@ -169,6 +169,10 @@ def start(
     log_path = dirs.state.parent / f"comfy-{port}.log"
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("COMFYUI_TESTSERVER_")}
     child_env.update({"PYTHONUNBUFFERED": "1", "PYTHONUTF8": "1", "DO_NOT_TRACK": "1"})
+    if kind.is_real:
+        # ComfyUI keeps the output nodes in a set, so independent branches run in hash order; with this
+        # seed a real ComfyUI runs them in the recorded order (SaveAudio before SaveAudioMP3).
+        child_env["PYTHONHASHSEED"] = "1"
     child_env.update(env or {})
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -8,6 +8,7 @@ executing, and the final executing{node: null}) and keeps a recorded pause after
 """
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import struct
@@ -114,10 +115,8 @@ class Replayer:
             if left <= 0:
                 raise TimeoutError("expected websocket message did not arrive")
             self._arrived.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), left)
-            except TimeoutError:
-                pass
 
     async def _request(self, http: httpx.AsyncClient, request: dict[str, Any]) -> httpx.Response:
         kwargs: dict[str, Any] = {}

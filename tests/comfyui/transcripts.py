@@ -16,7 +16,7 @@ RECORDED_AFTER: dict[str, list[str]] = {
 
 
 def shared_dir() -> Path:
-    """AI4ARTSED_SHARED_DIR, else ../shared beside the checkout (for a git worktree: beside the main checkout)."""
+    """AI4ARTSED_SHARED_DIR, else ../shared beside the checkout (for a worktree: beside the main checkout)."""
     override = os.environ.get("AI4ARTSED_SHARED_DIR")
     if override:
         return Path(override)

@@ -1,3 +1,5 @@
+# ruff: noqa: PTH110, PTH112
+# (string paths on purpose: ComfyUI's path rules - commonpath, relpath, normpath - are reproduced as is)
 """ComfyUI 0.3.64's command line: every flag it accepts is accepted here, the few that matter are used.
 
 Flag names, arities and defaults follow ComfyUI's own parser so that a supervisor can start this

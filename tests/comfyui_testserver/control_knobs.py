@@ -42,7 +42,10 @@ class ControlKnobs:
     @staticmethod
     def from_environment(environ: dict[str, str] | None = None) -> "ControlKnobs":
         env = dict(os.environ) if environ is None else environ
-        get = lambda name: env.get(PREFIX + name, "").strip()  # noqa: E731
+
+        def get(name: str) -> str:
+            return env.get(PREFIX + name, "").strip()
+
         return ControlKnobs(
             startup_failure=get("FAIL_AT_START"),
             stall=get("STALL") not in ("", "0", "false"),

@@ -1,8 +1,11 @@
+# ruff: noqa: PTH100, PTH103, PTH113, PTH118
+# (string paths on purpose: ComfyUI's path rules - commonpath, relpath, normpath - are reproduced as is)
 """Entry point: `python main.py --listen 127.0.0.1 --port P ...`, like ComfyUI's main.py.
 
 This folder can serve as COMFYUI_DIR. The program needs only the standard library, aiohttp and PyYAML.
 """
 
+import argparse
 import asyncio
 import logging
 import os
@@ -13,7 +16,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     # Started as a script: make the package importable (the folder's parent holds it).
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    __package__ = "comfyui_testserver"  # noqa: A001
+    __package__ = "comfyui_testserver"
 
 from comfyui_testserver import command_line, startup_failures
 from comfyui_testserver.control_knobs import ControlKnobs
@@ -35,7 +38,7 @@ def _setup_logging(level: str, use_stdout: bool) -> None:
     aio.setLevel(logging.WARNING)
 
 
-async def _serve(args: object, knobs: ControlKnobs, base_dir: str) -> None:
+async def _serve(a: argparse.Namespace, knobs: ControlKnobs, base_dir: str) -> None:
     from aiohttp import web
 
     from comfyui_testserver.message_hub import MessageHub
@@ -47,27 +50,26 @@ async def _serve(args: object, knobs: ControlKnobs, base_dir: str) -> None:
     from comfyui_testserver.server_paths import ServerPaths
     from comfyui_testserver.web_server import ComfyWebServer, prompt_worker
 
-    a = args  # argparse namespace
     folders = ModelFolders(base_dir)
     default_yaml = os.path.join(base_dir, "extra_model_paths.yaml")
     if os.path.isfile(default_yaml):
         folders.load_extra_config(default_yaml)
-    for group in getattr(a, "extra_model_paths_config") or []:
+    for group in a.extra_model_paths_config or []:
         for config in group:
             folders.load_extra_config(config)
     output_dir = os.path.join(base_dir, "output")
-    if getattr(a, "output_directory"):
-        output_dir = os.path.abspath(getattr(a, "output_directory"))
+    if a.output_directory:
+        output_dir = os.path.abspath(a.output_directory)
         log.info("Setting output directory to: %s", output_dir)
     for key in ("checkpoints", "clip", "vae", "diffusion_models", "loras"):
         folders.add_path(key, os.path.join(output_dir, key))
     input_dir = os.path.join(base_dir, "input")
-    if getattr(a, "input_directory"):
-        input_dir = os.path.abspath(getattr(a, "input_directory"))
+    if a.input_directory:
+        input_dir = os.path.abspath(a.input_directory)
         log.info("Setting input directory to: %s", input_dir)
     user_dir = os.path.join(base_dir, "user")
-    if getattr(a, "user_directory"):
-        user_dir = os.path.abspath(getattr(a, "user_directory"))
+    if a.user_directory:
+        user_dir = os.path.abspath(a.user_directory)
         log.info("Setting user directory to: %s", user_dir)
     log.info("Checkpoint files will always be loaded safely.")
     log.info("Total VRAM 16384 MB, total RAM 16384 MB")
@@ -77,8 +79,8 @@ async def _serve(args: object, knobs: ControlKnobs, base_dir: str) -> None:
     log.info("Python version: %s", sys.version)
     log.info("ComfyUI version: 0.3.64 (test server)")
     temp_dir = os.path.join(base_dir, "temp")
-    if getattr(a, "temp_directory"):
-        temp_dir = os.path.join(os.path.abspath(getattr(a, "temp_directory")), "temp")
+    if a.temp_directory:
+        temp_dir = os.path.join(os.path.abspath(a.temp_directory), "temp")
         log.info("Setting temp directory to: %s", temp_dir)
     shutil.rmtree(temp_dir, ignore_errors=True)
     for folder in (input_dir, output_dir, temp_dir):
@@ -93,9 +95,9 @@ async def _serve(args: object, knobs: ControlKnobs, base_dir: str) -> None:
         paths,
         folders,
         knobs,
-        getattr(a, "preview_method"),
-        getattr(a, "preview_size"),
-        getattr(a, "disable_metadata"),
+        a.preview_method,
+        a.preview_size,
+        a.disable_metadata,
     )
     executor = PromptExecutor(hub, catalogue, settings)
     server = ComfyWebServer(
@@ -113,8 +115,8 @@ async def _serve(args: object, knobs: ControlKnobs, base_dir: str) -> None:
         asyncio.create_task(prompt_worker(server, knobs.pause_after_prompt)),
     ]
     log.info("Starting server\n")
-    port = getattr(a, "port")
-    for address in str(getattr(a, "listen")).split(","):
+    port = a.port
+    for address in str(a.listen).split(","):
         site = web.TCPSite(runner, address, port)
         await site.start()
         shown = f"[{address}]" if ":" in address else address

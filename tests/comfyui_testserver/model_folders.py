@@ -1,3 +1,5 @@
+# ruff: noqa: PTH100, PTH111, PTH112, PTH113, PTH114, PTH117, PTH118, PTH120, PTH122, PTH208
+# (string paths on purpose: ComfyUI's path rules - commonpath, relpath, normpath - are reproduced as is)
 """Where model files are looked up: ComfyUI's folder table, extended by extra_model_paths.yaml files.
 
 Lists are read from disk on every call, so files added while the server runs show up at once.
@@ -17,7 +19,9 @@ log = logging.getLogger("comfyui_testserver")
 
 
 def _default_table(models_dir: str, base_dir: str) -> dict[str, tuple[list[str], frozenset[str]]]:
-    m = lambda *names: [os.path.join(models_dir, n) for n in names]  # noqa: E731
+    def m(*names: str) -> list[str]:
+        return [os.path.join(models_dir, n) for n in names]
+
     return {
         "checkpoints": (m("checkpoints"), MODEL_EXTENSIONS),
         "configs": (m("configs"), frozenset({".yaml"})),

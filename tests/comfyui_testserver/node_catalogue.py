@@ -1,3 +1,5 @@
+# ruff: noqa: PTH110
+# (string paths on purpose: ComfyUI's path rules - commonpath, relpath, normpath - are reproduced as is)
 """The node classes the test server knows, loaded from node_catalogue.json (data, not code)."""
 
 import copy

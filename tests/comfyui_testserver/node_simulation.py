@@ -1,3 +1,5 @@
+# ruff: noqa: PTH100, PTH103, PTH118, PTH119, PTH120, PTH123, PTH202, PTH208
+# (string paths on purpose: ComfyUI's path rules - commonpath, relpath, normpath - are reproduced as is)
 """What each simulated node does: small stand-in values flow between nodes, save nodes write real files.
 
 Values are plain dicts: IMAGE {width, height, frames: [rgb, ...]}, LATENT {kind, width, height, frames,
@@ -6,6 +8,7 @@ seconds, seed}, AUDIO {seconds, sample_rate, channels, tone}, VIDEO {image, fps,
 """
 
 import asyncio
+import functools
 import json
 import math
 import os
@@ -27,7 +30,7 @@ Value = Any
 UiOutput = dict[str, Any]
 
 
-class NodeFailure(Exception):
+class SimulatedNodeError(Exception):
     """A simulated exception inside a node; reported as execution_error with this type and message."""
 
     def __init__(self, exception_type: str, message: str) -> None:
@@ -35,7 +38,7 @@ class NodeFailure(Exception):
         self.exception_type = exception_type
 
 
-class Interrupted(Exception):
+class InterruptRequestedError(Exception):
     """POST /interrupt reached a point where the node checks for it."""
 
 
@@ -139,7 +142,7 @@ def save_image_path(
     filename = os.path.basename(os.path.normpath(prefix))
     folder = os.path.join(output_dir, subfolder)
     if os.path.commonpath((output_dir, os.path.abspath(folder))) != output_dir:
-        raise NodeFailure(
+        raise SimulatedNodeError(
             "Exception",
             "**** ERROR: Saving image outside the output folder is not allowed."
             f"\n full_output_folder: {os.path.abspath(folder)}\n         output_dir: {output_dir}"
@@ -173,7 +176,7 @@ async def _write(path: str, encode: Callable[[], bytes]) -> None:
 
 
 def _write_file(path: str, data: bytes) -> None:
-    with open(path, "wb") as f:  # noqa: PTH123
+    with open(path, "wb") as f:
         f.write(data)
 
 
@@ -192,7 +195,7 @@ async def model_loader(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
         ):
             continue
         if run.settings.folders.full_path(key, str(name)) is None:
-            raise NodeFailure(
+            raise SimulatedNodeError(
                 "FileNotFoundError", f"Model in folder '{key}' with filename '{name}' not found."
             )
     return _pass_through_outputs(run), None
@@ -404,7 +407,7 @@ async def scale(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
 
 
 def _png_size(path: str) -> tuple[int, int] | None:
-    with open(path, "rb") as f:  # noqa: PTH123
+    with open(path, "rb") as f:
         head = f.read(32)
     if head.startswith(png_writer.SIGNATURE) and head[12:16] == b"IHDR":
         width, height = struct.unpack(">II", head[16:24])
@@ -424,13 +427,13 @@ async def load_image(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
     path = run.settings.paths.annotated(str(run.inputs["image"]))
     size = _png_size(path)
     if size is None:
-        raise NodeFailure("PIL.UnidentifiedImageError", f"cannot identify image file '{path}'")
+        raise SimulatedNodeError("PIL.UnidentifiedImageError", f"cannot identify image file '{path}'")
     image = _image(size[0], size[1], [(128, 128, 128)])
     return [image, {"type": "MASK", "width": size[0], "height": size[1]}], None
 
 
 def _audio_info(path: str) -> dict[str, Any] | None:
-    with open(path, "rb") as f:  # noqa: PTH123
+    with open(path, "rb") as f:
         head = f.read(64)
     size = os.path.getsize(path)
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
@@ -456,7 +459,7 @@ async def load_audio(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
     path = run.settings.paths.annotated(str(run.inputs["audio"]))
     info = _audio_info(path)
     if info is None:
-        raise NodeFailure(
+        raise SimulatedNodeError(
             "av.error.InvalidDataError",
             f"[Errno 1094995529] Invalid data found when processing input: '{path}'",
         )
@@ -466,10 +469,10 @@ async def load_audio(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
 async def load_video(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
     await run.work()
     path = run.settings.paths.annotated(str(run.inputs["file"]))
-    with open(path, "rb") as f:  # noqa: PTH123
+    with open(path, "rb") as f:
         head = f.read(12)
     if head[4:8] != b"ftyp" and head[:4] != b"\x1aE\xdf\xa3" and head[:4] != b"RIFF":
-        raise NodeFailure(
+        raise SimulatedNodeError(
             "av.error.InvalidDataError",
             f"[Errno 1094995529] Invalid data found when processing input: '{path}'",
         )
@@ -530,8 +533,8 @@ async def save_image(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
         file = f"{filename.replace('%batch_num%', str(batch_number))}_{counter:05}_.png"
         await _write(
             os.path.join(folder, file),
-            lambda rgb=rgb: png_writer.encode_png(
-                image["width"], image["height"], rgb, text, 1 if temp else 4
+            functools.partial(
+                png_writer.encode_png, image["width"], image["height"], rgb, text, 1 if temp else 4
             ),
         )
         results.append({"filename": file, "subfolder": subfolder, "type": "temp" if temp else "output"})
@@ -569,7 +572,7 @@ async def save_video(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
     await run.work(_megapixels(image))
     fmt = str(run.inputs.get("format", "auto"))
     if fmt not in ("auto", "mp4"):
-        raise NodeFailure("ValueError", f"Unsupported video format: {fmt}")
+        raise SimulatedNodeError("ValueError", f"Unsupported video format: {fmt}")
     folder, filename, counter, subfolder = save_image_path(
         str(run.inputs["filename_prefix"]), run.settings.paths.output_dir, image["width"], image["height"]
     )
@@ -594,7 +597,7 @@ def _samples(audio: dict[str, Any]) -> list[list[int]]:
 async def save_audio(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
     audio = run.inputs["audio"]
     if not isinstance(audio, dict) or "sample_rate" not in audio:
-        raise NodeFailure("TypeError", "'NoneType' object is not subscriptable")
+        raise SimulatedNodeError("TypeError", "'NoneType' object is not subscriptable")
     await run.work()
     fmt = run.sim["format"]
     temp = run.sim.get("folder") == "temp"

@@ -1,3 +1,5 @@
+# ruff: noqa: PTH116
+# (string paths on purpose: ComfyUI's path rules - commonpath, relpath, normpath - are reproduced as is)
 """Runs one prompt the way ComfyUI 0.3.64 does, message for message.
 
 Per prompt: execution_start, execution_cached, then per node progress_state + executing (+ progress
@@ -17,7 +19,14 @@ from typing import Any
 from .execution_order import ExecutionList, is_link
 from .message_hub import MessageHub
 from .node_catalogue import NodeCatalogue
-from .node_simulation import BEHAVIOURS, Interrupted, NodeFailure, NodeRun, SimulationSettings, describe
+from .node_simulation import (
+    BEHAVIOURS,
+    InterruptRequestedError,
+    NodeRun,
+    SimulatedNodeError,
+    SimulationSettings,
+    describe,
+)
 
 log = logging.getLogger("comfyui_testserver")
 
@@ -157,26 +166,22 @@ class PromptExecutor:
             return node_class is not None and node_class.is_output
 
         order = ExecutionList(prompt, lambda n: signatures.get(n) in self._outputs, is_output)
-        for node_id in execute_outputs:
-            order.add_node(node_id)
+        for output_id in execute_outputs:
+            order.add_node(output_id)
         executed: list[str] = []
         self.success = True
         while not order.is_empty():
             node_id = order.next_node()
             if node_id is None:
                 self.success = False
-                self._report_error(
-                    prompt_id,
-                    prompt,
-                    executed,
-                    node_id or next(iter(prompt)),
-                    {
-                        "exception_message": "Dependency cycle detected",
-                        "exception_type": "graph.DependencyCycleError",
-                        "traceback": [],
-                        "current_inputs": [],
-                    },
-                )
+                blamed = next(iter(prompt))
+                cycle = {
+                    "exception_message": "Dependency cycle detected",
+                    "current_inputs": [],
+                    "exception_type": "graph.DependencyCycleError",
+                    "traceback": [],
+                }
+                self._report_error(prompt_id, prompt, executed, blamed, cycle)
                 break
             was_cached = signatures[node_id] in self._outputs
             outcome = await self._run_node(prompt, prompt_id, node_id, signatures, extra_data, progress)
@@ -197,7 +202,7 @@ class PromptExecutor:
                     },
                     broadcast=True,
                 )
-            else:
+            elif isinstance(outcome, dict):
                 self._report_error(prompt_id, prompt, executed, node_id, outcome)
             break
         else:
@@ -257,7 +262,7 @@ class PromptExecutor:
         signatures: dict[str, str],
         extra_data: dict[str, Any],
         progress: ProgressRegistry,
-    ) -> None | str | dict[str, Any]:
+    ) -> str | dict[str, Any] | None:
         """None on success, "interrupted", or the error details of a failure."""
         hub = self._hub
         node = prompt[node_id]
@@ -291,7 +296,7 @@ class PromptExecutor:
 
         def on_progress(value: int, total: int, preview: bytes | None) -> None:
             if self.interrupted:
-                raise Interrupted()
+                raise InterruptRequestedError()
             progress.update(node_id, value, total, preview)
             hub.send_sync(
                 "progress",
@@ -304,20 +309,20 @@ class PromptExecutor:
         run = NodeRun(node_id, node_class, inputs, prompt, extra_data, self._settings, on_progress)
         try:
             if self.interrupted:
-                raise Interrupted()
+                raise InterruptRequestedError()
             knobs = self._settings.knobs
             if node_class.name in knobs.fail_nodes or node_id in knobs.fail_nodes:
                 await run.work()
-                raise NodeFailure(
+                raise SimulatedNodeError(
                     knobs.fail_exception_type,
                     knobs.fail_message
                     or f"Simulated failure of {node_class.name} (COMFYUI_TESTSERVER_FAIL_NODES)",
                 )
             outputs, ui = await BEHAVIOURS[node_class.behaviour](run)
-        except Interrupted:
+        except InterruptRequestedError:
             log.info("Processing interrupted")
             return "interrupted"
-        except NodeFailure as failure:
+        except SimulatedNodeError as failure:
             log.error("!!! Exception during processing !!! %s", failure)
             log.error("%s", "".join(traceback.format_exception(failure)))
             return {

@@ -1,4 +1,4 @@
-"""The prompt queue and the history, with ComfyUI's shapes: [number, prompt_id, prompt, extra_data, outputs]."""
+"""The prompt queue and the history in ComfyUI's shapes: [number, prompt_id, prompt, extra_data, outputs]."""
 
 import asyncio
 import copy

@@ -111,7 +111,8 @@ class PromptValidator:
                         {
                             "type": "return_type_mismatch",
                             "message": "Return type mismatch between linked nodes",
-                            "details": f"{x}, received_type({received_type}) mismatch input_type({spec.type})",
+                            "details": f"{x}, received_type({received_type}) mismatch "
+                            f"input_type({spec.type})",
                             "extra_info": {
                                 "input_name": x,
                                 "input_config": info,

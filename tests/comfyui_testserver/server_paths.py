@@ -1,3 +1,5 @@
+# ruff: noqa: PTH118
+# (string paths on purpose: ComfyUI's path rules - commonpath, relpath, normpath - are reproduced as is)
 """The input, output, temp and user folders, set like ComfyUI sets them from its flags."""
 
 import os

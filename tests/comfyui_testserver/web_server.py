@@ -1,3 +1,5 @@
+# ruff: noqa: PTH100, PTH103, PTH110, PTH113, PTH118, PTH119, PTH122, PTH123
+# (string paths on purpose: ComfyUI's path rules - commonpath, relpath, normpath - are reproduced as is)
 """HTTP routes and the websocket of ComfyUI 0.3.64, each route also under /api/..."""
 
 import asyncio
@@ -124,7 +126,9 @@ class ComfyWebServer:
     # ------------------------------------------------------------------------------------------ app
 
     def build_app(self) -> web.Application:
-        middlewares = [cors(self.args.enable_cors_header)] if self.args.enable_cors_header else [origin_only]
+        middlewares: list[Any] = (
+            [cors(self.args.enable_cors_header)] if self.args.enable_cors_header else [origin_only]
+        )
         app = web.Application(
             client_max_size=round(self.args.max_upload_size * 1024 * 1024), middlewares=middlewares
         )
@@ -379,7 +383,7 @@ class ComfyWebServer:
             stem, ext = os.path.splitext(filename)
             counter = 1
             while os.path.exists(filepath):
-                with open(filepath, "rb") as f:  # noqa: PTH123
+                with open(filepath, "rb") as f:
                     if hashlib.sha256(f.read()).digest() == hashlib.sha256(content).digest():
                         duplicate = True
                         break
@@ -387,7 +391,7 @@ class ComfyWebServer:
                 filepath = os.path.join(folder, filename)
                 counter += 1
         if not duplicate:
-            with open(filepath, "wb") as f:  # noqa: PTH123
+            with open(filepath, "wb") as f:
                 f.write(content)
         return web.json_response({"name": filename, "subfolder": subfolder, "type": upload_type})
 
