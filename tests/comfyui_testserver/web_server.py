@@ -445,7 +445,13 @@ async def prompt_worker(server: ComfyWebServer, pause_after_prompt: float) -> No
         started = time.perf_counter()
         prompt_id = item[1]
         hub.last_prompt_id = prompt_id
-        await executor.execute(item[2], prompt_id, item[3], item[4])
+        try:
+            await executor.execute(item[2], prompt_id, item[3], item[4])
+        except Exception:
+            # A bug in the simulation must not stop the queue: report it like a failed prompt.
+            log.exception("!!! Exception during processing !!! (test server)")
+            executor.success = False
+            executor.history_result = {"outputs": {}, "meta": {}}
         queue.task_done(
             item_id,
             executor.history_result,
