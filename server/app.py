@@ -8,6 +8,7 @@ from server.api.catalog import catalog_blueprint
 from server.api.errors import register_error_handlers
 from server.api.health import health_blueprint
 from server.api.jobs import jobs_blueprint
+from server.api.pipeline import pipeline_blueprint
 from server.api.runs import runs_blueprint
 from server.api.security import LaunchSecurity, install_security
 from server.api.settings import settings_blueprint
@@ -33,6 +34,7 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.register_blueprint(catalog_blueprint(services))
     app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
     app.register_blueprint(runs_blueprint(services.runs))
+    app.register_blueprint(pipeline_blueprint(services.workshop))
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(spa_blueprint(services.resources.web_dist, services.translator))
     return app

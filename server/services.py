@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 
 from server import __version__
@@ -11,10 +12,19 @@ from server.catalog.loader import CatalogLoader
 from server.catalog.registry import Catalog
 from server.i18n.translator import Translator
 from server.jobs.manager import JobManager
+from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
+from server.llm.provider_presets import ProviderPreset, load_provider_presets
+from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
 from server.notices import NoticeLevel, Notices
+from server.pipeline.language_guess import LanguageGuesser
+from server.pipeline.llm_calls import LlmCaller
+from server.pipeline.run_steps import RunSteps
+from server.pipeline.safety_gate import SafetyGate
+from server.pipeline.workshop import Workshop
 from server.resources import Resources
 from server.runs.store import RunStore
 from server.settings.paths import AppPaths
+from server.settings.secrets import SecretsStore
 from server.settings.store import SettingsStore
 
 log = logging.getLogger(__name__)
@@ -32,10 +42,17 @@ class Services:
     availability: OutputAvailability
     jobs: JobManager
     runs: RunStore
+    secrets: SecretsStore
+    providers: ProviderRegistry
+    builtin_engine: BuiltinEngine
+    languages: LanguageGuesser
+    workshop: Workshop
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
         self.jobs.shutdown()
+        self.providers.close()
+        self.builtin_engine.stop()
         log.info("services stopped")
 
 
@@ -50,6 +67,22 @@ def build_services(paths: AppPaths, resources: Resources) -> Services:
         log.warning("%d run(s) were interrupted when the app last stopped; marked incomplete", interrupted)
     if catalog.problems:
         notices.add("catalog_has_problems", NoticeLevel.WARNING, count=str(len(catalog.problems)))
+    secrets = SecretsStore(paths.secrets_file)
+    for secrets_notice in secrets.notices:
+        notices.add(secrets_notice.code, NoticeLevel.WARNING, **secrets_notice.params)
+    builtin_engine = BuiltinEngine(_engine_command(), paths.logs_dir, frozen=_frozen())
+    providers = ProviderRegistry(
+        _provider_presets(resources, notices),
+        secrets,
+        builtin_engine,
+        DefaultGgufResolver(paths.models_dir / "llm"),
+    )
+    llm = LlmCaller(providers, settings)
+    gate, safety_problem = SafetyGate.from_config(resources.app_configs / "safety", llm)
+    if safety_problem is not None:
+        notices.add("safety_config_broken_notice", NoticeLevel.WARNING, detail=safety_problem)
+    # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
+    jobs = JobManager({"text": 4, "generation": 1})
     return Services(
         version=__version__,
         paths=paths,
@@ -59,7 +92,32 @@ def build_services(paths: AppPaths, resources: Resources) -> Services:
         settings=settings,
         catalog=catalog,
         availability=OutputAvailability([ComfyUIConfiguredCheck(settings)]),
-        # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
-        jobs=JobManager({"text": 4, "generation": 1}),
+        jobs=jobs,
         runs=runs,
+        secrets=secrets,
+        providers=providers,
+        builtin_engine=builtin_engine,
+        languages=LanguageGuesser(catalog.languages),
+        workshop=Workshop(catalog, runs, jobs, llm, RunSteps(runs, gate, settings), settings),
     )
+
+
+def _provider_presets(resources: Resources, notices: Notices) -> list[ProviderPreset]:
+    try:
+        return load_provider_presets(resources.app_configs / "llm_providers.json")
+    except (OSError, ValueError) as error:
+        # Every LLM step then explains that its provider is unknown; the app itself still starts.
+        log.error("the LLM provider list is unreadable: %s", error)
+        notices.add("llm_providers_broken", NoticeLevel.WARNING, detail=str(error))
+        return []
+
+
+def _frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))
+
+
+def _engine_command() -> LlamaCppServerCommand:
+    # Frozen, the app's own executable serves the engine (desktop/main.py --llama-server).
+    if _frozen():
+        return LlamaCppServerCommand([sys.executable, "--llama-server"])
+    return LlamaCppServerCommand.for_interpreter(sys.executable)
