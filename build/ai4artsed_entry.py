@@ -23,9 +23,28 @@ def _run() -> int:
 
         return run_child_check()
 
+    # The built-in LLM engine (server/llm/builtin_engine.py, started from server/services.py) runs
+    # the frozen program again with this switch: llama-cpp-python's OpenAI-compatible server.
+    if len(sys.argv) > 1 and sys.argv[1] == LLAMA_SERVER_SWITCH:
+        return _run_llama_server(sys.argv[2:])
+
     from desktop.main import main
 
     return main()
+
+
+LLAMA_SERVER_SWITCH = "--llama-server"
+
+
+def _run_llama_server(arguments: list[str]) -> int:
+    try:
+        from llama_cpp.server.__main__ import main as llama_server_main
+    except ImportError as exc:
+        print(f"This build of AI4ArtsEd has no built-in LLM engine ({exc}).", file=sys.stderr)
+        return 3
+    sys.argv = [f"{sys.argv[0]} {LLAMA_SERVER_SWITCH}", *arguments]
+    llama_server_main()
+    return 0
 
 
 if __name__ == "__main__":

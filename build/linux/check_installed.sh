@@ -49,14 +49,7 @@ echo "--- window under Xvfb, sandbox on"
 : >"$log"
 xvfb-run -a ai4artsed >"$work/window.log" 2>&1 &
 runner=$!
-if grep -rqs "data-app-ready" /opt/ai4artsed/_internal/web/dist; then
-    wait_for_line "$log" "window shows the app" 120
-else
-    # PROVISIONAL until the web UI sets data-app-ready: a Chromium renderer is drawing the page.
-    wait_for_line "$log" "server ready" 60
-    for _ in $(seq 1 60); do pgrep -f -- "--type=renderer" >/dev/null && break; sleep 1; done
-    pgrep -f -- "--type=renderer" >/dev/null || { cat "$work/window.log" >&2; exit 1; }
-fi
+wait_for_line "$log" "window shows the app" 120
 if grep -q "No usable sandbox\|credentials.cc" "$work/window.log"; then
     cat "$work/window.log" >&2
     exit 1

