@@ -20,9 +20,8 @@ import pytest
 from server.llm.bundled_model import find_smollm2
 from tests.support.app_process import AppProcess, app_command, free_port, frozen_app_command, start_app
 
-pytestmark = pytest.mark.skipif(
-    not frozen_app_command(), reason="set AI4ARTSED_APP_COMMAND to the built program (make dist does)"
-)
+if not frozen_app_command():
+    pytest.skip("set AI4ARTSED_APP_COMMAND to the built program (make dist does)", allow_module_level=True)
 
 UI_READY_LINE = "window shows the app"
 

@@ -27,10 +27,8 @@ from tests.support.app_process import free_port
 DIST_DIR_ENV = "AI4ARTSED_DIST_DIR"
 PACKAGE = "ai4artsed"
 
-pytestmark = [
-    pytest.mark.skipif(not os.environ.get(DIST_DIR_ENV), reason=f"set {DIST_DIR_ENV} (make dist does)"),
-    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux packages"),
-]
+if not os.environ.get(DIST_DIR_ENV) or not sys.platform.startswith("linux"):
+    pytest.skip(f"Linux, with {DIST_DIR_ENV} set (make dist does)", allow_module_level=True)
 
 
 def dist_dir() -> Path:
