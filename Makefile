@@ -63,12 +63,13 @@ bench: $(PY_STAMP) $(WEB_DIST)
 
 # --- packages -------------------------------------------------------------------------------------
 # make dist: the one-folder program (build/dist/ai4artsed), on Linux also the .tar.gz and .deb, then
-# the smoke test on what was built (the same integration and browser tests, pointed at the frozen
-# program, plus tests/packaging). DIST_FAST=1 compresses quickly, for trying things out.
+# the smoke test on what was built (the same integration, built-in-engine and browser tests,
+# pointed at the frozen program, plus tests/packaging). DIST_FAST=1 compresses quickly.
 
 DIST := build/dist
 FROZEN_APP := $(DIST)/ai4artsed/ai4artsed
-SMOKE_TESTS := tests/packaging tests/integration/test_headless_lifecycle.py $(wildcard tests/browser)
+SMOKE_TESTS := tests/packaging tests/integration/test_headless_lifecycle.py \
+	tests/pipeline/test_builtin_engine_pipeline.py $(wildcard tests/browser)
 
 dist: $(PY_STAMP) $(WEB_DIST)
 	@bash build/system_packages.sh dist
