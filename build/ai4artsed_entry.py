@@ -18,7 +18,7 @@ def _run() -> int:
     # variable to check that a child process started from the frozen program gets a clean
     # environment. Once the supervisor has landed, the smoke test starts the ComfyUI test server
     # through it instead, and this block and build/frozen_child_check.py are deleted.
-    if os.environ.get("AI4ARTSED_FROZEN_CHILD_CHECK"):
+    if os.environ.get("AI4ARTSED_FROZEN_CHILD_COMMAND"):
         from frozen_child_check import run_child_check
 
         return run_child_check()

@@ -6,19 +6,27 @@ Runs only when AI4ARTSED_APP_COMMAND names the frozen program, e.g.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from server.llm.bundled_model import find_smollm2
-from tests.support.app_process import AppProcess, app_command, free_port, frozen_app_command, start_app
+from tests.support.app_process import (
+    REPO_ROOT,
+    AppProcess,
+    app_command,
+    free_port,
+    frozen_app_command,
+    start_app,
+)
 
 if not frozen_app_command():
     pytest.skip("set AI4ARTSED_APP_COMMAND to the built program (make dist does)", allow_module_level=True)
@@ -92,48 +100,97 @@ def test_the_window_opens_offscreen_and_closes_with_exit_0(tmp_path: Path) -> No
     assert "stopped" in app.output()
 
 
-def other_python() -> str:
-    """A Python that is not the bundle's, like the one of a ComfyUI install."""
-    if sys.platform == "win32":
-        return sys.executable  # "python3" there may be the Microsoft Store's placeholder
-    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
-        if Path(candidate).is_file():
-            return candidate
-    found = shutil.which("python3")
-    return found or sys.executable
+COMFYUI_TEST_SERVER = REPO_ROOT / "tests" / "comfyui_testserver" / "main.py"
+
+
+def comfyui_test_server_command(folder: Path, port: int) -> list[str]:
+    """Started as the supervisor starts ComfyUI: another Python (this venv's: it has aiohttp)."""
+    for sub in ("output", "input", "user"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return [
+        sys.executable,
+        str(COMFYUI_TEST_SERVER),
+        "--listen", "127.0.0.1",
+        "--port", str(port),
+        "--disable-auto-launch",
+        "--output-directory", str(folder / "output"),
+        "--input-directory", str(folder / "input"),
+        "--temp-directory", str(folder),
+        "--user-directory", str(folder / "user"),
+    ]  # fmt: skip
+
+
+def find_child(parent: subprocess.Popen[str], marker: str, timeout: float) -> psutil.Process:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert parent.poll() is None, "the frozen program ended before its child showed up"
+        for child in psutil.Process(parent.pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if any(marker in part for part in child.cmdline()):
+                    return child
+        time.sleep(0.05)
+    raise AssertionError(f"no child process running {marker} within {timeout:.0f} s")
+
+
+def wait_for_system_stats(port: int, timeout: float, log: Path) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}/system_stats", timeout=2)
+            if response.status_code == 200:
+                stats: dict[str, object] = response.json()
+                return stats
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"no answer at /system_stats:\n{log.read_text(encoding='utf-8')}"
+        time.sleep(0.1)
 
 
 def test_a_child_of_the_frozen_program_gets_a_clean_environment(tmp_path: Path) -> None:
-    # STAND-IN for the ComfyUI supervisor (build/frozen_child_check.py). When server/comfyui/ has
-    # landed, start the ComfyUI test server (tests/comfyui_testserver/main.py) through the real
-    # supervisor from the frozen app instead (managed mode, COMFYUI_PYTHON = other_python()) and
-    # check its /system_stats answers and the environment it reports.
-    report = tmp_path / "child.json"
+    # STAND-IN for the ComfyUI supervisor (build/frozen_child_check.py starts the child the way the
+    # supervisor will). When server/comfyui/ has the supervisor, start the test server through it
+    # from the frozen app instead (managed mode with COMFYUI_DIR = tests/comfyui_testserver and this
+    # Python) and keep the checks on the running child below.
+    port = free_port()
     users_own_libs = tmp_path / "users-own-libs"
     env = {
         **os.environ,
-        "AI4ARTSED_FROZEN_CHILD_CHECK": other_python(),
-        "AI4ARTSED_FROZEN_CHILD_REPORT": str(report),
+        "AI4ARTSED_FROZEN_CHILD_COMMAND": json.dumps(comfyui_test_server_command(tmp_path / "comfyui", port)),
         "LD_LIBRARY_PATH": str(users_own_libs),
         "PYTHONPATH": str(tmp_path / "stray-python-path"),
         "PYTHONHOME": str(tmp_path / "stray-python-home"),
     }
-    result = subprocess.run(app_command(), env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    child = json.loads(report.read_text(encoding="utf-8"))
-    child_env: dict[str, str] = child["env"]
-    bundle = str(bundle_dir())
-    assert "PYTHONHOME" not in child_env
-    assert "PYTHONPATH" not in child_env
-    assert child_env.get("PYTHONUTF8") == "1"
-    if sys.platform.startswith("linux"):
-        # The bootloader had put the bundle first on the library path; the user's own value is back.
-        assert child_env.get("LD_LIBRARY_PATH") == str(users_own_libs)
-        assert "LD_LIBRARY_PATH_ORIG" not in child_env
-    leaking = {name: value for name, value in child_env.items() if bundle in value}
-    assert leaking == {}, f"variables pointing into the bundle reached the child: {leaking}"
-    loaded_from_bundle = [path for path in child["mapped_files"] if path.startswith(bundle)]
-    assert loaded_from_bundle == [], f"the child loaded the bundle's libraries: {loaded_from_bundle}"
+    log = tmp_path / "frozen.log"
+    with log.open("w", encoding="utf-8") as output:
+        frozen = subprocess.Popen(app_command(), env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+    try:
+        child = find_child(frozen, "comfyui_testserver", timeout=60)
+        stats = wait_for_system_stats(port, timeout=60, log=log)
+        assert "system" in stats
+        child_env = child.environ()
+        bundle = str(bundle_dir())
+        assert "PYTHONHOME" not in child_env
+        assert "PYTHONPATH" not in child_env
+        assert child_env.get("PYTHONUTF8") == "1"
+        if sys.platform.startswith("linux"):
+            # The bootloader put the bundle first on the library path; the user's own value is back.
+            assert child_env.get("LD_LIBRARY_PATH") == str(users_own_libs)
+            assert "LD_LIBRARY_PATH_ORIG" not in child_env
+        leaking = {name: value for name, value in child_env.items() if bundle in value}
+        assert leaking == {}, f"variables pointing into the bundle reached the child: {leaking}"
+        if hasattr(child, "memory_maps"):
+            # The child has loaded ssl, zlib, ctypes, ... by now: none of them from the bundle.
+            loaded = [mapping.path for mapping in child.memory_maps()]
+            assert any("ssl" in path for path in loaded) or sys.platform == "win32", loaded
+            from_bundle = [path for path in loaded if path.startswith(bundle)]
+            assert from_bundle == [], f"the child loaded the bundle's libraries: {from_bundle}"
+        child.terminate()
+        frozen.wait(60)
+    finally:
+        if frozen.poll() is None:
+            frozen.kill()
+            frozen.wait(10)
+    assert frozen.returncode == 0, log.read_text(encoding="utf-8")
 
 
 def test_the_built_in_llm_engine_runs_from_the_frozen_program(tmp_path: Path) -> None:
