@@ -47,14 +47,21 @@ def write_settings(
     llm: TestServerProcess,
     models: Mapping[str, str],
     comfyui: Mapping[str, Any] | None = None,
+    base_urls: Mapping[str, str] | None = None,
     safety_level: str = "kids",
 ) -> None:
-    """``models``: the test server behaviour per LLM stage; stages not named echo."""
-    unknown = set(models) - set(LLM_STAGES)
+    """``models``: the test server behaviour per LLM stage (stages not named echo); ``base_urls``
+    sends a stage elsewhere (e.g. a port where nothing listens)."""
+    base_urls = base_urls or {}
+    unknown = (set(models) | set(base_urls)) - set(LLM_STAGES)
     assert not unknown, f"not an LLM stage: {unknown}"
     settings: dict[str, Any] = {
         "llm": {
-            stage: {"provider_id": "custom", "model": models.get(stage, "echo"), "base_url": llm.base_url}
+            stage: {
+                "provider_id": "custom",
+                "model": models.get(stage, "echo"),
+                "base_url": base_urls.get(stage, llm.base_url),
+            }
             for stage in LLM_STAGES
         },
         "safety_level": safety_level,
@@ -73,12 +80,13 @@ def workshop_app(
     llm: TestServerProcess,
     models: Mapping[str, str] | None = None,
     comfyui: Mapping[str, Any] | None = None,
+    base_urls: Mapping[str, str] | None = None,
     extra_args: list[str] | None = None,
 ) -> Iterator[AppProcess]:
     if not (REPO_ROOT / "web" / "dist" / "index.html").is_file():
         raise RuntimeError("the web UI is not built: run `cd web && npm ci && npm run build` first")
     catalog = write_catalog(tmp_path / "catalog")
     folder = tmp_path / "app"
-    write_settings(folder, llm, models or {}, comfyui)
+    write_settings(folder, llm, models or {}, comfyui, base_urls)
     with start_app(folder, catalog_root=catalog, extra_args=extra_args) as running:
         yield running

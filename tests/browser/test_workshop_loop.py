@@ -1,0 +1,349 @@
+"""The creative loop in real Chromium against the real app, with every LLM stage on the
+OpenAI-compatible test server: idea -> Start -> streamed interception -> model -> optimized text;
+a safety block; failed steps; the Telephone game's rounds.
+
+The window is 960x640, the smallest the workshop is made for. Needs the built UI:
+``cd web && npm ci && npm run build``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from server.i18n.translator import Translator
+from tests.browser.page_watch import PageWatch
+from tests.browser.workshop_app import TEST_OUTPUT_ID, workshop_app
+from tests.llm_testserver.process import TestServerProcess
+from tests.support.app_process import REPO_ROOT, AppProcess, free_port
+
+pytestmark = pytest.mark.browser
+
+STREAM_TIMEOUT_MS = 30_000
+
+
+def _context_of(attitude: str) -> dict[str, str]:
+    data = json.loads((REPO_ROOT / "configs" / "interception" / f"{attitude}.json").read_text("utf-8"))
+    context: dict[str, str] = data["context"]
+    return context
+
+
+def _external_comfyui() -> dict[str, str]:
+    # Outputs need a configured ComfyUI to be offered; nothing has to answer for the text steps.
+    return {"mode": "external", "url": f"http://127.0.0.1:{free_port()}"}
+
+
+def _run(app: AppProcess, run_id: str) -> dict[str, Any]:
+    with app.client() as client:
+        response = client.get(f"/api/runs/{run_id}")
+        response.raise_for_status()
+        record: dict[str, Any] = response.json()
+        return record
+
+
+def _wait_for_run(app: AppProcess, run_id: str, check: Any, timeout: float = 15.0) -> dict[str, Any]:
+    """The run record once ``check(record)`` holds (records are written as the job goes)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        record = _run(app, run_id)
+        if check(record):
+            return record
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the run never reached the expected state: {json.dumps(record)[:2000]}")
+        time.sleep(0.1)
+
+
+def _open_workshop(page: Page, app: AppProcess, attitude: str) -> None:
+    """From the catalog: choose an attitude, then "use this attitude"."""
+    page.goto(app.launch_url)
+    page.get_by_test_id(f"attitude-card-{attitude}").click()
+    page.get_by_test_id("use-attitude").click()
+    expect(page.get_by_test_id("workshop")).to_be_visible()
+    assert page.url.endswith(f"/create/{attitude}")
+
+
+def _start(page: Page) -> str:
+    """Presses Start; returns the id of the run it created."""
+    with page.expect_response("**/api/interception") as answer:
+        page.get_by_test_id("start").click()
+    assert answer.value.status == 202
+    run_id: str = answer.value.json()["run_id"]
+    return run_id
+
+
+@pytest.fixture
+def streaming_app(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[AppProcess]:
+    # slow-stream: 40 pieces 0.1 s apart, so the interception can be watched as it grows.
+    with workshop_app(
+        tmp_path, llm_server, {"interception": "slow-stream"}, comfyui=_external_comfyui()
+    ) as app:
+        yield app
+
+
+def test_idea_to_streamed_interception_to_edited_optimization(
+    streaming_app: AppProcess, small_page: PageWatch
+) -> None:
+    page = small_page.page
+    app = streaming_app
+    _open_workshop(page, app, "dada")
+    expect(page.get_by_test_id("attitude-banner-name")).to_have_text("Dada")
+    expect(page.get_by_test_id("nav-workshop")).to_have_attribute("aria-current", "page")
+
+    # The rules box holds the attitude's rules in the UI language; they can be changed and reset.
+    context = _context_of("dada")
+    rules = page.get_by_test_id("rules-box")
+    expect(rules).to_have_value(context["de"])
+    expect(page.get_by_test_id("rules-reset")).to_be_disabled()
+    rules.fill("Nur Wörter mit A.")
+    page.get_by_test_id("rules-reset").click()
+    expect(rules).to_have_value(context["de"])
+    expect(rules).to_be_focused()
+
+    # Start without an idea asks for one, and nothing is sent.
+    page.get_by_test_id("start").click()
+    expect(page.get_by_test_id("idea-missing")).to_be_visible()
+    expect(page.get_by_test_id("idea-box")).to_be_focused()
+    expect(page.get_by_test_id("step-interception")).to_have_count(0)
+
+    page.get_by_test_id("idea-box").fill("Ein Straßenfest im Regen")
+    expect(page.get_by_test_id("idea-missing")).to_have_count(0)
+    page.get_by_test_id("start").focus()
+    with page.expect_response("**/api/interception") as answer:
+        page.keyboard.press("Enter")
+    run_id = answer.value.json()["run_id"]
+
+    # The stages show, and the text streams in word by word: it grows while the job runs.
+    step = page.get_by_test_id("step-interception")
+    expect(step.locator('[data-stage="safety_input"]')).to_have_attribute("data-state", "done")
+    streaming = page.get_by_test_id("interception-box-streaming")
+    expect(streaming).to_contain_text("piece5", timeout=STREAM_TIMEOUT_MS)
+    early = streaming.inner_text().strip()
+    expect(page.get_by_test_id("start")).to_have_attribute("aria-busy", "true")
+    expect(step.locator('[data-stage="interception"]')).to_have_attribute("data-state", "current")
+    expect(streaming).to_contain_text("piece25", timeout=STREAM_TIMEOUT_MS)
+    later = streaming.inner_text().strip()
+    assert len(later) > len(early) and later.startswith(early), (early, later)
+
+    # Then it is an editable box, with the focus in it; every piece arrived exactly once.
+    box = page.get_by_test_id("interception-box")
+    expect(box).to_be_visible(timeout=STREAM_TIMEOUT_MS)
+    expect(box).to_be_focused()
+    streamed = box.input_value()
+    assert streamed.split() == [f"piece{index}" for index in range(40)], streamed
+    expect(page.get_by_test_id("start")).not_to_have_attribute("aria-busy", "true")
+    expect(page.get_by_test_id("generate")).to_have_count(0)
+
+    # The student edits the interception, then picks a model: exactly the box's text is optimized.
+    edited = "Ein rotes Fahrrad fliegt über das Meer"
+    box.fill(edited)
+    page.get_by_test_id(f"output-{TEST_OUTPUT_ID}").click()
+    optimized = page.get_by_test_id("optimized-box")
+    expect(optimized).to_have_value(f"echo: {edited}", timeout=STREAM_TIMEOUT_MS)
+    expect(optimized).to_be_focused()
+    expect(page.get_by_test_id(f"output-{TEST_OUTPUT_ID}")).to_have_attribute("aria-pressed", "true")
+    record = _wait_for_run(app, run_id, lambda run: len(run["optimizations"]) == 1)
+    assert record["optimizations"][-1]["input"] == edited
+    assert record["optimizations"][-1]["output_id"] == TEST_OUTPUT_ID
+    assert record["optimizations"][-1]["applied"] is True
+
+    # The optimized text is editable too.
+    optimized.fill("Fahrrad, Meer, Flug")
+    expect(optimized).to_have_value("Fahrrad, Meer, Flug")
+    expect(page.get_by_test_id("generate")).to_be_enabled()
+
+    # Clicking the same model again runs the optimization again (on the box as it is now).
+    box.fill("Ein blaues Boot")
+    page.get_by_test_id(f"output-{TEST_OUTPUT_ID}").click()
+    expect(optimized).to_have_value("echo: Ein blaues Boot", timeout=STREAM_TIMEOUT_MS)
+    record = _wait_for_run(app, run_id, lambda run: len(run["optimizations"]) == 2)
+    assert record["optimizations"][-1]["input"] == "Ein blaues Boot"
+
+    # A model without an optimization instruction passes the text through, without any notice.
+    page.get_by_test_id("output-selftest_image").click()
+    expect(optimized).to_have_value("Ein blaues Boot", timeout=STREAM_TIMEOUT_MS)
+    record = _wait_for_run(app, run_id, lambda run: len(run["optimizations"]) == 3)
+    assert record["optimizations"][-1]["applied"] is False
+    output_step = page.get_by_test_id("step-output")
+    expect(output_step.locator('[role="alert"], [role="status"], [data-testid$="-failed"]')).to_have_count(0)
+    for word in ("unverändert", "nicht angepasst", "unchanged"):
+        expect(output_step).not_to_contain_text(word)
+
+    # Editing an earlier box leaves the later ones; acting again (Start) replaces them.
+    page.get_by_test_id("idea-box").fill("Ein Straßenfest im Schnee")
+    expect(optimized).to_be_visible()
+    _start(page)
+    expect(page.get_by_test_id("optimized-box")).to_have_count(0)
+    expect(page.get_by_test_id("step-output")).to_have_count(0)
+    expect(page.get_by_test_id("interception-box")).to_be_visible(timeout=STREAM_TIMEOUT_MS)
+
+    # Rules the student left alone follow the language switch; the page speaks English.
+    page.get_by_test_id("lang-en").click()
+    expect(rules).to_have_value(context["en"])
+    expect(page.get_by_test_id("step-idea").get_by_role("heading", level=2)).to_contain_text("Idea and rules")
+
+    small_page.assert_clean()
+
+
+def test_kids_block_shows_the_explanation_and_stops(
+    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
+) -> None:
+    page = small_page.page
+    with workshop_app(tmp_path, llm_server, comfyui=_external_comfyui()) as app:
+        llm_server.reset()
+        _open_workshop(page, app, "dada")
+        page.get_by_test_id("idea-box").fill("Ein Hakenkreuz an der Wand")
+        run_id = _start(page)
+
+        blocked = page.get_by_test_id("interception-blocked")
+        expect(blocked).to_be_visible(timeout=STREAM_TIMEOUT_MS)
+        record = _wait_for_run(app, run_id, lambda run: run["status"] == "blocked")
+        code = record["safety"][-1]["explanation_code"]
+        assert code, record["safety"]
+        expect(blocked.get_by_test_id("problem-message")).to_have_text(Translator().translate(code, "de"))
+        # A calm explanation, not an error: no retry, the flow stops, focus is on the explanation.
+        expect(blocked).to_have_attribute("role", "status")
+        expect(blocked.get_by_test_id("retry")).to_have_count(0)
+        expect(blocked).to_be_focused()
+        step = page.get_by_test_id("step-interception")
+        expect(step.locator('[data-stage="safety_input"]')).to_have_attribute("data-state", "stopped")
+        expect(page.get_by_test_id("interception-box")).to_have_count(0)
+        expect(page.get_by_test_id("step-output")).to_have_count(0)
+        # The term list decided: no language model was asked.
+        assert llm_server.requests() == []
+
+        # A harmless idea goes on again.
+        page.get_by_test_id("idea-box").fill("Ein Straßenfest im Regen")
+        _start(page)
+        expect(page.get_by_test_id("interception-box")).to_have_value(
+            "echo: Ein Straßenfest im Regen", timeout=STREAM_TIMEOUT_MS
+        )
+        expect(page.get_by_test_id("interception-blocked")).to_have_count(0)
+        small_page.assert_clean()
+
+
+def test_failed_interception_says_what_to_do_and_can_be_retried(
+    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
+) -> None:
+    page = small_page.page
+    with workshop_app(
+        tmp_path, llm_server, {"interception": "error-500"}, comfyui=_external_comfyui()
+    ) as app:
+        _open_workshop(page, app, "bauhaus")
+        page.get_by_test_id("idea-box").fill("Ein Stuhl")
+        run_id = _start(page)
+
+        failed = page.get_by_test_id("interception-failed")
+        expect(failed).to_be_visible(timeout=STREAM_TIMEOUT_MS)
+        record = _wait_for_run(app, run_id, lambda run: run["status"] == "failed")
+        error = record["error"]
+        assert error["code"] == "llm.server_error", error
+        expect(failed.get_by_test_id("problem-message")).to_have_text(
+            Translator().translate(error["code"], "de", error["params"])
+        )
+        expect(failed).to_contain_text("HTTP 500")
+        expect(failed).to_be_focused()
+
+        # Try again: a new attempt (a new run), which here fails the same way.
+        with page.expect_response("**/api/interception") as answer:
+            failed.get_by_test_id("retry").click()
+        assert answer.value.json()["run_id"] != run_id
+        expect(page.get_by_test_id("interception-failed")).to_be_visible(timeout=STREAM_TIMEOUT_MS)
+        small_page.assert_clean()
+
+
+def test_failed_optimization_on_an_unreachable_server_says_what_to_do(
+    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
+) -> None:
+    page = small_page.page
+    # The optimization stage points at a port where nothing listens.
+    nowhere = f"http://127.0.0.1:{free_port()}/v1"
+    with workshop_app(
+        tmp_path, llm_server, comfyui=_external_comfyui(), base_urls={"optimization": nowhere}
+    ) as app:
+        _open_workshop(page, app, "bauhaus")
+        page.get_by_test_id("idea-box").fill("Ein Stuhl")
+        run_id = _start(page)
+        expect(page.get_by_test_id("interception-box")).to_have_value(
+            "echo: Ein Stuhl", timeout=STREAM_TIMEOUT_MS
+        )
+        page.get_by_test_id(f"output-{TEST_OUTPUT_ID}").click()
+        failed = page.get_by_test_id("optimization-failed")
+        expect(failed).to_be_visible(timeout=STREAM_TIMEOUT_MS)
+        record = _wait_for_run(app, run_id, lambda run: run["status"] == "failed")
+        error = record["error"]
+        assert error["code"] == "llm.server_unreachable", error
+        expect(failed.get_by_test_id("problem-message")).to_have_text(
+            Translator().translate(error["code"], "de", error["params"])
+        )
+        expect(page.get_by_test_id("generate")).to_have_count(0)
+        expect(failed.get_by_test_id("retry")).to_be_visible()
+        small_page.assert_clean()
+
+
+def test_telephone_shows_every_round_and_ends_in_the_students_language(
+    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
+) -> None:
+    page = small_page.page
+    # No ComfyUI: the outputs are offered but disabled, with the reason and where to fix it.
+    with workshop_app(tmp_path, llm_server, {"interception": "slow-stream"}, comfyui={"mode": "none"}) as app:
+        _open_workshop(page, app, "telephone")
+        page.get_by_test_id("idea-box").fill("Ein Straßenfest im Regen")
+        run_id = _start(page)
+
+        rounds = page.get_by_test_id("telephone-round")
+        # Round by round, as it happens: the first round streams while the others are still to come.
+        expect(rounds.first.get_by_test_id("telephone-round-text")).to_contain_text(
+            "piece3", timeout=STREAM_TIMEOUT_MS
+        )
+        assert rounds.count() < 5
+        expect(rounds.first.get_by_test_id("telephone-round-language")).not_to_be_empty()
+
+        box = page.get_by_test_id("interception-box")
+        expect(box).to_be_visible(timeout=60_000)
+        expect(rounds).to_have_count(5)
+        record = _wait_for_run(app, run_id, lambda run: run["status"] == "complete")
+        recorded = record["interception"]["rounds"]
+        assert [round_["language"] for round_ in recorded][-1] == "de"
+        languages = json.loads((REPO_ROOT / "configs" / "languages.json").read_text("utf-8"))["languages"]
+        for index, round_ in enumerate(recorded):
+            item = rounds.nth(index)
+            expect(item).to_have_attribute("data-language", round_["language"])
+            expect(item.get_by_test_id("telephone-round-language")).to_have_text(
+                languages[round_["language"]]["name"]["de"]
+            )
+            expect(item.get_by_test_id("telephone-round-text")).to_have_text(round_["text"].strip())
+        assert box.input_value() == record["interception"]["output"]
+
+        # Outputs without a ComfyUI: shown, disabled; the reason they all share is said once, with
+        # where a teacher fixes it.
+        option = page.get_by_test_id(f"output-{TEST_OUTPUT_ID}")
+        expect(option).to_be_disabled()
+        expect(page.get_by_test_id("output-selftest_image")).to_be_disabled()
+        expect(page.get_by_test_id(f"output-reasons-{TEST_OUTPUT_ID}")).to_contain_text("nicht verfügbar")
+        shared = page.get_by_test_id("outputs-shared-reasons")
+        expect(shared.locator('[data-code="output_needs_comfyui"]')).to_have_count(1)
+        expect(shared.locator('[data-code="output_needs_comfyui"]')).to_contain_text(
+            Translator().translate("output_needs_comfyui", "de")
+        )
+        expect(shared.get_by_test_id("output-fix")).to_contain_text("Einstellungen")
+        small_page.assert_clean()
+
+
+def test_unknown_attitude_leads_back_to_the_catalog(
+    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
+) -> None:
+    page = small_page.page
+    with workshop_app(tmp_path, llm_server) as app:
+        page.goto(app.launch_url)
+        expect(page.get_by_test_id("start-view")).to_be_visible()
+        page.goto(f"{app.base_url}/create/no_such_attitude")
+        expect(page.get_by_test_id("attitude-unknown")).to_be_visible()
+        page.get_by_test_id("attitude-unknown").get_by_role("link").click()
+        expect(page.get_by_test_id("start-view")).to_be_visible()
+        small_page.assert_clean()
