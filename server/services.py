@@ -18,6 +18,7 @@ from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
 from server.notices import NoticeLevel, Notices
 from server.pipeline.language_guess import LanguageGuesser
 from server.pipeline.llm_calls import LlmCaller
+from server.pipeline.run_steps import RunSteps
 from server.pipeline.safety_gate import SafetyGate
 from server.pipeline.workshop import Workshop
 from server.resources import Resources
@@ -97,7 +98,7 @@ def build_services(paths: AppPaths, resources: Resources) -> Services:
         providers=providers,
         builtin_engine=builtin_engine,
         languages=LanguageGuesser(catalog.languages),
-        workshop=Workshop(catalog, runs, jobs, llm, gate, settings),
+        workshop=Workshop(catalog, runs, jobs, llm, RunSteps(runs, gate, settings), settings),
     )
 
 

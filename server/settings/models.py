@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # The level's behaviour (which lists, LLM check, fail closed) lives with the safety stage.
 from server.pipeline.safety.levels import SafetyLevel
+from server.settings.teacher_pin import PIN_PATTERN, PinHash
 
 
 class ComfyUIMode(StrEnum):
@@ -66,11 +67,43 @@ class Settings(BaseModel):
     offline: bool = True
     comfyui: ComfyUISettings = Field(default_factory=ComfyUISettings)
     llm: LlmStageSettings = Field(default_factory=LlmStageSettings)
+    teacher_pin: PinHash | None = None
+
+    def public(self) -> dict[str, object]:
+        """What the UI may see: everything but the PIN's hash."""
+        data = self.model_dump(mode="json", exclude={"teacher_pin"})
+        data["teacher_pin_set"] = self.teacher_pin is not None
+        return data
+
+
+class LlmStagePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    safety: ProviderChoice | None = None
+    interception: ProviderChoice | None = None
+    optimization: ProviderChoice | None = None
+    translation: ProviderChoice | None = None
 
 
 class SettingsPatch(BaseModel):
-    """What the UI may change without the teacher PIN."""
+    """What the UI may change without the teacher PIN (the safety level has its own, guarded call)."""
 
     model_config = ConfigDict(extra="forbid")
 
     language: Literal["de", "en"] | None = None
+    safety_llm_check: Literal["when_unsure", "always"] | None = None
+    llm: LlmStagePatch | None = None
+
+
+class SafetyLevelChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: SafetyLevel
+    pin: str | None = Field(default=None, max_length=64)
+
+
+class PinChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_pin: str | None = Field(default=None, max_length=64)
+    new_pin: str = Field(pattern=PIN_PATTERN)
