@@ -246,7 +246,8 @@ export interface JobEventData {
   error: { code: string; message: string; params: Record<string, unknown> }
   progress: { value: number; max: number; node: string | null; fraction: number }
   executing: { node: string | null; class_type: string | null }
-  preview: { mime_type: string; data: string }
+  /** A new preview image while sampling: `GET /api/jobs/<id>/preview?index=<index>` (only the newest is kept). */
+  preview: { index: number; mime_type: string }
   media: MediaItem
 }
 

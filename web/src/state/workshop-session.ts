@@ -81,7 +81,7 @@ export interface GenerationStep extends StepBase {
   requestedSeed: Seed | undefined
   queue: { position: number; waiting: number } | null
   progress: GenerationProgress | null
-  /** The latest preview while sampling, as a data: URL. */
+  /** The address of the latest preview image while sampling. */
   preview: string | null
   media: MediaItem[]
   /** The seed the finished media were made with. */
@@ -330,8 +330,9 @@ export class WorkshopSession {
         }
         break
       case 'preview':
-        if (event.data.mime_type.startsWith('image/')) {
-          step.preview = `data:${event.data.mime_type};base64,${event.data.data}`
+        // The index makes each new preview a new address, so the browser fetches it instead of reusing the last.
+        if (step.jobId !== null && event.data.mime_type.startsWith('image/')) {
+          step.preview = `/api/jobs/${encodeURIComponent(step.jobId)}/preview?index=${event.data.index}`
         }
         break
       case 'media':
