@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from server.i18n.translator import Translator
 from tests.browser.page_watch import PageWatch
@@ -500,4 +500,46 @@ def test_generated_sound_and_video_play_in_their_players(
     )
     assert page.evaluate(f"document.querySelector('[data-testid=\"media-{player}\"]').error") is None
     expect(page.get_by_test_id("media")).to_have_attribute("data-player", player)
+    small_page.assert_clean()
+
+
+def test_a_reconnecting_event_stream_adds_no_text_twice(
+    streaming_app: AppProcess, small_page: PageWatch
+) -> None:
+    """The first event stream breaks off after eight pieces and the browser reconnects. The second
+    stream replays every event from the start (as a server does that gets no Last-Event-ID), without
+    the final `text` event that would otherwise overwrite the streamed text: the page must show every
+    piece exactly once, because it drops events it has already seen (by their ids)."""
+    page = small_page.page
+    requests: list[dict[str, str]] = []
+
+    def stream_blocks(route: Route) -> list[str]:
+        # The whole stream of the job, once it is over.
+        headers = {k: v for k, v in route.request.all_headers().items() if k.lower() != "last-event-id"}
+        return route.fetch(headers=headers).text().split("\n\n")
+
+    def fulfill(route: Route, blocks: list[str]) -> None:
+        route.fulfill(
+            status=200,
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"},
+            body="\n\n".join(blocks) + "\n\n",
+        )
+
+    def break_first_then_replay_all(route: Route) -> None:
+        requests.append(route.request.all_headers())
+        blocks = stream_blocks(route)
+        if len(requests) == 1:
+            first_tokens = [i for i, block in enumerate(blocks) if "event: token" in block][:8]
+            fulfill(route, blocks[: first_tokens[-1] + 1])
+        else:
+            fulfill(route, [block for block in blocks if "event: text" not in block])
+
+    page.route("**/api/jobs/*/events", break_first_then_replay_all)
+    _open_workshop(page, streaming_app, "dada")
+    page.get_by_test_id("idea-box").fill("Ein Straßenfest im Regen")
+    _start(page)
+    box = page.get_by_test_id("interception-box")
+    expect(box).to_be_visible(timeout=STREAM_TIMEOUT_MS)
+    assert box.input_value().split() == [f"piece{index}" for index in range(40)]
+    assert len(requests) == 2, requests
     small_page.assert_clean()
