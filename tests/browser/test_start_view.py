@@ -131,8 +131,6 @@ def write_catalog(root: Path) -> Path:
     )
     (root / "configs" / "models.json").write_text(json.dumps({"models": []}), encoding="utf-8")
     shutil.copy(REPO_ROOT / "configs" / "languages.json", root / "configs" / "languages.json")
-    # The app reads the LLM provider presets at start.
-    shutil.copy(REPO_ROOT / "configs" / "llm_providers.json", root / "configs" / "llm_providers.json")
     (root / "chunks" / "interception.json").write_text(
         json.dumps(
             {
