@@ -326,7 +326,8 @@ def test_telephone_shows_every_round_and_ends_in_the_students_language(
         option = page.get_by_test_id(f"output-{TEST_OUTPUT_ID}")
         expect(option).to_be_disabled()
         expect(page.get_by_test_id("output-selftest_image")).to_be_disabled()
-        expect(page.get_by_test_id(f"output-reasons-{TEST_OUTPUT_ID}")).to_contain_text("nicht verfügbar")
+        expect(page.get_by_test_id(f"output-reasons-{TEST_OUTPUT_ID}")).to_have_count(0)
+        expect(option).to_have_attribute("aria-describedby", "outputs-shared-reasons")
         shared = page.get_by_test_id("outputs-shared-reasons")
         expect(shared.locator('[data-code="output_needs_comfyui"]')).to_have_count(1)
         expect(shared.locator('[data-code="output_needs_comfyui"]')).to_contain_text(
