@@ -175,6 +175,9 @@ def test_idea_to_streamed_interception_to_edited_optimization(
     for word in ("unverändert", "nicht angepasst", "unchanged"):
         expect(output_step).not_to_contain_text(word)
 
+    # Everything fits the 960 px wide window (nothing to scroll sideways).
+    assert page.evaluate("document.documentElement.scrollWidth") <= 960
+
     # Editing an earlier box leaves the later ones; acting again (Start) replaces them.
     page.get_by_test_id("idea-box").fill("Ein Straßenfest im Schnee")
     expect(optimized).to_be_visible()
