@@ -15,8 +15,6 @@ export interface JobEventHandlers {
   lost(): void
 }
 
-export type EventSourceFactory = (url: string) => EventSource
-
 // The server asks for a reconnect after one second; this many failures in a row is a lost app.
 const MAX_FAILED_RECONNECTS = 15
 
@@ -27,14 +25,10 @@ export class JobEventStream {
   private lastId = 0
   private failures = 0
 
-  constructor(
-    jobId: string,
-    handlers: JobEventHandlers,
-    factory: EventSourceFactory = (url) => new EventSource(url),
-  ) {
+  constructor(jobId: string, handlers: JobEventHandlers) {
     this.jobId = jobId
     this.handlers = handlers
-    const source = factory(`/api/jobs/${encodeURIComponent(jobId)}/events`)
+    const source = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/events`)
     this.source = source
     source.addEventListener('open', () => {
       this.failures = 0

@@ -9,7 +9,7 @@
 import { inject, reactive, readonly, type InjectionKey } from 'vue'
 
 import { ApiError, type ApiClient } from '@/api/client'
-import { JobEventStream, type EventSourceFactory } from '@/api/job-events'
+import { JobEventStream } from '@/api/job-events'
 import type {
   GenerationResult,
   Interception,
@@ -139,17 +139,15 @@ function errorMessage(error: unknown): string | null {
 export class WorkshopSession {
   private readonly api: ApiClient
   private readonly language: () => Language
-  private readonly eventSources: EventSourceFactory | undefined
   private readonly mutable: WorkshopState
   readonly state: Readonly<WorkshopState>
   private readonly streams = new Map<StepName, JobEventStream>()
   // Each start of a step counts up; answers that arrive for an older attempt are dropped.
   private readonly attempts: Record<StepName, number> = { interception: 0, optimization: 0, generation: 0 }
 
-  constructor(api: ApiClient, language: () => Language, eventSources?: EventSourceFactory) {
+  constructor(api: ApiClient, language: () => Language) {
     this.api = api
     this.language = language
-    this.eventSources = eventSources
     this.mutable = reactive<WorkshopState>({
       attitudeId: null,
       idea: '',
@@ -401,18 +399,14 @@ export class WorkshopSession {
     step.status = 'running'
     this.streams.set(
       name,
-      new JobEventStream(
-        started.job_id,
-        {
-          event: (event) => this.onEvent(name, event),
-          lost: () => {
-            if (!isBusy(step.status)) return
-            step.status = 'failed'
-            step.problem = { kind: 'lost', message: null }
-          },
+      new JobEventStream(started.job_id, {
+        event: (event) => this.onEvent(name, event),
+        lost: () => {
+          if (!isBusy(step.status)) return
+          step.status = 'failed'
+          step.problem = { kind: 'lost', message: null }
         },
-        this.eventSources,
-      ),
+      }),
     )
   }
 
