@@ -19,6 +19,7 @@ from server.catalog.models import (
     Chunk,
     ComfyUIChunk,
     InterceptionConfig,
+    LanguagesFile,
     LlmChunk,
     MediaTypeInfo,
     MediaTypeRegistryFile,
@@ -54,12 +55,15 @@ class CatalogLoader:
         configs = self._root / "configs"
         media_types = self._load_media_types(configs / "media_types.json")
         models = self._load_models(configs / "models.json")
+        languages = self._parse(configs / "languages.json", LanguagesFile.model_validate) or LanguagesFile(
+            languages={}, stopwords={}
+        )
         llm_chunks, comfyui_chunks = self._load_chunks(self._root / "chunks")
         self._llm_chunk_ids = frozenset(llm_chunks)
         interceptions = {
             stem: config
             for stem, config in self._load_folder(configs / "interception", InterceptionConfig).items()
-            if self._interception_refs_ok(stem, config, llm_chunks)
+            if self._interception_refs_ok(stem, config, llm_chunks, languages)
         }
         outputs = {
             stem: config
@@ -81,6 +85,7 @@ class CatalogLoader:
             comfyui_chunks=comfyui_chunks,
             media_types=media_types,
             models=models,
+            languages=languages,
             problems=list(self._problems),
         )
 
@@ -187,17 +192,19 @@ class CatalogLoader:
         return len(self._problems) == before
 
     def _interception_refs_ok(
-        self, stem: str, config: InterceptionConfig, llm_chunks: dict[str, LlmChunk]
+        self, stem: str, config: InterceptionConfig, llm_chunks: dict[str, LlmChunk], languages: LanguagesFile
     ) -> bool:
-        if config.task_chunk in llm_chunks:
-            return True
-        self._report(
-            f"configs/interception/{stem}.json",
-            "task_chunk",
-            ProblemCode.UNKNOWN_CHUNK,
-            chunk=config.task_chunk,
-        )
-        return False
+        name = f"configs/interception/{stem}.json"
+        before = len(self._problems)
+        if config.task_chunk not in llm_chunks:
+            self._report(name, "task_chunk", ProblemCode.UNKNOWN_CHUNK, chunk=config.task_chunk)
+        if config.recursion is not None:
+            for index, code in enumerate(config.recursion.languages):
+                if code not in languages.languages:
+                    self._report(
+                        name, f"recursion.languages.{index}", ProblemCode.UNKNOWN_LANGUAGE, language=code
+                    )
+        return len(self._problems) == before
 
     def _output_refs_ok(
         self,

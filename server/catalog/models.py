@@ -75,6 +75,13 @@ class Recursion(Strict):
     # ISO 639-1 codes the chain may pass through; never the same twice in a row.
     languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] = Field(min_length=2)
 
+    @field_validator("languages")
+    @classmethod
+    def _distinct(cls, languages: list[str]) -> list[str]:
+        if len(set(languages)) < 2:
+            raise ValueError("the chain needs at least two different languages")
+        return languages
+
 
 class InterceptionConfig(Strict):
     """An artistic attitude. Its id is the file stem."""
@@ -99,6 +106,23 @@ class InterceptionConfig(Strict):
         if self.kind is not InterceptionKind.RECURSIVE and self.recursion is not None:
             raise ValueError("only a 'recursive' attitude may have a 'recursion' block")
         return self
+
+
+# ---------------------------------------------------------------- languages
+
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+
+
+class LanguageInfo(Strict):
+    name: LocalizedText
+    endonym: str
+
+
+class LanguagesFile(Strict):
+    """Languages the Telephone game can pass through, and stopwords to tell German from English."""
+
+    languages: dict[LanguageCode, LanguageInfo]
+    stopwords: dict[Literal["de", "en"], list[str]]
 
 
 # ---------------------------------------------------------------- media types

@@ -21,6 +21,7 @@ class ProblemCode(StrEnum):
     UNKNOWN_NODE = "catalog_unknown_node"
     UNKNOWN_NODE_INPUT = "catalog_unknown_node_input"
     BROKEN_LINK = "catalog_broken_link"
+    UNKNOWN_LANGUAGE = "catalog_unknown_language"
 
 
 class CatalogProblem(BaseModel):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from server.catalog.models import (
     ComfyUIChunk,
     InterceptionConfig,
+    LanguagesFile,
     LlmChunk,
     MediaTypeInfo,
     ModelFile,
@@ -23,6 +24,7 @@ class Catalog:
     comfyui_chunks: dict[str, ComfyUIChunk]
     media_types: dict[str, MediaTypeInfo]
     models: dict[str, ModelFile]
+    languages: LanguagesFile
     problems: list[CatalogProblem] = field(default_factory=list)
 
     def outputs_using_model(self, model_id: str) -> list[str]:

@@ -96,6 +96,17 @@ def write_valid_catalog(root: Path) -> Path:
         },
     )
     write_json(
+        root / "configs" / "languages.json",
+        {
+            "languages": {
+                "de": {"name": {"de": "Deutsch", "en": "German"}, "endonym": "Deutsch"},
+                "en": {"name": {"de": "Englisch", "en": "English"}, "endonym": "English"},
+                "fr": {"name": {"de": "Französisch", "en": "French"}, "endonym": "Français"},
+            },
+            "stopwords": {"de": ["der", "die", "und"], "en": ["the", "and", "is"]},
+        },
+    )
+    write_json(
         root / "chunks" / "interception.json",
         {"kind": "llm", "description": "task", "task": {"de": "Verwandle.", "en": "Transform."}},
     )

@@ -212,3 +212,10 @@ def test_pickle_model_files_cannot_be_listed(root: Path) -> None:
     )
     problem = load(root).problems[0]
     assert (problem.field, problem.code) == ("models.0.filename", ProblemCode.INVALID_VALUE)
+
+
+def test_telephone_language_that_is_not_listed(root: Path) -> None:
+    data = attitude(kind="recursive", recursion={"rounds": 3, "languages": ["fr", "xx"]})
+    write_json(root / "configs" / "interception" / "dada.json", data)
+    problem = only_problem(load(root))
+    assert (problem.field, problem.code) == ("recursion.languages.1", ProblemCode.UNKNOWN_LANGUAGE)

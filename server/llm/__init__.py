@@ -1,0 +1,1 @@
+"""LLM providers: one OpenAI-compatible chat client, provider presets, the built-in local engine."""

@@ -1,0 +1,1 @@
+"""The creative loop's stages: safety, interception, optimization, translation, and their orchestration."""

@@ -1,0 +1,119 @@
+// The one way the UI talks to the app server. The page carries the HttpOnly session cookie that the
+// server set when the window opened the launch link, so every request is same-origin with credentials.
+
+import type {
+  ApiErrorBody,
+  CatalogProblems,
+  Health,
+  InterceptionCatalog,
+  Language,
+  OutputCatalog,
+  Settings,
+  SettingsPatch,
+  SystemInfo,
+} from './types'
+
+/** A failed request, with a message a person can act on (the server's, in the UI language). */
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+
+  constructor(status: number, code: string, message: string) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+  }
+}
+
+/** Codes of failures that happen before the server could say anything. */
+export const UNREACHABLE = 'app_unreachable'
+export const UNEXPECTED_ANSWER = 'unexpected_answer'
+
+export interface ApiClientOptions {
+  /** The UI language; sent as Accept-Language so server messages come back in it. */
+  language(): Language
+  /** Messages for failures the server cannot describe (it is gone, or answered something odd). */
+  unreachableMessage(): string
+  unexpectedMessage(status: number): string
+  /** Called on 401: the page was not opened through the app's window or its start link. */
+  onUnauthorized(): void
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+
+function isErrorBody(value: unknown): value is ApiErrorBody {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false
+  const error = (value as { error: unknown }).error
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  )
+}
+
+export class ApiClient {
+  private readonly options: ApiClientOptions
+
+  constructor(options: ApiClientOptions) {
+    this.options = options
+  }
+
+  health(): Promise<Health> {
+    return this.request('GET', '/api/health')
+  }
+
+  systemInfo(): Promise<SystemInfo> {
+    return this.request('GET', '/api/system/info')
+  }
+
+  settings(): Promise<Settings> {
+    return this.request('GET', '/api/settings')
+  }
+
+  updateSettings(patch: SettingsPatch): Promise<Settings> {
+    return this.request('PATCH', '/api/settings', patch)
+  }
+
+  interceptions(): Promise<InterceptionCatalog> {
+    return this.request('GET', '/api/catalog/interceptions')
+  }
+
+  outputs(): Promise<OutputCatalog> {
+    return this.request('GET', '/api/catalog/outputs')
+  }
+
+  catalogProblems(): Promise<CatalogProblems> {
+    return this.request('GET', '/api/catalog/problems')
+  }
+
+  /** Sends one request; resolves with the parsed JSON or rejects with an ApiError. */
+  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'Accept-Language': this.options.language(),
+    }
+    const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' }
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json'
+      init.body = JSON.stringify(body)
+    }
+
+    let response: Response
+    try {
+      response = await fetch(path, init)
+    } catch {
+      throw new ApiError(0, UNREACHABLE, this.options.unreachableMessage())
+    }
+
+    const payload: unknown = await response.json().catch(() => undefined)
+    if (response.ok && payload !== undefined) return payload as T
+
+    if (response.status === 401) this.options.onUnauthorized()
+    if (isErrorBody(payload)) {
+      throw new ApiError(response.status, payload.error.code, payload.error.message)
+    }
+    throw new ApiError(response.status, UNEXPECTED_ANSWER, this.options.unexpectedMessage(response.status))
+  }
+}

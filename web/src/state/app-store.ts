@@ -1,0 +1,128 @@
+// What the shell and its views share: the UI language, system info, the attitude catalog and its
+// problems. Created once in main.ts and handed to components with provide/inject.
+
+import { inject, reactive, readonly, type InjectionKey } from 'vue'
+
+import { ApiClient, ApiError } from '@/api/client'
+import type { CatalogProblem, InterceptionCatalog, Language, SystemInfo } from '@/api/types'
+import type { AppI18n } from '@/i18n'
+
+export type Phase = 'loading' | 'ready' | 'failed' | 'unauthorized'
+
+export interface AppState {
+  phase: Phase
+  /** Why the start failed (phase 'failed'), in the UI language. */
+  loadError: string | null
+  systemInfo: SystemInfo | null
+  catalog: InterceptionCatalog | null
+  problems: CatalogProblem[]
+  /** Set when saving a language choice failed; the previous language stays. */
+  languageError: string | null
+  dismissedNotices: string[]
+}
+
+export class AppStore {
+  readonly api: ApiClient
+  private readonly i18n: AppI18n
+  private readonly mutable: AppState
+  readonly state: Readonly<AppState>
+
+  constructor(i18n: AppI18n) {
+    this.i18n = i18n
+    this.mutable = reactive<AppState>({
+      phase: 'loading',
+      loadError: null,
+      systemInfo: null,
+      catalog: null,
+      problems: [],
+      languageError: null,
+      dismissedNotices: [],
+    })
+    this.state = readonly(this.mutable) as Readonly<AppState>
+    const t = i18n.global.t
+    this.api = new ApiClient({
+      language: () => this.language,
+      unreachableMessage: () => t('errors.unreachable'),
+      unexpectedMessage: (status) => t('errors.unexpected', { status }),
+      onUnauthorized: () => {
+        this.mutable.phase = 'unauthorized'
+      },
+    })
+  }
+
+  get language(): Language {
+    return this.i18n.global.locale.value
+  }
+
+  /** Loads what the shell shows. Safe to call again after a failure (the retry button). */
+  async start(): Promise<void> {
+    this.mutable.phase = 'loading'
+    this.mutable.loadError = null
+    try {
+      const settings = await this.api.settings()
+      this.i18n.global.locale.value = settings.language
+      const [systemInfo, catalog, problems] = await Promise.all([
+        this.api.systemInfo(),
+        this.api.interceptions(),
+        this.api.catalogProblems(),
+      ])
+      this.mutable.systemInfo = systemInfo
+      this.mutable.catalog = catalog
+      this.mutable.problems = problems.problems
+      this.mutable.phase = 'ready'
+    } catch (error) {
+      this.fail(error)
+    }
+  }
+
+  /** Switches the UI language, saves it in the settings, and refetches texts the server writes. */
+  async setLanguage(language: Language): Promise<void> {
+    const previous = this.language
+    if (language === previous) return
+    this.mutable.languageError = null
+    this.i18n.global.locale.value = language
+    try {
+      await this.api.updateSettings({ language })
+    } catch (error) {
+      this.i18n.global.locale.value = previous
+      const message = error instanceof ApiError ? error.message : String(error)
+      this.mutable.languageError = this.i18n.global.t('language.saveFailed', { message })
+      return
+    }
+    await this.refreshServerTexts()
+  }
+
+  dismissNotice(code: string): void {
+    if (!this.mutable.dismissedNotices.includes(code)) this.mutable.dismissedNotices.push(code)
+  }
+
+  private async refreshServerTexts(): Promise<void> {
+    try {
+      const [systemInfo, problems] = await Promise.all([this.api.systemInfo(), this.api.catalogProblems()])
+      this.mutable.systemInfo = systemInfo
+      this.mutable.problems = problems.problems
+    } catch (error) {
+      // The texts already on screen stay (in the old language); a lost session shows its own page.
+      if (!(error instanceof ApiError)) throw error
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.mutable.phase === 'unauthorized') return
+    if (error instanceof ApiError) {
+      this.mutable.loadError = error.message
+    } else {
+      console.error(error)
+      this.mutable.loadError = String(error)
+    }
+    this.mutable.phase = 'failed'
+  }
+}
+
+export const APP_STORE: InjectionKey<AppStore> = Symbol('AppStore')
+
+export function useAppStore(): AppStore {
+  const store = inject(APP_STORE)
+  if (store === undefined) throw new Error('useAppStore() needs the AppStore provided in main.ts')
+  return store
+}
