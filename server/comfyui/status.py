@@ -40,3 +40,19 @@ class ComfyUIStatus(BaseModel):
     crashes: int = 0
     # Seconds until the next automatic restart, while crashed.
     restart_in_s: float | None = None
+
+
+def status_messages(status: ComfyUIStatus) -> list[Reason]:
+    """The sentences that explain a status to a teacher, in order (message codes with their facts)."""
+    if status.mode is ComfyUIMode.NONE:
+        return [Reason(code="comfyui_state_none")]
+    if status.state is ComfyUIState.CRASHED:
+        seconds = f"{status.restart_in_s:g}" if status.restart_in_s is not None else "?"
+        lines = [Reason(code="comfyui_state_crashed", params={"seconds": seconds})]
+        return [*lines, status.reason] if status.reason else lines
+    if status.state is ComfyUIState.FAILED:
+        lines = (
+            [Reason(code="comfyui_gave_up", params={"count": str(status.crashes)})] if status.crashes else []
+        )
+        return [*lines, status.reason or Reason(code="comfyui_state_failed")]
+    return [Reason(code=f"comfyui_state_{status.state.value}")]
