@@ -182,6 +182,7 @@ class ComfyUIClient:
         redact: Callable[[str], str] = str,
         timeouts: ClientTimeouts | None = None,
         client_id: str | None = None,
+        preview_metadata: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id or str(uuid.uuid4())
@@ -201,6 +202,9 @@ class ComfyUIClient:
         self._socket: ClientConnection | None = None
         self._thread: threading.Thread | None = None
         self._connections = 0
+        # With metadata (binary type 4), a preview names its prompt and node; without it (type 1),
+        # previews are attributed to the prompt that is running.
+        self._preview_metadata = preview_metadata
 
     # ------------------------------------------------------------------ connection
 
@@ -244,7 +248,7 @@ class ComfyUIClient:
         failures = 0
         while not self._closed.is_set():
             try:
-                socket = connect(
+                with connect(
                     ws_url,
                     proxy=None,
                     open_timeout=self.timeouts.connect_s,
@@ -253,7 +257,10 @@ class ComfyUIClient:
                     close_timeout=2.0,
                     max_size=64 * 1024 * 1024,
                     max_queue=256,
-                )
+                ) as socket:
+                    failures = 0
+                    self._serve(socket)
+                continue
             except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
                 delays = self.timeouts.reconnect_delays_s
                 delay = delays[min(failures, len(delays) - 1)]
@@ -261,9 +268,6 @@ class ComfyUIClient:
                 if failures == 1 or failures % 10 == 0:
                     log.info("ComfyUI websocket at %s unavailable (%s); retrying", self.base_url, exc)
                 self._closed.wait(delay)
-                continue
-            failures = 0
-            self._serve(socket)
 
     def _serve(self, socket: ClientConnection) -> None:
         with self._lock:
@@ -271,8 +275,10 @@ class ComfyUIClient:
             self._connections += 1
             reconnected = self._connections > 1
         try:
-            # Asks for previews with metadata (binary type 4, which names the prompt and node).
-            socket.send(json.dumps({"type": "feature_flags", "data": {"supports_preview_metadata": True}}))
+            if self._preview_metadata:
+                socket.send(
+                    json.dumps({"type": "feature_flags", "data": {"supports_preview_metadata": True}})
+                )
             if reconnected:
                 log.info("ComfyUI websocket reconnected; checking the prompts in flight")
                 for tracked in self._snapshot():
@@ -442,11 +448,7 @@ class ComfyUIClient:
         when ComfyUI refuses the workflow, AppError when ComfyUI cannot be reached.
         """
         prompt_id = str(uuid.uuid4())
-        class_types = {
-            str(node_id): str(node.get("class_type"))
-            for node_id, node in workflow.items()
-            if isinstance(node, Mapping)
-        }
+        class_types = _class_types(workflow)
         tracked = _Tracked(prompt_id=prompt_id, label=label, class_types=class_types)
         # Tracked before the POST: its first messages can arrive before the POST is answered.
         with self._lock:
@@ -657,6 +659,17 @@ class ComfyUIClient:
             return response.json()
         except ValueError:
             return None
+
+
+def _class_types(workflow: object) -> dict[str, str]:
+    """Node id -> class type, to name the node in progress events (ComfyUI only sends the id)."""
+    if not isinstance(workflow, Mapping):
+        return {}
+    return {
+        str(node_id): str(node.get("class_type"))
+        for node_id, node in workflow.items()
+        if isinstance(node, Mapping)
+    }
 
 
 def _mime(response: httpx.Response) -> str:
