@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
 from server.comfyui.prompt_errors import (
@@ -261,7 +261,8 @@ class ComfyUIClient:
                     failures = 0
                     self._serve(socket)
                 continue
-            except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
+            except (OSError, WebSocketException, TimeoutError) as exc:
+                # A refused connection, a broken handshake, a server going away mid-open: try again.
                 delays = self.timeouts.reconnect_delays_s
                 delay = delays[min(failures, len(delays) - 1)]
                 failures += 1
@@ -639,11 +640,17 @@ class ComfyUIClient:
     # ------------------------------------------------------------------ http
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            log.info("ComfyUI %s %s failed: %s", method, path, exc)
-            raise AppError("comfyui_unreachable", ErrorKind.UNAVAILABLE, url=self.base_url) from exc
+        # A GET is tried twice: after a network break the first attempt may use a dead pooled connection.
+        attempts = 2 if method == "GET" else 1
+        for attempt in range(attempts):
+            try:
+                response = self._http.request(method, path, **kwargs)
+                break
+            except httpx.TransportError as exc:
+                if attempt + 1 < attempts:
+                    continue
+                log.info("ComfyUI %s %s failed: %s", method, path, exc)
+                raise AppError("comfyui_unreachable", ErrorKind.UNAVAILABLE, url=self.base_url) from exc
         if response.status_code >= 500 and path != "/prompt":
             log.error(
                 "ComfyUI answered %s %s with %d: %s", method, path, response.status_code, response.text[:2000]
