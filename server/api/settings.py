@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from server.api.request_body import parse_body
-from server.settings.models import SettingsPatch
+from server.settings.models import PinChange, SafetyLevelChange, SettingsPatch
 from server.settings.store import SettingsStore
 
 
@@ -14,11 +14,18 @@ def settings_blueprint(settings: SettingsStore) -> Blueprint:
 
     @bp.get("/api/settings")
     def read() -> Response:
-        return jsonify(settings.current.model_dump(mode="json"))
+        return jsonify(settings.current.public())
 
     @bp.patch("/api/settings")
     def update() -> Response:
-        changed = settings.apply(parse_body(SettingsPatch))
-        return jsonify(changed.model_dump(mode="json"))
+        return jsonify(settings.apply(parse_body(SettingsPatch)).public())
+
+    @bp.put("/api/settings/safety-level")
+    def safety_level() -> Response:
+        return jsonify(settings.change_safety_level(parse_body(SafetyLevelChange)).public())
+
+    @bp.put("/api/settings/teacher-pin")
+    def teacher_pin() -> Response:
+        return jsonify(settings.change_pin(parse_body(PinChange)).public())
 
     return bp

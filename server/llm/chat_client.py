@@ -124,10 +124,13 @@ class ChatClient:
         model: str,
         messages: Sequence[ChatMessage],
         parameters: SamplingParameters | None = None,
+        response_format: Mapping[str, object] | None = None,
     ) -> ChatReply:
-        """One answer, not streamed."""
+        """One answer, not streamed. ``response_format`` asks for JSON where the provider supports it."""
         params = self._params(model)
         body = self._request_body(model, messages, parameters, stream=False)
+        if response_format is not None:
+            body["response_format"] = dict(response_format)
         try:
             response = self._http.post(f"{self._base_url}/chat/completions", json=body)
         except httpx.HTTPError as exc:

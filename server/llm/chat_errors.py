@@ -10,11 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from server.errors import AppError, ErrorKind
+
 MessageParam = str | int | float
 
 
-class LlmError(Exception):
-    """Base of every failure the chat client or the built-in engine reports."""
+class LlmError(AppError):
+    """Base of every failure the chat client or the built-in engine reports.
+
+    An ``AppError``, so jobs and the API turn it into a plain message like any other fixable failure.
+    """
 
     default_message_code: ClassVar[str] = "llm.unknown_error"
 
@@ -22,9 +27,10 @@ class LlmError(Exception):
         self, params: Mapping[str, MessageParam], detail: str = "", message_code: str | None = None
     ) -> None:
         self.message_code = message_code or self.default_message_code
-        self.params: dict[str, MessageParam] = dict(params)
         self.detail = detail
-        super().__init__(self._log_text())
+        super().__init__(self.message_code, ErrorKind.UNAVAILABLE, **params)
+        self.params: dict[str, MessageParam] = dict(params)  # type: ignore[assignment]
+        self.args = (self._log_text(),)
 
     def _log_text(self) -> str:
         shown = ", ".join(f"{key}={value!r}" for key, value in sorted(self.params.items()))

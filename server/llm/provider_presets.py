@@ -38,6 +38,10 @@ class ProviderPreset(BaseModel):
     is_cloud: bool | None
     extra_headers: dict[str, str] = Field(default_factory=dict)
     timeouts: ChatTimeouts = Field(default_factory=ChatTimeouts)
+    # How to ask for a JSON answer (the safety verdict): llama.cpp takes a JSON schema inside
+    # {"type": "json_object"} and turns it into a grammar; OpenAI-style APIs take json_object only;
+    # "none" relies on the instructions and the strict parser alone.
+    structured_output: Literal["json_object_schema", "json_object", "none"] = "none"
 
     @field_validator("base_url")
     @classmethod

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Protocol
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
 
 from server.llm.builtin_engine import BuiltinEngine
 from server.llm.bundled_model import SMOLLM2_MODEL_ID, find_smollm2
@@ -28,20 +27,10 @@ from server.llm.chat_errors import (
 from server.llm.chat_types import ModelInfo
 from server.llm.network_addresses import display_host, is_local_address
 from server.llm.provider_presets import ProviderPreset
+from server.settings.models import ProviderChoice
 from server.settings.secrets import SecretsStore
 
 _BUILTIN_LABEL = "llama.cpp"
-
-
-class ProviderChoice(BaseModel):
-    """The setting for one pipeline stage: which provider, which model, optionally which address."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    provider_id: str = Field(min_length=1)
-    model: str = Field(min_length=1)
-    # Needed for "custom"; for the others it replaces the preset's address (e.g. Ollama on another PC).
-    base_url: str | None = None
 
 
 class GgufModelResolver(Protocol):

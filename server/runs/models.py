@@ -69,6 +69,9 @@ class SafetyVerdictRecord(Record):
     term_hits: list[TermHitRecord] = []
     llm_checked: bool = False
     llm_reason: str | None = None
+    llm_call: LlmCallRecord | None = None
+    # Why the check itself could not decide ("unavailable", "unclear"); the run stopped to be careful.
+    check_failure: str | None = None
     explanation_code: str | None = None
     at: datetime = Field(default_factory=utc_now)
 
@@ -83,6 +86,8 @@ class InterceptionRecord(Record):
     kind: str
     input: str
     rules: str
+    # The student changed the attitude's rules in the rules box.
+    rules_edited: bool = False
     output: str = ""
     rounds: list[TelephoneRoundRecord] = []
     llm_calls: list[LlmCallRecord] = []
@@ -92,6 +97,8 @@ class InterceptionRecord(Record):
 class OptimizationRecord(Record):
     output_id: str
     input: str
+    # The student changed the interception's text before asking for the optimization.
+    input_edited: bool = False
     instruction: str | None
     applied: bool
     output: str = ""

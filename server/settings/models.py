@@ -7,12 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class SafetyLevel(StrEnum):
-    KIDS = "kids"  # 8-12
-    YOUTH = "youth"  # 13-17
-    ADULT = "adult"
-    RESEARCH = "research"  # filters off; needs the teacher PIN
+# The level's behaviour (which lists, LLM check, fail closed) lives with the safety stage.
+from server.pipeline.safety.levels import SafetyLevel
+from server.settings.teacher_pin import PIN_PATTERN, PinHash
 
 
 class ComfyUIMode(StrEnum):
@@ -32,20 +29,83 @@ class ComfyUISettings(BaseModel):
     device_flags: list[str] | None = None
 
 
+class ProviderChoice(BaseModel):
+    """The setting for one pipeline stage: which provider, which model, optionally which address."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider_id: str = Field(min_length=1)
+    model: str = Field(min_length=1)
+    # Needed for "custom"; for the others it replaces the preset's address (e.g. Ollama on another PC).
+    base_url: str | None = None
+
+
+# The built-in engine with the small test model that comes with a developer install; schools import a
+# real model (configs/models.json lists recommended ones) and choose it here.
+DEFAULT_LLM = ProviderChoice(provider_id="builtin", model="smollm2-135m-instruct")
+
+
+class LlmStageSettings(BaseModel):
+    """Which provider and model serves each LLM stage: one setting each, in one place."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    safety: ProviderChoice = DEFAULT_LLM
+    interception: ProviderChoice = DEFAULT_LLM
+    optimization: ProviderChoice = DEFAULT_LLM
+    translation: ProviderChoice = DEFAULT_LLM
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     schema_version: Literal[1] = 1
     language: Literal["de", "en"] = "de"
     safety_level: SafetyLevel = SafetyLevel.KIDS
+    # When the LLM context check runs for kids and youth: where the term lists are unsure (a
+    # context-dependent word was found), or for every text (needs a capable local or cloud model).
+    safety_llm_check: Literal["when_unsure", "always"] = "when_unsure"
     # A new install stays offline until a teacher decides otherwise.
     offline: bool = True
     comfyui: ComfyUISettings = Field(default_factory=ComfyUISettings)
+    llm: LlmStageSettings = Field(default_factory=LlmStageSettings)
+    teacher_pin: PinHash | None = None
+
+    def public(self) -> dict[str, object]:
+        """What the UI may see: everything but the PIN's hash."""
+        data = self.model_dump(mode="json", exclude={"teacher_pin"})
+        data["teacher_pin_set"] = self.teacher_pin is not None
+        return data
+
+
+class LlmStagePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    safety: ProviderChoice | None = None
+    interception: ProviderChoice | None = None
+    optimization: ProviderChoice | None = None
+    translation: ProviderChoice | None = None
 
 
 class SettingsPatch(BaseModel):
-    """What the UI may change without the teacher PIN."""
+    """What the UI may change without the teacher PIN (the safety level has its own, guarded call)."""
 
     model_config = ConfigDict(extra="forbid")
 
     language: Literal["de", "en"] | None = None
+    safety_llm_check: Literal["when_unsure", "always"] | None = None
+    llm: LlmStagePatch | None = None
+
+
+class SafetyLevelChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: SafetyLevel
+    pin: str | None = Field(default=None, max_length=64)
+
+
+class PinChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_pin: str | None = Field(default=None, max_length=64)
+    new_pin: str = Field(pattern=PIN_PATTERN)

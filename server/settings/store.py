@@ -6,14 +6,18 @@ import json
 import logging
 import shutil
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from server.atomic_write import write_model_atomic
+from server.errors import AppError, ErrorKind
 from server.notices import Notices
-from server.settings.models import Settings, SettingsPatch
+from server.pipeline.safety.levels import SafetyLevel
+from server.settings.models import PinChange, SafetyLevelChange, Settings, SettingsPatch
+from server.settings.teacher_pin import hash_pin, pin_matches
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +35,33 @@ class SettingsStore:
             return self._settings.model_copy(deep=True)
 
     def apply(self, patch: SettingsPatch) -> Settings:
+        return self._change(lambda settings: _merge(settings, patch))
+
+    def change_safety_level(self, change: SafetyLevelChange) -> Settings:
+        def apply(settings: Settings) -> None:
+            if settings.teacher_pin is None:
+                if change.level is SafetyLevel.RESEARCH:
+                    raise AppError("research_needs_pin", ErrorKind.FORBIDDEN)
+            elif change.pin is None or not pin_matches(change.pin, settings.teacher_pin):
+                raise AppError("pin_wrong", ErrorKind.FORBIDDEN)
+            settings.safety_level = change.level
+
+        return self._change(apply)
+
+    def change_pin(self, change: PinChange) -> Settings:
+        def apply(settings: Settings) -> None:
+            if settings.teacher_pin is not None and (
+                change.current_pin is None or not pin_matches(change.current_pin, settings.teacher_pin)
+            ):
+                raise AppError("pin_wrong", ErrorKind.FORBIDDEN)
+            settings.teacher_pin = hash_pin(change.new_pin)
+
+        return self._change(apply)
+
+    def _change(self, apply: Callable[[Settings], None]) -> Settings:
         with self._lock:
             changed = self._settings.model_copy(deep=True)
-            for field in patch.model_fields_set:
-                setattr(changed, field, getattr(patch, field))
+            apply(changed)
             write_model_atomic(self._path, changed)
             self._settings = changed
             return changed.model_copy(deep=True)
@@ -57,3 +84,20 @@ class SettingsStore:
         backup = self._path.with_name(f"{self._path.stem}.broken-{stamp}{self._path.suffix}")
         shutil.copy2(self._path, backup)
         return backup
+
+
+def _merge(target: BaseModel, patch: BaseModel) -> None:
+    """Copies the fields the patch sets; a nested patch changes only the fields it sets itself."""
+    for name in patch.model_fields_set:
+        value = getattr(patch, name)
+        current = getattr(target, name)
+        if (
+            isinstance(value, BaseModel)
+            and isinstance(current, BaseModel)
+            and type(value) is not type(current)
+        ):
+            merged = current.model_copy(deep=True)
+            _merge(merged, value)
+            setattr(target, name, merged)
+        elif value is not None:
+            setattr(target, name, value)

@@ -15,13 +15,16 @@ from tests.support.app_process import REPO_ROOT, free_port, start_app
 
 def test_headless_prints_the_url_and_exits_0_on_sigterm(tmp_path: Path) -> None:
     app = start_app(tmp_path / "data", wait_for="is running at")
-    match = re.search(r"AI4ArtsEd is running at (http://127\.0\.0\.1:\d+/\?token=\S+)", app.output())
-    assert match is not None, app.output()
-    assert match.group(1) == app.launch_url
-    page = httpx.get(match.group(1), follow_redirects=True)
-    assert page.status_code == 200, "the web UI must be built first (make test does it)"
-    assert '<div id="app"' in page.text
-    assert app.stop() == 0
+    try:
+        match = re.search(r"AI4ArtsEd is running at (http://127\.0\.0\.1:\d+/\?token=\S+)", app.output())
+        assert match is not None, app.output()
+        assert match.group(1) == app.launch_url
+        page = httpx.get(match.group(1), follow_redirects=True)
+        assert page.status_code == 200, "the web UI must be built first (make test does it)"
+        assert '<div id="app"' in page.text
+    finally:
+        code = app.stop()
+    assert code == 0
     assert "stopped" in app.output()
 
 

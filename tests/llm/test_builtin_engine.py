@@ -26,7 +26,8 @@ from server.llm.chat_client import ChatClient
 from server.llm.chat_errors import EngineFailedError, EngineModelMissingError
 from server.llm.chat_types import ChatMessage, SamplingParameters
 from server.llm.provider_presets import load_provider_presets
-from server.llm.provider_registry import ProviderChoice, ProviderRegistry
+from server.llm.provider_registry import ProviderRegistry
+from server.settings.models import ProviderChoice
 from server.settings.secrets import SecretsStore
 from tests.llm.message_texts import render_error
 

@@ -10,7 +10,8 @@ import pytest
 from server.llm.chat_errors import BaseUrlMissingError, KeyMissingError, UnknownProviderError
 from server.llm.chat_types import ChatMessage
 from server.llm.provider_presets import load_provider_presets
-from server.llm.provider_registry import ProviderChoice, ProviderRegistry
+from server.llm.provider_registry import ProviderRegistry
+from server.settings.models import ProviderChoice
 from server.settings.secrets import SecretsStore
 from tests.llm.message_texts import render_error
 from tests.llm_testserver.process import TestServerProcess

@@ -29,6 +29,8 @@ serves many tests:
   stream-error-openrouter   an OpenRouter error event inside a 200 stream
   stream-with-comments      OpenRouter-style ": OPENROUTER PROCESSING" comment lines
   json-when-streaming       a plain JSON answer even when stream=true
+  verdict-safe              a safety verdict: {"safe": true, "category": null, "reason": ...}
+  verdict-unsafe-<category> a safety verdict: {"safe": false, "category": "<category>", ...}
 
 Path prefixes: ``/v1`` answers everyone; ``/keyed/v1`` wants ``Authorization: Bearer <TEST_KEY>``;
 ``/garbage/v1/models`` answers garbage. Any other path is an HTML 404 (a wrong base URL).
@@ -327,6 +329,11 @@ class TestProviderHandler(BaseHTTPRequestHandler):
             self._send_json(200, answer)
             return
         text = _echo_text(body)
+        if model == "verdict-safe":
+            text = json.dumps({"safe": True, "category": None, "reason": "fits the age group"})
+        elif model.startswith("verdict-unsafe-"):
+            category = model.removeprefix("verdict-unsafe-")
+            text = json.dumps({"safe": False, "category": category, "reason": "not for this age group"})
         if not stream or model == "json-when-streaming":
             self._send_json(200, _completion(model, text))
             return

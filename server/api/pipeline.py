@@ -1,0 +1,26 @@
+"""The workshop's text steps: each starts a job and answers at once with its id."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from server.api.request_body import parse_body
+from server.pipeline.requests import InterceptionRequest, OptimizationRequest
+from server.pipeline.workshop import Workshop
+
+
+def pipeline_blueprint(workshop: Workshop) -> Blueprint:
+    bp = Blueprint("pipeline", __name__)
+
+    @bp.post("/api/interception")
+    def interception() -> tuple[Response, int]:
+        run, job = workshop.start_interception(parse_body(InterceptionRequest))
+        return jsonify({"job_id": job.id, "run_id": run.id}), 202
+
+    @bp.post("/api/optimization")
+    def optimization() -> tuple[Response, int]:
+        request = parse_body(OptimizationRequest)
+        job = workshop.start_optimization(request)
+        return jsonify({"job_id": job.id, "run_id": request.run_id}), 202
+
+    return bp

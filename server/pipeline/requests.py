@@ -1,0 +1,36 @@
+"""Bodies of the pipeline's API calls (validated at the boundary, strict about unknown fields)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+IDEA_MAX_CHARS = 4000
+TEXT_MAX_CHARS = 8000
+
+
+class InterceptionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    config_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    idea: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=IDEA_MAX_CHARS)]
+    rules: Annotated[str, StringConstraints(max_length=TEXT_MAX_CHARS)] = ""
+    language: Literal["de", "en"]
+
+
+class OptimizationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS)]
+    output_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class GenerationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS)]
+    output_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    seed: int | Literal["random"] | None = Field(default=None)

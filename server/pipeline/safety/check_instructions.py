@@ -1,0 +1,101 @@
+"""The task and context texts of the LLM safety check, per level and stage.
+
+The texts are data, in configs/safety/llm_check.json.
+
+The check is a 3-part prompt like every LLM step: Task (judge, answer with the JSON verdict), Context
+(what is suitable at this level and stage), Input (the text). The pipeline builds the messages;
+this module only holds the first two parts.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
+
+from server.pipeline.safety.levels import SafetyLevel
+
+
+class CheckStage(StrEnum):
+    INPUT = "input"  # stage 1: the student's idea, before interception
+    PRE_OUTPUT = "pre_output"  # stage 3: the English prompt, before generation
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckText(_Strict):
+    de: Annotated[str, StringConstraints(min_length=1)]
+    en: Annotated[str, StringConstraints(min_length=1)]
+
+
+class CheckInstruction(_Strict):
+    task: CheckText
+    context: CheckText
+
+
+class LlmCheckFile(_Strict):
+    description: str = ""
+    checks: dict[SafetyLevel, dict[CheckStage, CheckInstruction]]
+
+    @model_validator(mode="after")
+    def _every_checked_level_and_stage(self) -> LlmCheckFile:
+        wanted = {level for level in SafetyLevel if level.runs_llm_check}
+        missing = sorted(level.value for level in wanted - self.checks.keys())
+        extra = sorted(level.value for level in self.checks.keys() - wanted)
+        if missing:
+            raise ValueError(f"no check texts for the level(s) {', '.join(missing)}")
+        if extra:
+            raise ValueError(f"the level(s) {', '.join(extra)} run no LLM check; remove their texts")
+        for level, stages in self.checks.items():
+            absent = sorted(stage.value for stage in CheckStage if stage not in stages)
+            if absent:
+                raise ValueError(f"level '{level.value}' has no texts for the stage(s) {', '.join(absent)}")
+        return self
+
+
+class CheckPrompt(_Strict):
+    task: str
+    context: str
+
+
+class CheckInstructionsError(Exception):
+    """configs/safety/llm_check.json is missing or broken; the message names file and field."""
+
+
+class LlmCheckInstructions:
+    """Loaded once; `prompt` gives the Task and Context for one check."""
+
+    def __init__(self, texts: LlmCheckFile) -> None:
+        self._texts = texts
+
+    @classmethod
+    def from_file(cls, path: Path) -> LlmCheckInstructions:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise CheckInstructionsError(f"{path.name}: cannot be read ({error.strerror})") from error
+        except json.JSONDecodeError as error:
+            raise CheckInstructionsError(
+                f"{path.name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+            ) from error
+        try:
+            return cls(LlmCheckFile.model_validate(data))
+        except ValidationError as error:
+            problems = "; ".join(
+                f"field '{'.'.join(str(part) for part in detail['loc'])}': {detail['msg']}"
+                for detail in error.errors()
+            )
+            raise CheckInstructionsError(f"{path.name}: {problems}") from error
+
+    def prompt(self, level: SafetyLevel, stage: CheckStage, language: Literal["de", "en"]) -> CheckPrompt:
+        if not level.runs_llm_check:
+            raise ValueError(f"the level '{level.value}' runs no LLM safety check")
+        instruction = self._texts.checks[level][stage]
+        if language == "de":
+            return CheckPrompt(task=instruction.task.de, context=instruction.context.de)
+        return CheckPrompt(task=instruction.task.en, context=instruction.context.en)

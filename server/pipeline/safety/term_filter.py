@@ -1,0 +1,302 @@
+"""The fast term filter: whole words and phrases from the term lists, found in a text.
+
+Matching is token-based: the text is split into words once, every word is folded (case, accents,
+ß, invisible characters, leetspeak), and each word is one dictionary lookup. Whole-word matching is
+what keeps "painting" from matching "pain" and "Grasland" from matching "ass"; phrases must be
+consecutive words, so "this flag" never contains "is flag". Letters spaced out to dodge the filter
+("s i e g  h e i l") are joined back into one word before matching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from server.pipeline.safety.categories import SafetyCategory, most_serious
+from server.pipeline.safety.levels import FILTERING_LEVELS, SafetyLevel
+from server.pipeline.safety.normalization import (
+    MIN_WILDCARD_STEM,
+    EntryKind,
+    find_words,
+    parse_entry,
+    split_words,
+    text_token_forms,
+)
+from server.pipeline.safety.term_lists import TermAction, TermList, load_term_lists
+
+# Most characters allowed between two words of a phrase ("sieg - heil", "blood & honour").
+MAX_PHRASE_GAP = 5
+# Single letters count as one spaced-out word when at most this many characters separate them.
+MAX_SPACED_LETTER_GAP = 3
+MIN_SPACED_LETTERS = 3
+
+
+class TermHit(BaseModel):
+    """One list entry found in a text, with where it stands in the text as the student wrote it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    term: str  # the entry as written in the list
+    list_id: str
+    category: SafetyCategory
+    action: TermAction
+    start: int
+    end: int
+    matched_text: str
+
+
+class TermFilterResult(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level: SafetyLevel
+    hits: list[TermHit]
+
+    @property
+    def blocking_hits(self) -> list[TermHit]:
+        return [hit for hit in self.hits if hit.action is TermAction.BLOCK]
+
+    @property
+    def blocked(self) -> bool:
+        """A hit on an unambiguous term: the text stops without asking the LLM."""
+        return any(hit.action is TermAction.BLOCK for hit in self.hits)
+
+    @property
+    def needs_review(self) -> bool:
+        """Only context-dependent hits: the LLM check decides (where the level runs one)."""
+        return not self.blocked and bool(self.hits)
+
+    @property
+    def category(self) -> SafetyCategory | None:
+        """The category an explanation should name: the most serious among the deciding hits."""
+        deciding = self.blocking_hits or self.hits
+        return most_serious([hit.category for hit in deciding]) if deciding else None
+
+
+@dataclass(frozen=True)
+class _Source:
+    term: str
+    list_id: str
+    category: SafetyCategory
+    action: TermAction
+
+
+# One word of the text: its readings, start and end. A plain tuple: texts have hundreds of words,
+# and a tuple is built in C.
+_Token = tuple[tuple[str, ...], int, int]
+
+
+_Candidates = list[tuple[tuple[str, ...], int]]  # (the words after the first, source index)
+
+
+class _Index:
+    """Every spelling of every entry that applies at one level, keyed for one lookup per word."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, _Candidates] = {}
+        # Wildcard stems are keyed by their first (or last) few letters, so a word costs one lookup.
+        self.prefix: dict[str, list[tuple[str, int]]] = {}
+        self.suffix: dict[str, list[tuple[str, int]]] = {}
+        self.size = 0
+
+    def possible_starts(self, text_forms: set[str]) -> set[str]:
+        """The words of a text (folded) at which an entry may match; empty for almost every text.
+
+        Set operations run in C, so a clean text costs a few set intersections. A phrase counts
+        only when all its words occur somewhere in the text, so "how" or "the" alone cost nothing.
+        """
+        starts = set()
+        for form in text_forms & self.exact.keys():
+            if any(all(word in text_forms for word in rest) for rest, _ in self.exact[form]):
+                starts.add(form)
+        if self.prefix:
+            keys = {form[:MIN_WILDCARD_STEM] for form in text_forms} & self.prefix.keys()
+            for form in text_forms if keys else ():
+                key = form[:MIN_WILDCARD_STEM]
+                if key in keys and any(form.startswith(stem) for stem, _ in self.prefix[key]):
+                    starts.add(form)
+        if self.suffix:
+            keys = {form[-MIN_WILDCARD_STEM:] for form in text_forms} & self.suffix.keys()
+            for form in text_forms if keys else ():
+                key = form[-MIN_WILDCARD_STEM:]
+                if key in keys and any(form.endswith(stem) for stem, _ in self.suffix[key]):
+                    starts.add(form)
+        return starts
+
+    def add(self, kind: EntryKind, spelling: tuple[str, ...], source: int) -> None:
+        self.size += 1
+        first = spelling[0]
+        if kind is EntryKind.PREFIX:
+            self.prefix.setdefault(first[:MIN_WILDCARD_STEM], []).append((first, source))
+        elif kind is EntryKind.SUFFIX:
+            self.suffix.setdefault(first[-MIN_WILDCARD_STEM:], []).append((first, source))
+        else:
+            self.exact.setdefault(first, []).append((spelling[1:], source))
+
+
+class TermFilter:
+    """Built once from the term lists; `check` runs for every text at stage 1 and stage 3."""
+
+    def __init__(self, lists: Sequence[TermList]) -> None:
+        self._sources: list[_Source] = []
+        self._indexes: dict[SafetyLevel, _Index] = {level: _Index() for level in FILTERING_LEVELS}
+        for term_list in lists:
+            levels = [level for level in FILTERING_LEVELS if level.uses_list(term_list.level_set)]
+            for group in term_list.groups:
+                for entry in group.entries:
+                    source = len(self._sources)
+                    self._sources.append(_Source(entry, term_list.id, group.category, group.action))
+                    parsed = parse_entry(entry)
+                    for spelling in parsed.spellings:
+                        for level in levels:
+                            self._indexes[level].add(parsed.kind, spelling, source)
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> TermFilter:
+        return cls(load_term_lists(directory))
+
+    def term_count(self, level: SafetyLevel) -> int:
+        """How many spellings are looked for at `level` (entries times their variants)."""
+        index = self._indexes.get(level)
+        return index.size if index else 0
+
+    def check(self, text: str, level: SafetyLevel) -> TermFilterResult:
+        return TermFilterResult(level=level, hits=self.find(text, level))
+
+    def find(self, text: str, level: SafetyLevel) -> list[TermHit]:
+        """All hits in `text` at `level`, in text order; none at research level."""
+        index = self._indexes.get(level)
+        if index is None or not text:
+            return []
+        # Most texts hit nothing. Folding each distinct word once and looking it up answers that
+        # without building positions; only a text with a possible hit takes the full path.
+        words = find_words(text)
+        forms_of = {word: text_token_forms(word) for word in set(words)}
+        text_forms = {form for forms in forms_of.values() for form in forms}
+        starts = index.possible_starts(text_forms)
+        spaced = _may_have_spaced_run(words, forms_of)
+        if not starts and not spaced:
+            return []
+        start_forms = {forms for forms in forms_of.values() if not starts.isdisjoint(forms)}
+        tokens = [(forms_of[word], start, end) for word, start, end in split_words(text)]
+        if not all(forms for forms in forms_of.values()):
+            tokens = [token for token in tokens if token[0]]
+        found: dict[tuple[int, int, int], None] = {}
+        self._match(tokens, index, found, start_forms)
+        joined = _join_spaced_letters(text, tokens) if spaced else None
+        if joined is not None:
+            self._match(joined, index, found, None)
+        hits: dict[tuple[int, int, SafetyCategory, TermAction], TermHit] = {}
+        for start, end, source_id in sorted(found):
+            source = self._sources[source_id]
+            # "Hakenkreuz*" and "*hakenkreuz" both find "Hakenkreuz", and "Zombie" is in the German
+            # and the English list: one hit per place and meaning, from the first list loaded.
+            key = (start, end, source.category, source.action)
+            if key not in hits:
+                hits[key] = TermHit(
+                    term=source.term,
+                    list_id=source.list_id,
+                    category=source.category,
+                    action=source.action,
+                    start=start,
+                    end=end,
+                    matched_text=text[start:end],
+                )
+        return list(hits.values())
+
+    @staticmethod
+    def _match(
+        tokens: list[_Token],
+        index: _Index,
+        found: dict[tuple[int, int, int], None],
+        start_forms: set[tuple[str, ...]] | None,
+    ) -> None:
+        """Record every entry that starts at a token; `start_forms` (if given) says which tokens can."""
+        exact, prefix, suffix = index.exact, index.prefix, index.suffix
+        count = len(tokens)
+        for position, (forms, start, token_end) in enumerate(tokens):
+            if start_forms is not None and forms not in start_forms:
+                continue
+            for form in forms:
+                candidates = exact.get(form)
+                if candidates is not None:
+                    for rest, source in candidates:
+                        end = _phrase_end(tokens, position, rest, count)
+                        if end is not None:
+                            found[(start, end, source)] = None
+                if len(form) >= MIN_WILDCARD_STEM:
+                    for stem, source in prefix.get(form[:MIN_WILDCARD_STEM], ()):
+                        if form.startswith(stem):
+                            found[(start, token_end, source)] = None
+                    for stem, source in suffix.get(form[-MIN_WILDCARD_STEM:], ()):
+                        if form.endswith(stem):
+                            found[(start, token_end, source)] = None
+
+
+def _phrase_end(tokens: list[_Token], position: int, rest: tuple[str, ...], count: int) -> int | None:
+    """End offset of the phrase starting at `position`, or None when the following words differ."""
+    previous_end = tokens[position][2]
+    for offset, wanted in enumerate(rest, start=1):
+        following = position + offset
+        if following >= count:
+            return None
+        forms, start, end = tokens[following]
+        if start - previous_end > MAX_PHRASE_GAP or wanted not in forms:
+            return None
+        previous_end = end
+    return previous_end
+
+
+def _join_spaced_letters(text: str, tokens: list[_Token]) -> list[_Token] | None:
+    """The token list with each run of spaced-out single letters joined into one word; None if no run."""
+    runs = list(_spaced_runs(tokens))
+    if not runs:
+        return None
+    joined: list[_Token] = []
+    position = 0
+    for first, last in runs:
+        joined.extend(tokens[position:first])
+        letters = "".join(text[start:end] for _, start, end in tokens[first : last + 1])
+        joined.append((text_token_forms(letters), tokens[first][1], tokens[last][2]))
+        position = last + 1
+    joined.extend(tokens[position:])
+    return joined
+
+
+def _may_have_spaced_run(words: list[str], forms_of: dict[str, tuple[str, ...]]) -> bool:
+    """Whether MIN_SPACED_LETTERS single letters follow each other (gaps are checked later)."""
+    run = 0
+    for word in words:
+        forms = forms_of[word]
+        if not forms:
+            continue  # an invisible character alone is no word, as in split_words' caller
+        if len(forms[0]) == 1:
+            run += 1
+            if run >= MIN_SPACED_LETTERS:
+                return True
+        else:
+            run = 0
+    return False
+
+
+def _spaced_runs(tokens: list[_Token]) -> Iterable[tuple[int, int]]:
+    run_start: int | None = None
+    for position, token in enumerate(tokens):
+        single = len(token[0][0]) == 1
+        if single and run_start is not None:
+            gap = token[1] - tokens[position - 1][2]
+            if gap > MAX_SPACED_LETTER_GAP:
+                if position - run_start >= MIN_SPACED_LETTERS:
+                    yield run_start, position - 1
+                run_start = position
+            continue
+        if single:
+            run_start = position
+            continue
+        if run_start is not None and position - run_start >= MIN_SPACED_LETTERS:
+            yield run_start, position - 1
+        run_start = None
+    if run_start is not None and len(tokens) - run_start >= MIN_SPACED_LETTERS:
+        yield run_start, len(tokens) - 1

@@ -1,0 +1,303 @@
+"""The creative loop's text steps as jobs: idea -> safety -> interception, and text -> optimization.
+
+Each UI action is one call here and one job; every step is recorded in the run as it happens, and the
+run's status says how the last step ended (a crash mid-step leaves it 'in progress', which the next
+start turns into 'incomplete').
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+from collections.abc import Callable
+
+from server.catalog.models import InterceptionConfig, InterceptionKind, LlmChunk
+from server.catalog.registry import Catalog
+from server.errors import AppError, ErrorKind
+from server.i18n.translator import Language
+from server.jobs.manager import Job, JobBlockedError, JobCancelledError, JobContext, JobManager
+from server.pipeline.llm_calls import LlmCaller, LlmStage, StageCancelledError, raise_if_failed
+from server.pipeline.prompt import ThreePartPrompt
+from server.pipeline.requests import InterceptionRequest, OptimizationRequest
+from server.pipeline.safety.check_instructions import CheckStage
+from server.pipeline.safety_gate import SafetyGate
+from server.pipeline.telephone import language_chain
+from server.runs.models import (
+    ErrorRecord,
+    InterceptionRecord,
+    LlmCallRecord,
+    OptimizationRecord,
+    RunRecord,
+    RunStatus,
+    SafetyVerdictRecord,
+    TelephoneRoundRecord,
+)
+from server.runs.store import RunStore
+from server.settings.store import SettingsStore
+
+log = logging.getLogger(__name__)
+
+TEXT_LANE = "text"
+
+
+class Workshop:
+    def __init__(
+        self,
+        catalog: Catalog,
+        runs: RunStore,
+        jobs: JobManager,
+        llm: LlmCaller,
+        gate: SafetyGate,
+        settings: SettingsStore,
+        rng: Callable[[], random.Random] = random.Random,
+    ) -> None:
+        self._catalog = catalog
+        self._runs = runs
+        self._jobs = jobs
+        self._llm = llm
+        self._gate = gate
+        self._settings = settings
+        self._rng = rng
+
+    # ------------------------------------------------------------------ interception (steps 1-2)
+
+    def start_interception(self, request: InterceptionRequest) -> tuple[RunRecord, Job]:
+        config = self._catalog.interceptions.get(request.config_id)
+        if config is None:
+            raise AppError("attitude_not_found", ErrorKind.NOT_FOUND, config_id=request.config_id)
+        level = self._settings.current.safety_level
+        run = self._runs.create(
+            RunRecord(
+                id=self._runs.new_id(),
+                language=request.language,
+                safety_level=level.value,
+                idea=request.idea,
+                interception=InterceptionRecord(
+                    config_id=request.config_id,
+                    kind=config.kind.value,
+                    input=request.idea,
+                    rules=request.rules,
+                    rules_edited=request.rules.strip()
+                    not in (config.context.de.strip(), config.context.en.strip()),
+                ),
+            )
+        )
+
+        def work(ctx: JobContext) -> dict[str, object]:
+            return self._step(run.id, lambda: self._intercept(run.id, config, request, ctx))
+
+        return run, self._jobs.submit("interception", TEXT_LANE, work, run_id=run.id)
+
+    def _intercept(
+        self, run_id: str, config: InterceptionConfig, request: InterceptionRequest, ctx: JobContext
+    ) -> dict[str, object]:
+        checked = request.idea
+        interception = self._runs.load(run_id).interception
+        if interception is not None and interception.rules_edited and request.rules.strip():
+            # Rules the student wrote are input too.
+            checked = f"{request.idea}\n\n{request.rules}"
+        self._check_safety(run_id, checked, CheckStage.INPUT, request.language, ctx)
+
+        ctx.emit("stage", {"stage": "interception"})
+        if config.kind is InterceptionKind.PASSTHROUGH:
+            output = request.idea
+        elif config.kind is InterceptionKind.RECURSIVE:
+            output = self._telephone(run_id, config, request, ctx)
+        else:
+            output = self._transform(run_id, config, request, ctx)
+
+        def finish(run: RunRecord) -> None:
+            assert run.interception is not None
+            run.interception.output = output
+            run.interception.finished = True
+
+        self._runs.update(run_id, finish)
+        ctx.emit("text", {"stage": "interception", "text": output})
+        return {"run_id": run_id, "text": output}
+
+    def _transform(
+        self, run_id: str, config: InterceptionConfig, request: InterceptionRequest, ctx: JobContext
+    ) -> str:
+        task = self._task(config.task_chunk, request.language)
+        prompt = ThreePartPrompt(
+            task=task, context=request.rules, input=request.idea, language=request.language
+        )
+        call = self._llm.call(
+            LlmStage.INTERCEPTION,
+            prompt,
+            config.parameters,
+            on_piece=lambda piece: ctx.emit("token", {"stage": "interception", "text": piece}),
+            cancelled=lambda: ctx.cancelled,
+        )
+        self._runs.update(run_id, lambda run: _interception(run).llm_calls.append(call))
+        raise_if_failed(call)
+        return call.output
+
+    def _telephone(
+        self, run_id: str, config: InterceptionConfig, request: InterceptionRequest, ctx: JobContext
+    ) -> str:
+        assert config.recursion is not None
+        chain = language_chain(
+            config.recursion.rounds, config.recursion.languages, request.language, self._rng()
+        )
+        round_chunk = self._catalog.llm_chunks.get("telephone_round")
+        if round_chunk is None:
+            raise AppError("chunk_missing", ErrorKind.UNAVAILABLE, chunk="telephone_round")
+        text = request.idea
+        for index, code in enumerate(chain):
+            ctx.check_cancelled()
+            info = self._catalog.languages.languages[code]
+            ctx.emit(
+                "round_start", {"index": index, "language": code, "language_name": info.name.model_dump()}
+            )
+            task = round_chunk.task.get(request.language).replace(
+                "{language}", info.name.get(request.language)
+            )
+            prompt = ThreePartPrompt(task=task, context=request.rules, input=text, language=request.language)
+            call = self._llm.call(
+                LlmStage.INTERCEPTION,
+                prompt,
+                config.parameters,
+                on_piece=functools.partial(_emit_round_token, ctx, index),
+                cancelled=lambda: ctx.cancelled,
+            )
+            self._runs.update(run_id, functools.partial(_record_round, call=call, language=code))
+            raise_if_failed(call)
+            text = call.output
+            ctx.emit("round", {"index": index, "language": code, "text": text})
+        return text
+
+    # ------------------------------------------------------------------ optimization (step 3)
+
+    def start_optimization(self, request: OptimizationRequest) -> Job:
+        output = self._catalog.outputs.get(request.output_id)
+        if output is None:
+            raise AppError("output_not_found", ErrorKind.NOT_FOUND, output_id=request.output_id)
+        run = self._runs.load(request.run_id)
+        chunk = self._catalog.comfyui_chunks.get(output.chunk)
+        instruction = chunk.optimization_instruction if chunk is not None else None
+        previous = run.interception.output if run.interception is not None else ""
+
+        def work(ctx: JobContext) -> dict[str, object]:
+            return self._step(
+                run.id, lambda: self._optimize(run.id, request, instruction, previous, run.language, ctx)
+            )
+
+        return self._jobs.submit("optimization", TEXT_LANE, work, run_id=run.id)
+
+    def _optimize(
+        self,
+        run_id: str,
+        request: OptimizationRequest,
+        instruction: str | None,
+        previous: str,
+        language: Language,
+        ctx: JobContext,
+    ) -> dict[str, object]:
+        ctx.emit("stage", {"stage": "optimization"})
+        record = OptimizationRecord(
+            output_id=request.output_id,
+            input=request.text,
+            input_edited=request.text.strip() != previous.strip(),
+            instruction=instruction,
+            applied=instruction is not None,
+        )
+        if instruction is None:
+            # Nothing to adapt for this model: the text goes on exactly as the student left it.
+            record.output = request.text
+        else:
+            task = self._task("optimization", language)
+            # Isolation: the Context is the model's instruction and nothing else, never the attitude's rules.
+            prompt = ThreePartPrompt(task=task, context=instruction, input=request.text, language=language)
+            call = self._llm.call(
+                LlmStage.OPTIMIZATION,
+                prompt,
+                self._catalog.llm_chunks["optimization"].parameters,
+                on_piece=lambda piece: ctx.emit("token", {"stage": "optimization", "text": piece}),
+                cancelled=lambda: ctx.cancelled,
+            )
+            record.llm_call = call
+            record.output = call.output
+        record.finished = record.llm_call is None or record.llm_call.error is None
+        self._runs.update(run_id, lambda run: run.optimizations.append(record))
+        if record.llm_call is not None:
+            raise_if_failed(record.llm_call)
+        ctx.emit("text", {"stage": "optimization", "text": record.output, "applied": record.applied})
+        return {"run_id": run_id, "text": record.output, "applied": record.applied}
+
+    # ------------------------------------------------------------------ shared
+
+    def _task(self, chunk_id: str, language: Language) -> str:
+        chunk: LlmChunk | None = self._catalog.llm_chunks.get(chunk_id)
+        if chunk is None:
+            raise AppError("chunk_missing", ErrorKind.UNAVAILABLE, chunk=chunk_id)
+        return chunk.task.get(language)
+
+    def _check_safety(
+        self, run_id: str, text: str, stage: CheckStage, language: Language, ctx: JobContext
+    ) -> None:
+        settings = self._settings.current
+        ctx.emit("stage", {"stage": f"safety_{stage.value}"})
+        verdict: SafetyVerdictRecord = self._gate.check(
+            text,
+            stage,
+            settings.safety_level,
+            language,
+            always_ask_llm=settings.safety_llm_check == "always",
+            cancelled=lambda: ctx.cancelled,
+        )
+        self._runs.update(run_id, lambda run: run.safety.append(verdict))
+        ctx.emit("safety", {"stage": stage.value, "decision": verdict.decision})
+        if verdict.decision == "blocked":
+            raise JobBlockedError(
+                {
+                    "code": verdict.explanation_code or "safety_blocked",
+                    "params": {},
+                    "stage": stage.value,
+                    "category": verdict.category,
+                }
+            )
+
+    def _step(self, run_id: str, body: Callable[[], dict[str, object]]) -> dict[str, object]:
+        """Runs one step and keeps the run's status in line with how it ended."""
+        self._set_status(run_id, RunStatus.IN_PROGRESS)
+        try:
+            result = body()
+        except (StageCancelledError, JobCancelledError) as exc:
+            self._set_status(run_id, RunStatus.CANCELLED)
+            raise JobCancelledError from exc
+        except JobBlockedError:
+            self._set_status(run_id, RunStatus.BLOCKED)
+            raise
+        except AppError as error:
+            self._set_status(run_id, RunStatus.FAILED, ErrorRecord(code=error.code, params=error.params))
+            raise
+        except Exception:
+            self._set_status(run_id, RunStatus.FAILED, ErrorRecord(code="internal_error"))
+            raise
+        self._set_status(run_id, RunStatus.COMPLETE)
+        return result
+
+    def _set_status(self, run_id: str, status: RunStatus, error: ErrorRecord | None = None) -> None:
+        def change(run: RunRecord) -> None:
+            run.status = status
+            run.error = error
+
+        self._runs.update(run_id, change)
+
+
+def _emit_round_token(ctx: JobContext, index: int, piece: str) -> None:
+    ctx.emit("token", {"stage": "telephone", "round": index, "text": piece})
+
+
+def _record_round(run: RunRecord, call: LlmCallRecord, language: str) -> None:
+    interception = _interception(run)
+    interception.llm_calls.append(call)
+    if call.error is None:
+        interception.rounds.append(TelephoneRoundRecord(language=language, text=call.output))
+
+
+def _interception(run: RunRecord) -> InterceptionRecord:
+    assert run.interception is not None
+    return run.interception

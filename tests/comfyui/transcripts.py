@@ -1,0 +1,63 @@
+"""The recorded ComfyUI transcripts in the shared folder beside the checkout (or AI4ARTSED_SHARED_DIR)."""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Scenarios recorded on a server that had already run other scenarios (see the transcripts' README).
+RECORDED_AFTER: dict[str, list[str]] = {
+    "image_cached": ["image_ok"],
+    "static": ["image_ok", "image_cached"],
+}
+
+
+def shared_dir() -> Path:
+    """AI4ARTSED_SHARED_DIR, else ../shared beside the checkout (for a worktree: beside the main checkout)."""
+    override = os.environ.get("AI4ARTSED_SHARED_DIR")
+    if override:
+        return Path(override)
+    beside = REPO_ROOT.parent / "shared"
+    git_file = REPO_ROOT / ".git"
+    if not beside.is_dir() and git_file.is_file():
+        gitdir = Path(git_file.read_text(encoding="utf-8").partition("gitdir:")[2].strip())
+        for parent in gitdir.parents:
+            if parent.name == ".git":
+                return parent.parent.parent / "shared"
+    return beside
+
+
+def transcripts_dir() -> Path:
+    return shared_dir() / "comfyui" / "transcripts"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    events: list[dict[str, Any]]
+
+    @property
+    def client_id(self) -> str:
+        opening = next(e for e in self.events if e["kind"] == "ws_open")
+        return str(opening["query"]["clientId"])
+
+
+def load_scenario(name: str) -> Scenario:
+    path = transcripts_dir() / f"{name}.jsonl"
+    events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return Scenario(name, events)
+
+
+def load_static() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((transcripts_dir() / "static.json").read_text(encoding="utf-8"))
+    return data
+
+
+def scenario_names() -> list[str]:
+    folder = transcripts_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.jsonl"))

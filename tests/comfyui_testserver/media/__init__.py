@@ -1,0 +1,1 @@
+"""Small pure-Python writers for the media files the simulated save nodes produce."""
