@@ -181,8 +181,9 @@ class ComfyUISupervisor:
             if config.mode is ComfyUIMode.NONE:
                 raise AppError("comfyui_not_configured", ErrorKind.CONFLICT)
             if self._worker is not None and self._worker.is_alive():
-                if self.status().mode is config.mode:
-                    return self.status()
+                current = self.status()
+                if current.mode is config.mode and current.state is not ComfyUIState.FAILED:
+                    return current
                 self._stop_worker()
             self._stop_requested = threading.Event()
             self._set(ComfyUIStatus(mode=config.mode, state=ComfyUIState.STARTING))

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from tests.comfyui_runtime.conftest import RigFactory, target_config
 from tests.comfyui_runtime.targets import ComfyUITarget
 from tests.comfyui_runtime.tree_wrapper import is_running, wait_until_gone
 from tests.support.app_process import AppProcess, start_app
@@ -101,3 +102,18 @@ def test_without_a_comfyui_there_is_nothing_to_start(app: AppProcess) -> None:
         refused = api.post("/api/comfyui/start")
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "comfyui_not_configured"
+
+
+def test_a_comfyui_url_on_the_command_line_is_used_as_external(
+    testserver: ComfyUITarget, make_rig: RigFactory, tmp_path: Path
+) -> None:
+    server = make_rig(target_config(testserver))
+    server.supervisor.start()
+    url = server.supervisor.wait_until_ready(testserver.ready_timeout_s).url
+    assert url is not None
+    with start_app(tmp_path / "app", extra_args=["--comfyui-url", url]) as app, app.client() as api:
+        ready = wait_for_state(api, "ready", 30)
+        assert (ready["mode"], ready["url"], ready["pid"]) == ("external", url, None)
+        server.supervisor.stop()
+        gone = wait_for_state(api, "failed", 30)
+        assert gone["reason"] == {"code": "comfyui_external_unreachable", "params": {"url": url}}
