@@ -253,7 +253,9 @@ class ComfyUIClient:
                     proxy=None,
                     open_timeout=self.timeouts.connect_s,
                     ping_interval=self.timeouts.ping_interval_s,
-                    ping_timeout=self.timeouts.ping_interval_s,
+                    # Generous: a busy ComfyUI (CPU sampling) may answer pings late; a false alarm
+                    # costs only a reconnect and a reconciliation.
+                    ping_timeout=3 * self.timeouts.ping_interval_s,
                     close_timeout=2.0,
                     max_size=64 * 1024 * 1024,
                     max_queue=256,

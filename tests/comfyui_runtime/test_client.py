@@ -426,6 +426,7 @@ def test_closing_the_client_ends_prompts_in_flight(comfyui: RunningComfyUI, pref
     consumer.join(30)
 
     assert events[-1] == Failed("comfyui_connection_lost", {"output": LABEL})
+    httpx.post(f"{comfyui.url}/interrupt", json={"prompt_id": handle.prompt_id}, timeout=10)
 
 
 def test_a_prompt_removed_by_someone_else_is_reported_lost(comfyui: RunningComfyUI, prefix: str) -> None:
