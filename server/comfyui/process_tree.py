@@ -51,11 +51,13 @@ class ProcessRecord(BaseModel):
 
 
 def describe(process: psutil.Process) -> RecordedProcess | None:
+    """None while the command line cannot be read yet: right after exec, Linux shows it empty."""
     try:
         with process.oneshot():
-            return RecordedProcess(
-                pid=process.pid, create_time=process.create_time(), cmdline=process.cmdline()
-            )
+            cmdline = process.cmdline()
+            if not cmdline:
+                return None
+            return RecordedProcess(pid=process.pid, create_time=process.create_time(), cmdline=cmdline)
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return None
 

@@ -424,6 +424,8 @@ class ComfyUISupervisor:
             while not stop.is_set():
                 if run.process.poll() is not None:
                     return None
+                if not run.recorded:
+                    self._remember_tree(run)  # its command line was not readable yet at launch
                 with contextlib.suppress(httpx.HTTPError, ValueError):
                     response = http.get(f"{url}/system_stats")
                     if response.status_code == 200:
@@ -455,7 +457,7 @@ class ComfyUISupervisor:
         described = [item for item in map(describe, process_tree(root)) if item is not None]
         known = {(item.pid, item.create_time) for item in run.recorded}
         fresh = [item for item in described if (item.pid, item.create_time) not in known]
-        if fresh or not run.recorded:
+        if fresh:
             # Keep descendants that were seen once: if the root dies first they are orphans to stop.
             run.recorded = [*run.recorded, *fresh]
             self._record.save(run.recorded)

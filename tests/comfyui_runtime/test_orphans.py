@@ -97,13 +97,21 @@ def foreign() -> Iterator[psutil.Process]:
         process.wait(10)
 
 
+def described(process: psutil.Process) -> RecordedProcess:
+    """The process as a record would hold it, once its command line is readable (just after exec)."""
+    deadline = time.monotonic() + 10
+    while (entry := describe(process)) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    return entry
+
+
 def gone_app() -> RecordedProcess:
     """The record's owner: an app that is no longer running."""
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    described = describe(psutil.Process(process.pid))
-    process.wait(10)
-    assert described is not None
-    return described
+    process = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    entry = described(psutil.Process(process.pid))
+    process.communicate(b"", timeout=10)
+    return entry
 
 
 def record(path: Path, owner: RecordedProcess, *processes: RecordedProcess) -> ProcessRecordFile:
@@ -118,8 +126,7 @@ def record(path: Path, owner: RecordedProcess, *processes: RecordedProcess) -> P
 def test_a_process_that_only_looks_like_ours_is_never_touched(
     foreign: psutil.Process, tmp_path: Path, tamper: str
 ) -> None:
-    exact = describe(foreign)
-    assert exact is not None
+    exact = described(foreign)
     owner = gone_app()
     entry = exact
     if tamper == "other_create_time":
@@ -136,8 +143,7 @@ def test_a_process_that_only_looks_like_ours_is_never_touched(
         # Another instance of the app uses the same data folder: its ComfyUI is not an orphan.
         runner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         try:
-            other_app = describe(psutil.Process(runner.pid))
-            assert other_app is not None
+            other_app = described(psutil.Process(runner.pid))
             records = record(tmp_path / "processes.json", other_app, entry)
             assert records.reap_orphans(MARKER, grace_s=2) == []
             assert is_running(foreign.pid)
@@ -155,8 +161,7 @@ def test_a_process_that_only_looks_like_ours_is_never_touched(
 
 def test_an_exactly_matching_orphan_is_stopped(foreign: psutil.Process, tmp_path: Path) -> None:
     # The control for the test above: with every detail matching, the process is ours and goes.
-    exact = describe(foreign)
-    assert exact is not None
+    exact = described(foreign)
     records = record(tmp_path / "processes.json", gone_app(), exact)
 
     assert records.reap_orphans(MARKER, grace_s=2) == [foreign.pid]
