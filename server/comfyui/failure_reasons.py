@@ -37,15 +37,27 @@ def explain_failure(
     lines: Sequence[str], exit_code: int | None, redact: Callable[[str], str] = str
 ) -> Reason:
     text = "\n".join(lines)
-    if module := _MODULE_MISSING.search(text):
-        return Reason(code="comfyui_module_missing", params={"module": module.group(1)})
-    if _PORT_IN_USE.search(text):
+    # The cause is the match nearest the end: a custom node that failed to import earlier (ComfyUI
+    # goes on without it) must not be blamed for a later, different failure.
+    found: list[tuple[int, Reason]] = []
+    for match in _MODULE_MISSING.finditer(text):
+        found.append(
+            (match.start(), Reason(code="comfyui_module_missing", params={"module": match.group(1)}))
+        )
+    for match in _PORT_IN_USE.finditer(text):
         port = _BIND_PORT.search(text)
-        return Reason(code="comfyui_port_in_use", params={"port": port.group(1) if port else "?"})
-    if _NO_GPU.search(text):
-        return Reason(code="comfyui_no_gpu")
-    if _OUT_OF_MEMORY.search(text):
-        return Reason(code="comfyui_out_of_memory")
+        found.append(
+            (
+                match.start(),
+                Reason(code="comfyui_port_in_use", params={"port": port.group(1) if port else "?"}),
+            )
+        )
+    for match in _NO_GPU.finditer(text):
+        found.append((match.start(), Reason(code="comfyui_no_gpu")))
+    for match in _OUT_OF_MEMORY.finditer(text):
+        found.append((match.start(), Reason(code="comfyui_out_of_memory")))
+    if found:
+        return max(found, key=lambda item: item[0])[1]
     params = {"exit_code": "?" if exit_code is None else str(exit_code)}
     last = last_meaningful_line(lines)
     if last:

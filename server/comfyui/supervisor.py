@@ -396,6 +396,8 @@ class ComfyUISupervisor:
             if version is not None:
                 run.reached_ready = True
                 self.log.note(f"ComfyUI is ready at {url}")
+                # A later crash is explained by what came after the start, not by start-up noise.
+                mark = self.log.last_seq
                 self._set(
                     ComfyUIStatus(
                         mode=config.mode,

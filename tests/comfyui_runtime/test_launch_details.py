@@ -194,6 +194,12 @@ WINDOWS_PORT_TAKEN = (
             {"exit_code": "1", "line": "ValueError: bad ~/f"},
         ),
         ("", "comfyui_exited", {"exit_code": "1"}),
+        (
+            # A custom node's failed import is survivable; the real cause comes later.
+            "ModuleNotFoundError: No module named 'cv2'\nCannot import custom node\n" + PORT_TAKEN,
+            "comfyui_port_in_use",
+            {"port": "60923"},
+        ),
     ],
 )
 def test_a_failure_is_explained_from_the_log(log: str, code: str, params: dict[str, str]) -> None:
