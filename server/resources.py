@@ -16,6 +16,11 @@ class Resources:
     catalog_root: Path  # holds configs/ and chunks/
 
     @property
+    def app_configs(self) -> Path:
+        """Configuration that belongs to the app itself (LLM providers, safety lists), never overridden."""
+        return self.app_root / "configs"
+
+    @property
     def web_dist(self) -> Path:
         return self.app_root / "web" / "dist"
 

@@ -15,11 +15,12 @@ from server.comfyui.runtime import ComfyUIRuntime
 from server.i18n.translator import Translator
 from server.jobs.manager import JobManager
 from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
-from server.llm.provider_presets import load_provider_presets
+from server.llm.provider_presets import ProviderPreset, load_provider_presets
 from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
 from server.notices import NoticeLevel, Notices
 from server.pipeline.language_guess import LanguageGuesser
 from server.pipeline.llm_calls import LlmCaller
+from server.pipeline.run_steps import RunSteps
 from server.pipeline.safety_gate import SafetyGate
 from server.pipeline.workshop import Workshop
 from server.resources import Resources
@@ -80,13 +81,13 @@ def build_services(
         notices.add(secrets_notice.code, NoticeLevel.WARNING, **secrets_notice.params)
     builtin_engine = BuiltinEngine(_engine_command(), paths.logs_dir, frozen=_frozen())
     providers = ProviderRegistry(
-        load_provider_presets(resources.catalog_root / "configs" / "llm_providers.json"),
+        _provider_presets(resources, notices),
         secrets,
         builtin_engine,
         DefaultGgufResolver(paths.models_dir / "llm"),
     )
     llm = LlmCaller(providers, settings)
-    gate, safety_problem = SafetyGate.from_config(resources.catalog_root / "configs" / "safety", llm)
+    gate, safety_problem = SafetyGate.from_config(resources.app_configs / "safety", llm)
     if safety_problem is not None:
         notices.add("safety_config_broken_notice", NoticeLevel.WARNING, detail=safety_problem)
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
@@ -112,12 +113,22 @@ def build_services(
         providers=providers,
         builtin_engine=builtin_engine,
         languages=LanguageGuesser(catalog.languages),
-        workshop=Workshop(catalog, runs, jobs, llm, gate, settings),
+        workshop=Workshop(catalog, runs, jobs, llm, RunSteps(runs, gate, settings), settings),
         comfyui=comfyui,
     )
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()
     return services
+
+
+def _provider_presets(resources: Resources, notices: Notices) -> list[ProviderPreset]:
+    try:
+        return load_provider_presets(resources.app_configs / "llm_providers.json")
+    except (OSError, ValueError) as error:
+        # Every LLM step then explains that its provider is unknown; the app itself still starts.
+        log.error("the LLM provider list is unreadable: %s", error)
+        notices.add("llm_providers_broken", NoticeLevel.WARNING, detail=str(error))
+        return []
 
 
 def _frozen() -> bool:

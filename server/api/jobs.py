@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from server.api.language import request_language
+from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language, Translator
 from server.jobs.events import JobEvent
 from server.jobs.manager import Job, JobManager
@@ -50,6 +51,16 @@ def jobs_blueprint(jobs: JobManager, translator: Translator, settings: SettingsS
     @bp.post("/api/jobs/<job_id>/cancel")
     def cancel(job_id: str) -> tuple[Response, int]:
         return jsonify(job_summary(jobs.cancel(job_id), jobs)), 202
+
+    @bp.get("/api/jobs/<job_id>/preview")
+    def preview(job_id: str) -> Response:
+        latest = jobs.get(job_id).preview()
+        if latest is None:
+            raise AppError("preview_not_found", ErrorKind.NOT_FOUND)
+        _, image, mime_type = latest
+        response = Response(image, mimetype=mime_type)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @bp.get("/api/jobs/<job_id>/events")
     def events(job_id: str) -> Response:

@@ -49,6 +49,9 @@ class Job:
         self._changed = threading.Condition()
         self._cancelled = threading.Event()
         self._cancel_callbacks: list[Callable[[], None]] = []
+        # Only the newest preview image is kept: previews arrive every sampler step and are big,
+        # so the event log carries a small marker and the picture is fetched by its index.
+        self._preview: tuple[int, bytes, str] | None = None
 
     @property
     def state(self) -> JobState:
@@ -71,6 +74,16 @@ class Job:
                 return
             self._state = state
             self.emit("state", {"state": state.value, **(data or {})})
+
+    def set_preview(self, image: bytes, mime_type: str) -> None:
+        with self._changed:
+            index = self._preview[0] + 1 if self._preview else 1
+            self._preview = (index, image, mime_type)
+        self.emit("preview", {"index": index, "mime_type": mime_type})
+
+    def preview(self) -> tuple[int, bytes, str] | None:
+        with self._changed:
+            return self._preview
 
     def events_after(self, seq: int, timeout: float) -> list[JobEvent]:
         """Events with a higher sequence number; waits up to ``timeout`` for one if there is none yet."""
@@ -129,6 +142,9 @@ class JobContext:
 
     def emit(self, event_type: str, data: dict[str, object] | None = None) -> None:
         self._job.emit(event_type, data)
+
+    def set_preview(self, image: bytes, mime_type: str) -> None:
+        self._job.set_preview(image, mime_type)
 
     def check_cancelled(self) -> None:
         if self._job.cancel_requested():

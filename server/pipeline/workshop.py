@@ -16,21 +16,18 @@ from server.catalog.models import InterceptionConfig, InterceptionKind, LlmChunk
 from server.catalog.registry import Catalog
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language
-from server.jobs.manager import Job, JobBlockedError, JobCancelledError, JobContext, JobManager
-from server.pipeline.llm_calls import LlmCaller, LlmStage, StageCancelledError, raise_if_failed
+from server.jobs.manager import Job, JobContext, JobManager
+from server.pipeline.llm_calls import LlmCaller, LlmStage, raise_if_failed
 from server.pipeline.prompt import ThreePartPrompt
 from server.pipeline.requests import InterceptionRequest, OptimizationRequest
+from server.pipeline.run_steps import RunSteps
 from server.pipeline.safety.check_instructions import CheckStage
-from server.pipeline.safety_gate import SafetyGate
 from server.pipeline.telephone import language_chain
 from server.runs.models import (
-    ErrorRecord,
     InterceptionRecord,
     LlmCallRecord,
     OptimizationRecord,
     RunRecord,
-    RunStatus,
-    SafetyVerdictRecord,
     TelephoneRoundRecord,
 )
 from server.runs.store import RunStore
@@ -48,7 +45,7 @@ class Workshop:
         runs: RunStore,
         jobs: JobManager,
         llm: LlmCaller,
-        gate: SafetyGate,
+        steps: RunSteps,
         settings: SettingsStore,
         rng: Callable[[], random.Random] = random.Random,
     ) -> None:
@@ -56,7 +53,7 @@ class Workshop:
         self._runs = runs
         self._jobs = jobs
         self._llm = llm
-        self._gate = gate
+        self._steps = steps
         self._settings = settings
         self._rng = rng
 
@@ -85,7 +82,7 @@ class Workshop:
         )
 
         def work(ctx: JobContext) -> dict[str, object]:
-            return self._step(run.id, lambda: self._intercept(run.id, config, request, ctx))
+            return self._steps.run(run.id, lambda: self._intercept(run.id, config, request, ctx))
 
         return run, self._jobs.submit("interception", TEXT_LANE, work, run_id=run.id)
 
@@ -97,7 +94,7 @@ class Workshop:
         if interception is not None and interception.rules_edited and request.rules.strip():
             # Rules the student wrote are input too.
             checked = f"{request.idea}\n\n{request.rules}"
-        self._check_safety(run_id, checked, CheckStage.INPUT, request.language, ctx)
+        self._steps.check_safety(run_id, checked, CheckStage.INPUT, request.language, ctx)
 
         ctx.emit("stage", {"stage": "interception"})
         if config.kind is InterceptionKind.PASSTHROUGH:
@@ -180,7 +177,7 @@ class Workshop:
         previous = run.interception.output if run.interception is not None else ""
 
         def work(ctx: JobContext) -> dict[str, object]:
-            return self._step(
+            return self._steps.run(
                 run.id, lambda: self._optimize(run.id, request, instruction, previous, run.language, ctx)
             )
 
@@ -233,58 +230,6 @@ class Workshop:
         if chunk is None:
             raise AppError("chunk_missing", ErrorKind.UNAVAILABLE, chunk=chunk_id)
         return chunk.task.get(language)
-
-    def _check_safety(
-        self, run_id: str, text: str, stage: CheckStage, language: Language, ctx: JobContext
-    ) -> None:
-        settings = self._settings.current
-        ctx.emit("stage", {"stage": f"safety_{stage.value}"})
-        verdict: SafetyVerdictRecord = self._gate.check(
-            text,
-            stage,
-            settings.safety_level,
-            language,
-            always_ask_llm=settings.safety_llm_check == "always",
-            cancelled=lambda: ctx.cancelled,
-        )
-        self._runs.update(run_id, lambda run: run.safety.append(verdict))
-        ctx.emit("safety", {"stage": stage.value, "decision": verdict.decision})
-        if verdict.decision == "blocked":
-            raise JobBlockedError(
-                {
-                    "code": verdict.explanation_code or "safety_blocked",
-                    "params": {},
-                    "stage": stage.value,
-                    "category": verdict.category,
-                }
-            )
-
-    def _step(self, run_id: str, body: Callable[[], dict[str, object]]) -> dict[str, object]:
-        """Runs one step and keeps the run's status in line with how it ended."""
-        self._set_status(run_id, RunStatus.IN_PROGRESS)
-        try:
-            result = body()
-        except (StageCancelledError, JobCancelledError) as exc:
-            self._set_status(run_id, RunStatus.CANCELLED)
-            raise JobCancelledError from exc
-        except JobBlockedError:
-            self._set_status(run_id, RunStatus.BLOCKED)
-            raise
-        except AppError as error:
-            self._set_status(run_id, RunStatus.FAILED, ErrorRecord(code=error.code, params=error.params))
-            raise
-        except Exception:
-            self._set_status(run_id, RunStatus.FAILED, ErrorRecord(code="internal_error"))
-            raise
-        self._set_status(run_id, RunStatus.COMPLETE)
-        return result
-
-    def _set_status(self, run_id: str, status: RunStatus, error: ErrorRecord | None = None) -> None:
-        def change(run: RunRecord) -> None:
-            run.status = status
-            run.error = error
-
-        self._runs.update(run_id, change)
 
 
 def _emit_round_token(ctx: JobContext, index: int, piece: str) -> None:

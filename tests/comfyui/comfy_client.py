@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 import httpx
 import websockets
 
+from tests.support.async_runner import run_coroutine
+
 from .transcript_replay import parse_binary
 
 
@@ -72,7 +74,7 @@ async def run_prompt_async(
 
 
 def run_prompt(base_url: str, prompt: dict[str, Any], **kwargs: Any) -> PromptRun:
-    return asyncio.run(run_prompt_async(base_url, prompt, **kwargs))
+    return run_coroutine(run_prompt_async(base_url, prompt, **kwargs))
 
 
 def output_files(history: dict[str, Any]) -> list[dict[str, Any]]:

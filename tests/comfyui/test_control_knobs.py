@@ -1,6 +1,5 @@
 """The test server's failure knobs and start-up behaviour, as a supervisor will meet them."""
 
-import asyncio
 import signal
 import socket
 import sys
@@ -9,6 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.support.async_runner import run_coroutine
 
 from .comfy_client import run_prompt, run_prompt_async
 from .comfy_launcher import ComfyKind, ComfyProcess, StateDirs, start
@@ -178,7 +179,7 @@ def test_slow_sampler_is_interrupted_at_a_step(testserver: ComfyKind, tmp_path: 
             await http.post("/interrupt", json={"prompt_id": prompt_id})
 
     try:
-        run = asyncio.run(
+        run = run_coroutine(
             run_prompt_async(
                 server.base_url, _sampler_graph(steps=10), before_done=interrupt_after_first_step
             )

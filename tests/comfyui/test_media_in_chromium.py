@@ -1,23 +1,12 @@
 """The files the test server writes play in Debian's Chromium (the engine family the app's window uses)."""
 
-from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser
 
 from .comfy_client import output_files, run_prompt
 from .comfy_launcher import ComfyProcess
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 PLAY_VIDEO = """async (src) => { const v = document.createElement('video'); v.muted = true; v.src = src;
   const r = await new Promise(res => { v.onloadeddata = () => res('ok'); v.onerror = () => res('error');
@@ -36,9 +25,7 @@ SHOW_IMAGE = """async (src) => { const i = new Image(); i.src = src;
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")
-def test_outputs_play_in_chromium(running_testserver: ComfyProcess) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
+def test_outputs_play_in_chromium(running_testserver: ComfyProcess, browser: Browser) -> None:
     graph: dict[str, Any] = {
         "1": {
             "class_type": "EmptyImage",
@@ -74,17 +61,16 @@ def test_outputs_play_in_chromium(running_testserver: ComfyProcess) -> None:
         urls[item["filename"].rsplit(".", 1)[1]] = (
             f"/view?filename={item['filename']}&subfolder={item['subfolder']}&type={item['type']}"
         )
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(running_testserver.base_url + "/")
-            width, height, rgb = page.evaluate(PLAY_VIDEO, urls["mp4"])
-            assert (width, height) == (80, 48)
-            assert all(abs(a - b) <= 6 for a, b in zip(rgb, (0x20, 0xC0, 0x40), strict=True)), rgb
-            assert page.evaluate(SHOW_IMAGE, urls["webp"]) == [80, 48]
-            assert page.evaluate(SHOW_IMAGE, urls["png"]) == [80, 48]
-            assert abs(page.evaluate(PLAY_AUDIO, urls["flac"]) - 2.0) < 0.05
-            assert abs(page.evaluate(PLAY_AUDIO, urls["mp3"]) - 2.0) < 0.1
-        finally:
-            browser.close()
+    # The session's browser (tests/conftest.py): a second Playwright instance cannot start next to it.
+    page = browser.new_page()
+    try:
+        page.goto(running_testserver.base_url + "/")
+        width, height, rgb = page.evaluate(PLAY_VIDEO, urls["mp4"])
+        assert (width, height) == (80, 48)
+        assert all(abs(a - b) <= 6 for a, b in zip(rgb, (0x20, 0xC0, 0x40), strict=True)), rgb
+        assert page.evaluate(SHOW_IMAGE, urls["webp"]) == [80, 48]
+        assert page.evaluate(SHOW_IMAGE, urls["png"]) == [80, 48]
+        assert abs(page.evaluate(PLAY_AUDIO, urls["flac"]) - 2.0) < 0.05
+        assert abs(page.evaluate(PLAY_AUDIO, urls["mp3"]) - 2.0) < 0.1
+    finally:
+        page.close()

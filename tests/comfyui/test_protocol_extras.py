@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 import httpx
 import websockets
 
+from tests.support.async_runner import run_coroutine
+
 from .comfy_client import run_prompt
 from .comfy_launcher import ComfyProcess
 
@@ -114,7 +116,7 @@ async def _two_clients(base_url: str) -> tuple[list[dict[str, Any]], list[dict[s
 
 
 def test_messages_go_to_their_client_and_status_to_all(running_testserver: ComfyProcess) -> None:
-    got_a, got_b = asyncio.run(_two_clients(running_testserver.base_url))
+    got_a, got_b = run_coroutine(_two_clients(running_testserver.base_url))
     assert {m["type"] for m in got_a} >= {"execution_start", "executing", "executed", "execution_success"}
     assert {m["type"] for m in got_b} == {"status"}
     assert [m["data"]["status"]["exec_info"]["queue_remaining"] for m in got_b] == [0, 1, 1, 0]

@@ -1,10 +1,11 @@
 """Every recorded scenario, replayed against the test server (and a real ComfyUI when configured)."""
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support.async_runner import run_coroutine
 
 from .comfy_launcher import ComfyKind, StateDirs, start
 from .media_checks import check_media
@@ -27,7 +28,7 @@ def _check_files(events: list[dict[str, Any]]) -> list[str]:
 
 
 def _replay(base_url: str, name: str) -> list[dict[str, Any]]:
-    return asyncio.run(Replayer(base_url).run(load_scenario(name)))
+    return run_coroutine(Replayer(base_url).run(load_scenario(name)))
 
 
 @pytest.mark.parametrize("name", [*scenario_names(), "static"])
@@ -43,7 +44,7 @@ def test_replay_matches_recording(
             _replay(server.base_url, earlier)
         if name == "static":
             static = load_static()
-            replayed = asyncio.run(replay_static(server.base_url, static))
+            replayed = run_coroutine(replay_static(server.base_url, static))
             problems = compare_static(static, replayed, dirs.placeholders)
         else:
             events = _replay(server.base_url, name)

@@ -18,8 +18,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "comfyui_testserver"
 
-from comfyui_testserver import command_line, startup_failures
-from comfyui_testserver.control_knobs import ControlKnobs
+from . import command_line, startup_failures
+from .control_knobs import ControlKnobs
 
 log = logging.getLogger("comfyui_testserver")
 HERE = Path(__file__).resolve().parent
@@ -41,14 +41,14 @@ def _setup_logging(level: str, use_stdout: bool) -> None:
 async def _serve(a: argparse.Namespace, knobs: ControlKnobs, base_dir: str) -> None:
     from aiohttp import web
 
-    from comfyui_testserver.message_hub import MessageHub
-    from comfyui_testserver.model_folders import ModelFolders
-    from comfyui_testserver.node_catalogue import NodeCatalogue
-    from comfyui_testserver.node_simulation import SimulationSettings
-    from comfyui_testserver.prompt_executor import PromptExecutor
-    from comfyui_testserver.prompt_queue import PromptQueue
-    from comfyui_testserver.server_paths import ServerPaths
-    from comfyui_testserver.web_server import ComfyWebServer, prompt_worker
+    from .message_hub import MessageHub
+    from .model_folders import ModelFolders
+    from .node_catalogue import NodeCatalogue
+    from .node_simulation import SimulationSettings
+    from .prompt_executor import PromptExecutor
+    from .prompt_queue import PromptQueue
+    from .server_paths import ServerPaths
+    from .web_server import ComfyWebServer, prompt_worker
 
     folders = ModelFolders(base_dir)
     default_yaml = os.path.join(base_dir, "extra_model_paths.yaml")

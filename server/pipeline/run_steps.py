@@ -1,0 +1,78 @@
+"""What every step of the creative loop does around its own work: keep the run's status in line with
+how the step ended, and put texts through the safety gate with the verdict recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from server.errors import AppError
+from server.i18n.translator import Language
+from server.jobs.manager import JobBlockedError, JobCancelledError, JobContext
+from server.pipeline.llm_calls import StageCancelledError
+from server.pipeline.safety.check_instructions import CheckStage
+from server.pipeline.safety_gate import SafetyGate
+from server.runs.models import ErrorRecord, RunRecord, RunStatus, SafetyVerdictRecord
+from server.runs.store import RunStore
+from server.settings.store import SettingsStore
+
+
+class RunSteps:
+    def __init__(self, runs: RunStore, gate: SafetyGate, settings: SettingsStore) -> None:
+        self._runs = runs
+        self._gate = gate
+        self._settings = settings
+
+    def run(self, run_id: str, body: Callable[[], dict[str, object]]) -> dict[str, object]:
+        """Runs one step; a crash mid-step leaves 'in progress', which the next start marks incomplete."""
+        self._set_status(run_id, RunStatus.IN_PROGRESS)
+        try:
+            result = body()
+        except (StageCancelledError, JobCancelledError) as exc:
+            self._set_status(run_id, RunStatus.CANCELLED)
+            raise JobCancelledError from exc
+        except JobBlockedError:
+            self._set_status(run_id, RunStatus.BLOCKED)
+            raise
+        except AppError as error:
+            self._set_status(run_id, RunStatus.FAILED, ErrorRecord(code=error.code, params=error.params))
+            raise
+        except Exception:
+            self._set_status(run_id, RunStatus.FAILED, ErrorRecord(code="internal_error"))
+            raise
+        self._set_status(run_id, RunStatus.COMPLETE)
+        return result
+
+    def check_safety(
+        self, run_id: str, text: str, stage: CheckStage, language: Language, ctx: JobContext
+    ) -> SafetyVerdictRecord:
+        """Records the verdict; a block ends the job as 'blocked' with the explanation's code."""
+        settings = self._settings.current
+        ctx.emit("stage", {"stage": f"safety_{stage.value}"})
+        verdict = self._gate.check(
+            text,
+            stage,
+            settings.safety_level,
+            language,
+            always_ask_llm=settings.safety_llm_check == "always",
+            cancelled=lambda: ctx.cancelled,
+        )
+        self._runs.update(run_id, lambda run: run.safety.append(verdict))
+        ctx.emit("safety", {"stage": stage.value, "decision": verdict.decision})
+        if verdict.decision == "blocked":
+            raise JobBlockedError(
+                {
+                    "code": verdict.explanation_code or "safety_blocked",
+                    "params": {},
+                    "stage": stage.value,
+                    "category": verdict.category,
+                }
+            )
+        return verdict
+
+    def _set_status(self, run_id: str, status: RunStatus, error: ErrorRecord | None = None) -> None:
+        def change(run: RunRecord) -> None:
+            run.status = status
+            run.error = error
+
+        self._runs.update(run_id, change)
