@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"AI4ArtsEd could not start: {message}", file=sys.stderr)
         return 2
 
-    services = build_services(paths, Resources.locate())
+    services = build_services(paths, Resources.locate(), options.comfyui)
     token = options.token or secrets.token_urlsafe(32)
     server = EmbeddedServer(
         create_app(services, LaunchSecurity(token=token, port=sock.getsockname()[1])), sock
