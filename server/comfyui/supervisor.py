@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -53,17 +52,6 @@ if sys.platform == "win32":
     _CREATION_FLAGS = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW
 else:
     _CREATION_FLAGS = 0
-_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM))
-
-
-def _unblock_stop_signals() -> None:
-    """Runs in the child between fork and exec.
-
-    The desktop app blocks SIGTERM/SIGINT/SIGHUP in all its threads (a watcher thread sigwaits for
-    them), and a blocked mask survives exec: without this, ComfyUI would ignore our SIGTERM and
-    only a kill after the grace period would stop it. One async-signal-safe call, no locks taken.
-    """
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 StatusListener = Callable[[ComfyUIStatus], None]
@@ -374,7 +362,6 @@ class ComfyUISupervisor:
                 # before the app stops it in order (and on Windows, CTRL_BREAK needs a group).
                 start_new_session=sys.platform != "win32",
                 creationflags=_CREATION_FLAGS,
-                preexec_fn=_unblock_stop_signals if sys.platform != "win32" else None,
             )
         except OSError as exc:
             self.log.note(f"cannot run {installation.python}: {exc}")
