@@ -18,6 +18,7 @@ from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
 from server.llm.provider_presets import ProviderPreset, load_provider_presets
 from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
 from server.notices import NoticeLevel, Notices
+from server.pipeline.generation import Generator
 from server.pipeline.language_guess import LanguageGuesser
 from server.pipeline.llm_calls import LlmCaller
 from server.pipeline.run_steps import RunSteps
@@ -50,6 +51,7 @@ class Services:
     builtin_engine: BuiltinEngine
     languages: LanguageGuesser
     workshop: Workshop
+    generator: Generator
     comfyui: ComfyUIRuntime
 
     def shutdown(self) -> None:
@@ -93,6 +95,14 @@ def build_services(
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
     jobs = JobManager({"text": 4, "generation": 1})
     comfyui = ComfyUIRuntime(settings, paths, comfyui_override)
+    availability = OutputAvailability(
+        [
+            ComfyUIConfiguredCheck(lambda: comfyui.launch_config().mode),
+            ComfyUIRunningCheck(comfyui.status),
+        ]
+    )
+    steps = RunSteps(runs, gate, settings)
+    languages = LanguageGuesser(catalog.languages)
     services = Services(
         version=__version__,
         paths=paths,
@@ -101,19 +111,17 @@ def build_services(
         notices=notices,
         settings=settings,
         catalog=catalog,
-        availability=OutputAvailability(
-            [
-                ComfyUIConfiguredCheck(lambda: comfyui.launch_config().mode),
-                ComfyUIRunningCheck(comfyui.status),
-            ]
-        ),
+        availability=availability,
         jobs=jobs,
         runs=runs,
         secrets=secrets,
         providers=providers,
         builtin_engine=builtin_engine,
-        languages=LanguageGuesser(catalog.languages),
-        workshop=Workshop(catalog, runs, jobs, llm, RunSteps(runs, gate, settings), settings),
+        languages=languages,
+        workshop=Workshop(catalog, runs, jobs, llm, steps, settings),
+        generator=Generator(
+            catalog, runs, jobs, llm, steps, gate, comfyui, availability, languages, settings
+        ),
         comfyui=comfyui,
     )
     # In the background: the app's own start never waits for ComfyUI.
