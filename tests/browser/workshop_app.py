@@ -1,5 +1,6 @@
 """The real app for workshop tests: the shipped catalog plus one test output, every LLM stage on the
-OpenAI-compatible test server (its model name picks the behaviour), and a safety level.
+OpenAI-compatible test server (its model name picks the behaviour), a safety level, and the ComfyUI
+test server as the managed ComfyUI (started by the app's own supervisor, like a real one).
 
 The settings are written into the app's data folder before it starts, as a teacher's settings.json.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,7 @@ from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
 
 LLM_STAGES = ("safety", "interception", "optimization", "translation")
+COMFYUI_TESTSERVER = REPO_ROOT / "tests" / "comfyui_testserver"
 
 # An image output with an optimization instruction and no model files: the optimization streams.
 TEST_OUTPUT_ID = "test_painting"
@@ -46,7 +49,6 @@ def write_settings(
     app_folder: Path,
     llm: TestServerProcess,
     models: Mapping[str, str],
-    comfyui: Mapping[str, Any] | None = None,
     base_urls: Mapping[str, str] | None = None,
     safety_level: str = "kids",
 ) -> None:
@@ -67,8 +69,6 @@ def write_settings(
         "safety_level": safety_level,
         "offline": True,
     }
-    if comfyui is not None:
-        settings["comfyui"] = dict(comfyui)
     config_dir = app_folder / "config"
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
@@ -79,14 +79,18 @@ def workshop_app(
     tmp_path: Path,
     llm: TestServerProcess,
     models: Mapping[str, str] | None = None,
-    comfyui: Mapping[str, Any] | None = None,
+    *,
+    comfyui: bool = True,
     base_urls: Mapping[str, str] | None = None,
-    extra_args: list[str] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[AppProcess]:
+    """``comfyui=False``: no ComfyUI at all (the settings' default), so every output is unavailable.
+    ``env`` reaches the ComfyUI test server too (its COMFYUI_TESTSERVER_* knobs)."""
     if not (REPO_ROOT / "web" / "dist" / "index.html").is_file():
         raise RuntimeError("the web UI is not built: run `cd web && npm ci && npm run build` first")
     catalog = write_catalog(tmp_path / "catalog")
     folder = tmp_path / "app"
-    write_settings(folder, llm, models or {}, comfyui, base_urls)
-    with start_app(folder, catalog_root=catalog, extra_args=extra_args) as running:
+    write_settings(folder, llm, models or {}, base_urls)
+    args = [f"--comfyui-dir={COMFYUI_TESTSERVER}", f"--comfyui-python={sys.executable}"] if comfyui else []
+    with start_app(folder, catalog_root=catalog, extra_args=args, env=env) as running:
         yield running

@@ -234,6 +234,8 @@ export interface GenerationResult {
 export interface JobEventData {
   state: { state: JobState; result?: unknown }
   queue: { position: number; waiting: number }
+  /** How many prompts of others are ahead in ComfyUI's own queue (e.g. a shared school GPU server). */
+  comfyui_queue: { ahead: number }
   stage: { stage: PipelineStage }
   safety: { stage: 'input' | 'pre_output'; decision: 'allowed' | 'blocked' }
   token: { stage: string; text: string; round?: number }
@@ -255,6 +257,7 @@ export type JobEventName = keyof JobEventData
 export const JOB_EVENT_NAMES: readonly JobEventName[] = [
   'state',
   'queue',
+  'comfyui_queue',
   'stage',
   'safety',
   'token',

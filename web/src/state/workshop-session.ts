@@ -80,6 +80,8 @@ export interface GenerationStep extends StepBase {
   /** The seed this attempt asked for (undefined: the output's default). */
   requestedSeed: Seed | undefined
   queue: { position: number; waiting: number } | null
+  /** Prompts ahead of ours in ComfyUI's own queue (others use the same ComfyUI). */
+  comfyuiAhead: number
   progress: GenerationProgress | null
   /** The address of the latest preview image while sampling. */
   preview: string | null
@@ -118,6 +120,7 @@ function idleGeneration(): GenerationStep {
     outputId: null,
     requestedSeed: undefined,
     queue: null,
+    comfyuiAhead: 0,
     progress: null,
     preview: null,
     media: [],
@@ -319,8 +322,15 @@ export class WorkshopSession {
       case 'queue':
         step.queue = { position: event.data.position, waiting: event.data.waiting }
         break
+      case 'comfyui_queue':
+        step.comfyuiAhead = event.data.ahead
+        break
+      case 'executing':
+        step.comfyuiAhead = 0
+        break
       case 'progress':
         step.queue = null
+        step.comfyuiAhead = 0
         step.progress = {
           value: event.data.value,
           max: event.data.max,
