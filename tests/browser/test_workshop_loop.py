@@ -525,3 +525,52 @@ def test_a_reconnecting_event_stream_adds_no_text_twice(
     assert box.input_value().split() == [f"piece{index}" for index in range(40)]
     assert len(requests) == 2, requests
     small_page.assert_clean()
+
+
+def test_generation_block_and_failure_are_explained(
+    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
+) -> None:
+    page = small_page.page
+    # The ComfyUI test server fails the noise node like a real runtime error.
+    with workshop_app(
+        tmp_path,
+        llm_server,
+        env={
+            "COMFYUI_TESTSERVER_FAIL_NODES": "ImageAddNoise",
+            "COMFYUI_TESTSERVER_FAIL_MESSAGE": "Allocation on device failed",
+        },
+    ) as app:
+        _open_workshop(page, app, "dada")
+        page.get_by_test_id("idea-box").fill("Ein Straßenfest im Regen")
+        run_id = _start(page)
+        expect(page.get_by_test_id("interception-box")).to_be_visible(timeout=STREAM_TIMEOUT_MS)
+        _choose_output(page, "selftest_image")
+
+        # The student edits the optimized text into something the pre-output check stops.
+        page.get_by_test_id("optimized-box").fill("Ein Hakenkreuz an der Wand")
+        _generate(page)
+        blocked = page.get_by_test_id("generation-blocked")
+        expect(blocked).to_be_visible(timeout=60_000)
+        record = _wait_for_run(app, run_id, lambda run: run["status"] == "blocked")
+        verdict = record["safety"][-1]
+        assert verdict["stage"] == "pre_output" and verdict["decision"] == "blocked", verdict
+        expect(blocked.get_by_test_id("problem-message")).to_have_text(
+            Translator().translate(verdict["explanation_code"], "de")
+        )
+        expect(blocked).to_contain_text("Erzeugen")  # what to do: change the text, press Create again
+        expect(page.get_by_test_id("media")).to_have_count(0)
+
+        # A harmless text reaches ComfyUI, which fails: the message says what happened, retry is offered.
+        page.get_by_test_id("optimized-box").fill("Ein Straßenfest im Regen")
+        _generate(page)
+        failed = page.get_by_test_id("generation-failed")
+        expect(failed).to_be_visible(timeout=60_000)
+        record = _wait_for_run(app, run_id, lambda run: run["status"] == "failed")
+        error = record["error"]
+        expect(failed.get_by_test_id("problem-message")).to_have_text(
+            Translator().translate(error["code"], "de", error["params"])
+        )
+        with page.expect_request("**/api/generation"):
+            failed.get_by_test_id("retry").click()
+        expect(page.get_by_test_id("generation-failed")).to_be_visible(timeout=60_000)
+        small_page.assert_clean()
