@@ -34,7 +34,7 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.register_blueprint(settings_blueprint(services.settings))
     app.register_blueprint(catalog_blueprint(services))
     app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
-    app.register_blueprint(runs_blueprint(services.runs))
+    app.register_blueprint(runs_blueprint(services.runs, frozenset(services.catalog.media_types)))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))
     # Last: its catch-all route must not shadow the API.

@@ -61,6 +61,8 @@ class Services:
         self.builtin_engine.stop()
         # After the jobs: a cancelled generation still interrupts its prompt. ComfyUI goes as a tree.
         self.comfyui.shutdown()
+        # Last: every step's final state is on disk before the process ends.
+        self.runs.close()
         log.info("services stopped")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,20 @@ def test_a_comfyui_url_on_the_command_line_is_used_as_external(
         server.supervisor.stop()
         gone = wait_for_state(api, "failed", 30)
         assert gone["reason"] == {"code": "comfyui_external_unreachable", "params": {"url": url}}
+
+
+def test_status_changes_arrive_as_server_sent_events(target: ComfyUITarget, tmp_path: Path) -> None:
+    with start_app(tmp_path / "app", extra_args=comfyui_args(target)) as app, app.client() as api:
+        wait_for_state(api, "ready", target.ready_timeout_s)
+        states: list[str] = []
+        with api.stream("GET", "/api/comfyui/events", timeout=target.ready_timeout_s + 30) as stream:
+            for line in stream.iter_lines():
+                if not line.startswith("data: "):
+                    continue
+                states.append(json.loads(line[6:])["state"])
+                if states == ["ready"]:
+                    api.post("/api/comfyui/stop")
+                if states[-1] == "stopped":
+                    break
+    assert states[0] == "ready"
+    assert states[-1] == "stopped"

@@ -92,6 +92,11 @@ def test_selftest_image_from_text_to_media_with_every_step_recorded(app_with_com
 
         download = client.get(str(media[0]["url"]))
         assert download.status_code == 200
+        by_type = client.get(f"/api/media/image/{run_id}")
+        assert by_type.status_code == 200 and by_type.content == download.content
+        assert client.get(f"/api/media/video/{run_id}").status_code == 404
+        assert client.get(f"/api/media/hologram/{run_id}").status_code == 404
+        assert client.get(f"/api/runs/{run_id}/media/run.json").status_code == 404
         assert download.headers["content-type"] == "image/png"
         assert download.content.startswith(b"\x89PNG")
         run = client.get(f"/api/runs/{run_id}").json()
