@@ -99,9 +99,11 @@ class Generator:
         output = self._catalog.outputs.get(request.output_id)
         if output is None:
             raise AppError("output_not_found", ErrorKind.NOT_FOUND, output_id=request.output_id)
-        if output.backend is not OutputBackend.COMFYUI:
-            raise AppError("output_backend_not_ready", ErrorKind.UNAVAILABLE, output=output.name.en)
         run = self._runs.load(request.run_id)
+        if output.backend is not OutputBackend.COMFYUI:
+            raise AppError(
+                "output_backend_not_ready", ErrorKind.UNAVAILABLE, output=output.name.get(run.language)
+            )
         reasons = self._availability.reasons(output)
         if reasons:
             raise AppError(
@@ -198,7 +200,7 @@ class Generator:
 
         ctx.emit("stage", {"stage": "generation"})
         ctx.check_cancelled()
-        media = self._run_workflow(run.id, generation_id, output, workflow, ctx)
+        media = self._run_workflow(run.id, generation_id, output, workflow, language, ctx)
 
         self._update(run.id, generation_id, lambda g: setattr(g, "media", media))
         self._finish(run.id, generation_id, RunStatus.COMPLETE)
@@ -234,10 +236,12 @@ class Generator:
         generation_id: str,
         output: OutputConfig,
         workflow: dict[str, dict[str, object]],
+        language: Language,
         ctx: JobContext,
     ) -> list[MediaFileRecord]:
+        # Messages about this prompt name the output in the student's language.
         client: ComfyUIClient = self._comfyui.client(COMFYUI_READY_TIMEOUT_S)
-        label = output.name.en
+        label = output.name.get(language)
         handle = client.submit(workflow, label=label)
         self._update(run_id, generation_id, lambda g: setattr(g, "prompt_id", handle.prompt_id))
         remove_cancel = ctx.on_cancel(lambda: client.cancel(handle.prompt_id))
@@ -287,7 +291,7 @@ class Generator:
                         ctx.set_preview(event.image, event.mime)
                 elif isinstance(event, Succeeded):
                     ctx.emit("progress", {"value": 0, "max": 0, "node": None, "fraction": 1.0})
-                    return self._save_media(run_id, generation_id, output, client, event, ctx)
+                    return self._save_media(run_id, generation_id, output, client, event, label, ctx)
                 elif isinstance(event, Interrupted):
                     raise JobCancelledError
                 elif isinstance(event, Failed):
@@ -303,10 +307,11 @@ class Generator:
         output: OutputConfig,
         client: ComfyUIClient,
         result: Succeeded,
+        label: str,
         ctx: JobContext,
     ) -> list[MediaFileRecord]:
         if not result.files:
-            raise AppError("comfyui_no_media", ErrorKind.FAILED, output=output.name.en)
+            raise AppError("comfyui_no_media", ErrorKind.FAILED, output=label)
         media: list[MediaFileRecord] = []
         for index, file in enumerate(result.files, start=1):
             suffix = PurePosixPath(file.filename).suffix.lower()
