@@ -6,6 +6,8 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.settings.models import ComfyUIMode, ComfyUISettings
+
 
 @dataclass(frozen=True)
 class LaunchOptions:
@@ -14,6 +16,8 @@ class LaunchOptions:
     token: str | None
     data_dir: Path | None
     log_level: str
+    # A ComfyUI for this launch only (the saved settings stay as they are).
+    comfyui: ComfyUISettings | None = None
 
 
 def parse_args(argv: list[str] | None = None) -> LaunchOptions:
@@ -34,16 +38,46 @@ def parse_args(argv: list[str] | None = None) -> LaunchOptions:
         help="portable mode: keep settings, data and logs in this folder",
     )
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    comfyui = parser.add_mutually_exclusive_group()
+    comfyui.add_argument(
+        "--comfyui-dir",
+        type=Path,
+        help="for this launch: start and supervise the ComfyUI in this folder (settings stay unchanged)",
+    )
+    comfyui.add_argument(
+        "--comfyui-url",
+        help="for this launch: use the running ComfyUI at this address (settings stay unchanged)",
+    )
+    parser.add_argument(
+        "--comfyui-python",
+        type=Path,
+        help="the Python interpreter for --comfyui-dir (default: found beside it)",
+    )
     args = parser.parse_args(argv)
     if args.token is not None and len(args.token) < 16:
         parser.error("--token must be at least 16 characters long")
+    if args.comfyui_python is not None and args.comfyui_dir is None:
+        parser.error("--comfyui-python needs --comfyui-dir")
     return LaunchOptions(
         headless=args.headless,
         port=args.port,
         token=args.token,
         data_dir=args.data_dir,
         log_level=args.log_level,
+        comfyui=_comfyui_choice(args.comfyui_dir, args.comfyui_python, args.comfyui_url),
     )
+
+
+def _comfyui_choice(directory: Path | None, python: Path | None, url: str | None) -> ComfyUISettings | None:
+    if directory is not None:
+        return ComfyUISettings(
+            mode=ComfyUIMode.MANAGED,
+            directory=str(directory.expanduser().absolute()),
+            python=str(python.expanduser().absolute()) if python else None,
+        )
+    if url is not None:
+        return ComfyUISettings(mode=ComfyUIMode.EXTERNAL, url=url)
+    return None
 
 
 def _port(text: str) -> int:

@@ -17,7 +17,7 @@ import httpx
 
 from desktop.app_logging import configure_logging
 from desktop.cli import LaunchOptions, parse_args
-from desktop.stop_signals import watch_stop_signals
+from desktop.stop_signals import StopSignalWatcher
 from desktop.window import WindowUnavailableError, run_window
 from server.api.security import LaunchSecurity
 from server.app import create_app
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     options = parse_args(argv)
     stop_requested = threading.Event()
-    watch_stop_signals(stop_requested.set)
+    StopSignalWatcher(stop_requested.set)
 
     paths = AppPaths.in_folder(options.data_dir) if options.data_dir else AppPaths.for_user()
     log_file = configure_logging(paths.logs_dir, options.log_level)
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"AI4ArtsEd could not start: {message}", file=sys.stderr)
         return 2
 
-    services = build_services(paths, Resources.locate())
+    services = build_services(paths, Resources.locate(), options.comfyui)
     token = options.token or secrets.token_urlsafe(32)
     server = EmbeddedServer(
         create_app(services, LaunchSecurity(token=token, port=sock.getsockname()[1])), sock

@@ -1,39 +1,48 @@
-"""Turns SIGTERM, SIGINT (Ctrl-C) and SIGHUP into one orderly shutdown.
+"""Turns SIGTERM, SIGINT (Ctrl-C) and SIGHUP (SIGBREAK on Windows) into one orderly shutdown.
 
-A GUI toolkit's event loop runs in C++ on the main thread, where Python signal handlers never get a
-chance to run. So on POSIX the signals are blocked in every thread and one watcher thread waits for
-them with sigwait. This must happen before any other thread starts: threads inherit the mask.
+A GUI toolkit's event loop runs in C++ on the main thread, where Python signal handlers only run
+once control returns to Python, which may be never. But the C-level part of Python's handler
+writes the signal number to the wakeup file descriptor at once, from whatever thread the signal
+lands on; a watcher thread reads it and starts the shutdown. No signal is blocked, so child processes
+(ComfyUI, the LLM engine) start with the normal signal mask and stop when asked.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
-_POSIX_SIGNALS = {signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM)}
+
+def _stop_signals() -> list[signal.Signals]:
+    names = ("SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK")
+    return [getattr(signal, name) for name in names if hasattr(signal, name)]
 
 
-def watch_stop_signals(on_stop: Callable[[], None]) -> None:
-    if hasattr(signal, "pthread_sigmask") and hasattr(signal, "sigwait"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, _POSIX_SIGNALS)
+class StopSignalWatcher:
+    """Create it on the main thread, before the GUI starts; its watcher thread keeps it alive."""
 
-        def wait() -> None:
-            received = signal.sigwait(_POSIX_SIGNALS)
-            log.info("received %s, shutting down", signal.Signals(received).name)
-            on_stop()
+    def __init__(self, on_stop: Callable[[], None]) -> None:
+        self._reader, self._writer = socket.socketpair()
+        self._writer.setblocking(False)
+        self._on_stop = on_stop
+        for stop_signal in _stop_signals():
+            # A Python-level handler keeps the default action (terminate at once) away; the real
+            # work happens in the watcher thread.
+            signal.signal(stop_signal, _ignore)
+        signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+        threading.Thread(target=self._watch, name="stop-signals", daemon=True).start()
 
-        threading.Thread(target=wait, name="stop-signals", daemon=True).start()
-        return
+    def _watch(self) -> None:
+        received = self._reader.recv(1)
+        name = signal.Signals(received[0]).name if received else "?"
+        log.info("received %s, shutting down", name)
+        self._on_stop()
 
-    # Windows: Ctrl-C / Ctrl-Break in a console.
-    def handler(signum: int, _frame: object) -> None:
-        log.info("received signal %s, shutting down", signum)
-        on_stop()
 
-    signal.signal(signal.SIGINT, handler)
-    if hasattr(signal, "SIGBREAK"):
-        signal.signal(signal.SIGBREAK, handler)
+def _ignore(_signum: int, _frame: object) -> None:
+    pass

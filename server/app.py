@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from server.api.catalog import catalog_blueprint
+from server.api.comfyui import comfyui_blueprint
 from server.api.errors import register_error_handlers
 from server.api.health import health_blueprint
 from server.api.jobs import jobs_blueprint
@@ -33,8 +34,9 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.register_blueprint(settings_blueprint(services.settings))
     app.register_blueprint(catalog_blueprint(services))
     app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
-    app.register_blueprint(runs_blueprint(services.runs))
-    app.register_blueprint(pipeline_blueprint(services.workshop))
+    app.register_blueprint(runs_blueprint(services.runs, frozenset(services.catalog.media_types)))
+    app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
+    app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(spa_blueprint(services.resources.web_dist, services.translator))
     return app

@@ -10,12 +10,15 @@ from server import __version__
 from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailability
 from server.catalog.loader import CatalogLoader
 from server.catalog.registry import Catalog
+from server.comfyui.availability_check import ComfyUIRunningCheck
+from server.comfyui.runtime import ComfyUIRuntime
 from server.i18n.translator import Translator
 from server.jobs.manager import JobManager
 from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
 from server.llm.provider_presets import ProviderPreset, load_provider_presets
 from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
 from server.notices import NoticeLevel, Notices
+from server.pipeline.generation import Generator
 from server.pipeline.language_guess import LanguageGuesser
 from server.pipeline.llm_calls import LlmCaller
 from server.pipeline.run_steps import RunSteps
@@ -23,6 +26,7 @@ from server.pipeline.safety_gate import SafetyGate
 from server.pipeline.workshop import Workshop
 from server.resources import Resources
 from server.runs.store import RunStore
+from server.settings.models import ComfyUISettings
 from server.settings.paths import AppPaths
 from server.settings.secrets import SecretsStore
 from server.settings.store import SettingsStore
@@ -47,16 +51,25 @@ class Services:
     builtin_engine: BuiltinEngine
     languages: LanguageGuesser
     workshop: Workshop
+    generator: Generator
+    comfyui: ComfyUIRuntime
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
         self.jobs.shutdown()
         self.providers.close()
         self.builtin_engine.stop()
+        # After the jobs: a cancelled generation still interrupts its prompt. ComfyUI goes as a tree.
+        self.comfyui.shutdown()
+        # Last: every step's final state is on disk before the process ends.
+        self.runs.close()
         log.info("services stopped")
 
 
-def build_services(paths: AppPaths, resources: Resources) -> Services:
+def build_services(
+    paths: AppPaths, resources: Resources, comfyui_override: ComfyUISettings | None = None
+) -> Services:
+    """``comfyui_override`` chooses a ComfyUI for this launch only (command line), not saved."""
     paths.create()
     notices = Notices()
     settings = SettingsStore(paths.settings_file, notices)
@@ -83,7 +96,16 @@ def build_services(paths: AppPaths, resources: Resources) -> Services:
         notices.add("safety_config_broken_notice", NoticeLevel.WARNING, detail=safety_problem)
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
     jobs = JobManager({"text": 4, "generation": 1})
-    return Services(
+    comfyui = ComfyUIRuntime(settings, paths, comfyui_override)
+    availability = OutputAvailability(
+        [
+            ComfyUIConfiguredCheck(lambda: comfyui.launch_config().mode),
+            ComfyUIRunningCheck(comfyui.status),
+        ]
+    )
+    steps = RunSteps(runs, gate, settings)
+    languages = LanguageGuesser(catalog.languages)
+    services = Services(
         version=__version__,
         paths=paths,
         resources=resources,
@@ -91,15 +113,22 @@ def build_services(paths: AppPaths, resources: Resources) -> Services:
         notices=notices,
         settings=settings,
         catalog=catalog,
-        availability=OutputAvailability([ComfyUIConfiguredCheck(settings)]),
+        availability=availability,
         jobs=jobs,
         runs=runs,
         secrets=secrets,
         providers=providers,
         builtin_engine=builtin_engine,
-        languages=LanguageGuesser(catalog.languages),
-        workshop=Workshop(catalog, runs, jobs, llm, RunSteps(runs, gate, settings), settings),
+        languages=languages,
+        workshop=Workshop(catalog, runs, jobs, llm, steps, settings),
+        generator=Generator(
+            catalog, runs, jobs, llm, steps, gate, comfyui, availability, languages, settings
+        ),
+        comfyui=comfyui,
     )
+    # In the background: the app's own start never waits for ComfyUI.
+    comfyui.begin()
+    return services
 
 
 def _provider_presets(resources: Resources, notices: Notices) -> list[ProviderPreset]:

@@ -73,18 +73,16 @@ def jobs_blueprint(jobs: JobManager, translator: Translator, settings: SettingsS
             yield "retry: 1000\n\n"
             while True:
                 batch = job.events_after(seq, KEEPALIVE_S)
-                if not batch:
-                    if job.state.is_final:
-                        return
-                    yield ": keep-alive\n\n"
-                    continue
                 for event in batch:
                     seq = event.seq
                     payload = json.dumps(render_event(event, translator, language), ensure_ascii=False)
                     yield f"id: {event.seq}\nevent: {event.type}\ndata: {payload}\n\n"
                 if job.state.is_final and not job.events_after(seq, 0):
+                    # Also for a reader that comes back after the end: without it, it would reconnect forever.
                     yield "event: end\ndata: {}\n\n"
                     return
+                if not batch:
+                    yield ": keep-alive\n\n"
 
         response = Response(stream_with_context(stream()), mimetype="text/event-stream")
         response.headers["Cache-Control"] = "no-store"

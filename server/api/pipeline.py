@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from server.api.request_body import parse_body
-from server.pipeline.requests import InterceptionRequest, OptimizationRequest
+from server.pipeline.generation import Generator
+from server.pipeline.requests import GenerationRequest, InterceptionRequest, OptimizationRequest
 from server.pipeline.workshop import Workshop
 
 
-def pipeline_blueprint(workshop: Workshop) -> Blueprint:
+def pipeline_blueprint(workshop: Workshop, generator: Generator) -> Blueprint:
     bp = Blueprint("pipeline", __name__)
 
     @bp.post("/api/interception")
@@ -22,5 +23,11 @@ def pipeline_blueprint(workshop: Workshop) -> Blueprint:
         request = parse_body(OptimizationRequest)
         job = workshop.start_optimization(request)
         return jsonify({"job_id": job.id, "run_id": request.run_id}), 202
+
+    @bp.post("/api/generation")
+    def generation() -> tuple[Response, int]:
+        request = parse_body(GenerationRequest)
+        generation_id, job = generator.start(request)
+        return jsonify({"job_id": job.id, "run_id": request.run_id, "generation_id": generation_id}), 202
 
     return bp

@@ -1,15 +1,21 @@
-"""Run records and their media files."""
+"""Run records and their media files (only files a record lists, with the type recorded for them)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, send_file
 
 from server.errors import AppError, ErrorKind
+from server.runs.models import MediaFileRecord
 from server.runs.store import RunStore
 
 
-def runs_blueprint(runs: RunStore) -> Blueprint:
+def runs_blueprint(runs: RunStore, media_types: frozenset[str]) -> Blueprint:
     bp = Blueprint("runs", __name__)
+
+    def serve(run_id: str, item: MediaFileRecord | None, wanted: str) -> Response:
+        if item is None:
+            raise AppError("media_not_found", ErrorKind.NOT_FOUND, name=wanted)
+        return send_file(runs.media_path(run_id, item.name), mimetype=item.mime_type, conditional=True)
 
     @bp.get("/api/runs/<run_id>")
     def read(run_id: str) -> Response:
@@ -17,12 +23,14 @@ def runs_blueprint(runs: RunStore) -> Blueprint:
 
     @bp.get("/api/runs/<run_id>/media/<name>")
     def media(run_id: str, name: str) -> Response:
-        record = runs.load(run_id)
-        for generation in record.generations:
-            for item in generation.media:
-                if item.name == name:
-                    # Only files the record lists are served, with the type recorded for them.
-                    return send_file(runs.media_path(run_id, name), mimetype=item.mime_type, conditional=True)
-        raise AppError("media_not_found", ErrorKind.NOT_FOUND, name=name)
+        return serve(run_id, runs.load(run_id).media_file(name), name)
+
+    # The older form of the URL: the run's newest file of a media type. One route for every type from
+    # the registry, so a new type can never lack one.
+    @bp.get("/api/media/<media_type>/<run_id>")
+    def media_by_type(media_type: str, run_id: str) -> Response:
+        if media_type not in media_types:
+            raise AppError("media_not_found", ErrorKind.NOT_FOUND, name=media_type)
+        return serve(run_id, runs.load(run_id).latest_media(media_type), media_type)
 
     return bp

@@ -6,14 +6,13 @@ later parts of the app add their checks when the services are built.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from server.catalog.models import OutputBackend, OutputConfig
 from server.settings.models import ComfyUIMode
-from server.settings.store import SettingsStore
 
 
 class UnavailableReason(BaseModel):
@@ -41,13 +40,12 @@ class OutputAvailability:
 
 
 class ComfyUIConfiguredCheck:
-    def __init__(self, settings: SettingsStore) -> None:
-        self._settings = settings
+    """``mode`` is the effective mode: the settings', or the command line's choice for this launch."""
+
+    def __init__(self, mode: Callable[[], ComfyUIMode]) -> None:
+        self._mode = mode
 
     def __call__(self, output: OutputConfig) -> list[UnavailableReason]:
-        if (
-            output.backend is OutputBackend.COMFYUI
-            and self._settings.current.comfyui.mode is ComfyUIMode.NONE
-        ):
+        if output.backend is OutputBackend.COMFYUI and self._mode() is ComfyUIMode.NONE:
             return [UnavailableReason(code="output_needs_comfyui", fix_page="settings")]
         return []

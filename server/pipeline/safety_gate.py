@@ -14,13 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from server.catalog.models import LlmParameters
+from server.config_file import ConfigFileError
 from server.i18n.translator import Language
 from server.pipeline.llm_calls import LlmCaller, LlmStage
 from server.pipeline.prompt import ThreePartPrompt
 from server.pipeline.safety.categories import SafetyCategory
-from server.pipeline.safety.check_instructions import CheckInstructionsError, CheckStage, LlmCheckInstructions
+from server.pipeline.safety.check_instructions import CheckStage, LlmCheckInstructions
 from server.pipeline.safety.explanations import CheckFailure, block_message_code, check_failure_message_code
 from server.pipeline.safety.levels import SafetyLevel
+from server.pipeline.safety.negative_prompt import NegativePrompts, combine_negative_prompts
 from server.pipeline.safety.term_filter import TermFilter
 from server.pipeline.safety.term_lists import TermListError
 from server.pipeline.safety.verdict import VerdictParseError, parse_verdict, verdict_json_schema
@@ -35,10 +37,15 @@ CHECK_PARAMETERS = LlmParameters(temperature=0.0, max_tokens=200)
 
 class SafetyGate:
     def __init__(
-        self, term_filter: TermFilter | None, instructions: LlmCheckInstructions | None, llm: LlmCaller
+        self,
+        term_filter: TermFilter | None,
+        instructions: LlmCheckInstructions | None,
+        negative_prompts: NegativePrompts | None,
+        llm: LlmCaller,
     ) -> None:
         self._filter = term_filter
         self._instructions = instructions
+        self._negative_prompts = negative_prompts
         self._llm = llm
         self._verdict_schema = verdict_json_schema()
 
@@ -46,14 +53,21 @@ class SafetyGate:
     def from_config(cls, safety_dir: Path, llm: LlmCaller) -> tuple[SafetyGate, str | None]:
         """The gate, and a log-worthy reason if the lists could not be loaded (then it fails closed)."""
         problem = None
-        term_filter = instructions = None
+        term_filter = instructions = negative_prompts = None
         try:
             term_filter = TermFilter.from_directory(safety_dir / "terms")
             instructions = LlmCheckInstructions.from_file(safety_dir / "llm_check.json")
-        except (TermListError, CheckInstructionsError) as error:
+            negative_prompts = NegativePrompts.from_file(safety_dir / "negative_prompts.json")
+        except (TermListError, ConfigFileError) as error:
             problem = str(error)
             log.error("the safety configuration is broken; every check will stop runs: %s", problem)
-        return cls(term_filter, instructions, llm), problem
+        return cls(term_filter, instructions, negative_prompts, llm), problem
+
+    def negative_prompt(self, level: SafetyLevel, *extra: str | None) -> str:
+        """Stage 3's negative prompt: the level's terms, then the output's and the student's own."""
+        if self._negative_prompts is None:
+            return combine_negative_prompts(*extra)
+        return self._negative_prompts.for_level(level, *extra)
 
     def check(
         self,
@@ -67,7 +81,7 @@ class SafetyGate:
         record = SafetyVerdictRecord(stage=stage.value, level=level.value, decision="allowed")
         if not level.filters_terms:
             return record  # research: the teacher switched every check off with the PIN
-        if self._filter is None or self._instructions is None:
+        if self._filter is None or self._instructions is None or self._negative_prompts is None:
             record.decision = "blocked"
             record.explanation_code = CONFIG_BROKEN_CODE
             return record

@@ -153,3 +153,17 @@ class RunRecord(Record):
     generations: list[GenerationRecord] = []
     safety: list[SafetyVerdictRecord] = []
     error: ErrorRecord | None = None
+
+    def media_file(self, name: str) -> MediaFileRecord | None:
+        for generation in self.generations:
+            for item in generation.media:
+                if item.name == name:
+                    return item
+        return None
+
+    def latest_media(self, media_type: str) -> MediaFileRecord | None:
+        for generation in reversed(self.generations):
+            for item in generation.media:
+                if item.media_type == media_type:
+                    return item
+        return None

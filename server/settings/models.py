@@ -25,6 +25,8 @@ class ComfyUISettings(BaseModel):
     directory: str | None = None
     python: str | None = None
     url: str | None = None
+    # Extra ComfyUI flags for the device, e.g. ["--lowvram"] or ["--cpu"]; None: "--cpu" without a GPU.
+    device_flags: list[str] | None = None
 
 
 class ProviderChoice(BaseModel):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 import threading
 from pathlib import Path
@@ -24,6 +24,7 @@ def test_create_load_and_update(tmp_path: Path) -> None:
     assert store.load(run.id).idea == "Ein Fest im Regen"
     store.update(run.id, lambda r: setattr(r, "status", RunStatus.COMPLETE))
     assert store.load(run.id).status is RunStatus.COMPLETE
+    assert store.flush()
     assert not list(tmp_path.glob(f"{run.id}/*.tmp"))
 
 
@@ -61,28 +62,48 @@ def test_media_names_are_checked(tmp_path: Path, bad_name: str) -> None:
         store.media_path(run.id, bad_name)
 
 
-def test_media_is_written_with_its_sha256(tmp_path: Path) -> None:
-    store = RunStore(tmp_path)
-    run = new_run(store)
-    media = store.add_media(run.id, "image_1.png", b"\x89PNG data", "image", "image/png")
-    assert media.sha256 == hashlib.sha256(b"\x89PNG data").hexdigest()
-    assert store.media_path(run.id, "image_1.png").read_bytes() == b"\x89PNG data"
-
-
 def test_runs_in_progress_at_start_become_incomplete(tmp_path: Path) -> None:
     store = RunStore(tmp_path)
     running = new_run(store)
     done = new_run(store)
     store.update(done.id, lambda r: setattr(r, "status", RunStatus.COMPLETE))
-    assert RunStore(tmp_path).mark_interrupted_runs() == 1
-    assert store.load(running.id).status is RunStatus.INCOMPLETE
-    assert store.load(done.id).status is RunStatus.COMPLETE
+    store.close()
+    restarted = RunStore(tmp_path)
+    assert restarted.mark_interrupted_runs() == 1
+    assert restarted.load(running.id).status is RunStatus.INCOMPLETE
+    assert restarted.load(done.id).status is RunStatus.COMPLETE
+
+
+def set_idea(record: RunRecord, idea: str) -> None:
+    record.idea = idea
+
+
+def test_updates_reach_the_disk_behind_the_step(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    run = new_run(store)
+    for index in range(30):
+        store.update(run.id, functools.partial(set_idea, idea=f"idea {index}"))
+    # The newest state is visible at once, and on disk after the flush.
+    assert store.load(run.id).idea == "idea 29"
+    assert store.flush()
+    on_disk = json.loads((tmp_path / run.id / "run.json").read_text(encoding="utf-8"))
+    assert on_disk["idea"] == "idea 29"
+    assert RunStore(tmp_path).load(run.id).idea == "idea 29"
+
+
+def test_a_loaded_record_is_a_copy(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    run = new_run(store)
+    copy = store.load(run.id)
+    copy.idea = "changed only here"
+    assert store.load(run.id).idea == "Ein Fest im Regen"
 
 
 def test_a_damaged_record_is_reported_not_crashing(tmp_path: Path) -> None:
     store = RunStore(tmp_path)
     run = new_run(store)
+    store.close()
     (tmp_path / run.id / "run.json").write_text(json.dumps({"id": run.id}), encoding="utf-8")
     with pytest.raises(AppError) as raised:
-        store.load(run.id)
+        RunStore(tmp_path).load(run.id)
     assert raised.value.code == "run_unreadable"

@@ -1,8 +1,9 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
 import type { MessageSchema } from './i18n'
+import CreativeLoopView from './views/CreativeLoopView.vue'
 import NotFoundView from './views/NotFoundView.vue'
-import WorkshopView from './views/WorkshopView.vue'
+import StartView from './views/StartView.vue'
 
 /**
  * Names of the app's pages. Pages that later work adds ('gallery', 'models', 'settings') get a route
@@ -14,6 +15,8 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** The navigation label (a key under "nav" in the locales); routes without it are not in the menu. */
     nav?: keyof MessageSchema['nav'] & PageName
+    /** The navigation entry a page without its own belongs to (it is shown as the current one). */
+    section?: PageName
   }
 }
 
@@ -21,8 +24,15 @@ const routes: RouteRecordRaw[] = [
   {
     path: '/',
     name: 'workshop' satisfies PageName,
-    component: WorkshopView,
+    component: StartView,
     meta: { nav: 'workshop' },
+  },
+  {
+    // The creative loop with one attitude; its rules fill the rules box.
+    path: '/create/:attitude',
+    name: 'create',
+    component: CreativeLoopView,
+    meta: { section: 'workshop' },
   },
   // The server falls back to index.html for every path, so unknown app paths end up here.
   { path: '/:unknown(.*)*', name: 'not-found', component: NotFoundView },

@@ -9,13 +9,13 @@ this module only holds the first two parts.
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
+from server.config_file import ConfigFileError, read_config_file
 from server.pipeline.safety.levels import SafetyLevel
 
 
@@ -63,7 +63,7 @@ class CheckPrompt(_Strict):
     context: str
 
 
-class CheckInstructionsError(Exception):
+class CheckInstructionsError(ConfigFileError):
     """configs/safety/llm_check.json is missing or broken; the message names file and field."""
 
 
@@ -75,22 +75,7 @@ class LlmCheckInstructions:
 
     @classmethod
     def from_file(cls, path: Path) -> LlmCheckInstructions:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise CheckInstructionsError(f"{path.name}: cannot be read ({error.strerror})") from error
-        except json.JSONDecodeError as error:
-            raise CheckInstructionsError(
-                f"{path.name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-            ) from error
-        try:
-            return cls(LlmCheckFile.model_validate(data))
-        except ValidationError as error:
-            problems = "; ".join(
-                f"field '{'.'.join(str(part) for part in detail['loc'])}': {detail['msg']}"
-                for detail in error.errors()
-            )
-            raise CheckInstructionsError(f"{path.name}: {problems}") from error
+        return cls(read_config_file(path, LlmCheckFile, CheckInstructionsError))
 
     def prompt(self, level: SafetyLevel, stage: CheckStage, language: Literal["de", "en"]) -> CheckPrompt:
         if not level.runs_llm_check:

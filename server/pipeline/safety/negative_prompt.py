@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
+from server.config_file import ConfigFileError, read_config_file
 from server.pipeline.safety.levels import SafetyLevel
 
 NegativeTerm = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^,\n]+$")]
@@ -33,7 +33,7 @@ class NegativePromptFile(BaseModel):
         return levels
 
 
-class NegativePromptError(Exception):
+class NegativePromptError(ConfigFileError):
     """configs/safety/negative_prompts.json is missing or broken; the message names file and field."""
 
 
@@ -45,22 +45,7 @@ class NegativePrompts:
 
     @classmethod
     def from_file(cls, path: Path) -> NegativePrompts:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise NegativePromptError(f"{path.name}: cannot be read ({error.strerror})") from error
-        except json.JSONDecodeError as error:
-            raise NegativePromptError(
-                f"{path.name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-            ) from error
-        try:
-            return cls(NegativePromptFile.model_validate(data))
-        except ValidationError as error:
-            problems = "; ".join(
-                f"field '{'.'.join(str(part) for part in detail['loc'])}': {detail['msg']}"
-                for detail in error.errors()
-            )
-            raise NegativePromptError(f"{path.name}: {problems}") from error
+        return cls(read_config_file(path, NegativePromptFile, NegativePromptError))
 
     def base_terms(self, level: SafetyLevel) -> list[str]:
         return list(self._config.levels[level])

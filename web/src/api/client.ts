@@ -4,9 +4,14 @@
 import type {
   ApiErrorBody,
   CatalogProblems,
+  GenerationRequest,
   Health,
   InterceptionCatalog,
+  InterceptionRequest,
+  JobStarted,
+  JobSummary,
   Language,
+  OptimizationRequest,
   OutputCatalog,
   Settings,
   SettingsPatch,
@@ -86,6 +91,25 @@ export class ApiClient {
 
   catalogProblems(): Promise<CatalogProblems> {
     return this.request('GET', '/api/catalog/problems')
+  }
+
+  /** Step 2 of the creative loop: safety check and interception of the idea; creates the run. */
+  startInterception(body: InterceptionRequest): Promise<JobStarted> {
+    return this.request('POST', '/api/interception', body)
+  }
+
+  /** Step 3: rewrites the interception box's text for one output (model). */
+  startOptimization(body: OptimizationRequest): Promise<JobStarted> {
+    return this.request('POST', '/api/optimization', body)
+  }
+
+  /** Step 4: translation, safety check and generation of the media. */
+  startGeneration(body: GenerationRequest): Promise<JobStarted> {
+    return this.request('POST', '/api/generation', body)
+  }
+
+  cancelJob(jobId: string): Promise<JobSummary> {
+    return this.request('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`)
   }
 
   /** Sends one request; resolves with the parsed JSON or rejects with an ApiError. */

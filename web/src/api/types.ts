@@ -149,3 +149,128 @@ export interface CatalogProblem {
 export interface CatalogProblems {
   problems: CatalogProblem[]
 }
+
+// ---------------------------------------------------------------- jobs and the creative loop (docs/api.md)
+
+/** `202` answer of every step that starts a job. */
+export interface JobStarted {
+  job_id: string
+  run_id: string
+}
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'blocked'
+export const FINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'blocked']
+
+export interface JobSummary {
+  id: string
+  kind: string
+  state: JobState
+  run_id: string | null
+  queue_position: number | null
+}
+
+export type PipelineStage =
+  | 'safety_input'
+  | 'interception'
+  | 'optimization'
+  | 'translation'
+  | 'safety_pre_output'
+  | 'generation'
+
+export interface InterceptionRequest {
+  config_id: string
+  idea: string
+  rules: string
+  language: Language
+}
+
+export interface OptimizationRequest {
+  run_id: string
+  /** Exactly what the interception box shows. */
+  text: string
+  output_id: string
+}
+
+/** A number repeats a picture; "random" asks for a new one; absent uses the output's default. */
+export type Seed = number | 'random'
+
+export interface GenerationRequest {
+  run_id: string
+  /** Exactly what the optimized box shows. */
+  text: string
+  output_id: string
+  seed?: Seed
+}
+
+export interface InterceptionResult {
+  run_id: string
+  text: string
+}
+
+export interface OptimizationResult {
+  run_id: string
+  text: string
+  applied: boolean
+}
+
+export interface MediaItem {
+  name: string
+  /** `/api/runs/<run_id>/media/<name>` */
+  url: string
+  media_type: string
+  mime_type: string
+  size: number
+  sha256: string
+}
+
+export interface GenerationResult {
+  run_id: string
+  generation_id: string
+  seed: number | null
+  media: MediaItem[]
+}
+
+/** The `data` of each server-sent job event, by event name. */
+export interface JobEventData {
+  state: { state: JobState; result?: unknown }
+  queue: { position: number; waiting: number }
+  /** How many prompts of others are ahead in ComfyUI's own queue (e.g. a shared school GPU server). */
+  comfyui_queue: { ahead: number }
+  stage: { stage: PipelineStage }
+  safety: { stage: 'input' | 'pre_output'; decision: 'allowed' | 'blocked' }
+  token: { stage: string; text: string; round?: number }
+  round_start: { index: number; language: string; language_name: Localized }
+  round: { index: number; language: string; text: string }
+  text: { stage: string; text: string; applied?: boolean }
+  /** `message` is the child-friendly explanation in the reader's language. */
+  blocked: { code: string; message: string; stage: string; category: string | null }
+  /** `message` says what to do. */
+  error: { code: string; message: string; params: Record<string, unknown> }
+  progress: { value: number; max: number; node: string | null; fraction: number }
+  executing: { node: string | null; class_type: string | null }
+  /** A new preview image while sampling: `GET /api/jobs/<id>/preview?index=<index>` (only the newest is kept). */
+  preview: { index: number; mime_type: string }
+  media: MediaItem
+}
+
+export type JobEventName = keyof JobEventData
+export const JOB_EVENT_NAMES: readonly JobEventName[] = [
+  'state',
+  'queue',
+  'comfyui_queue',
+  'stage',
+  'safety',
+  'token',
+  'round_start',
+  'round',
+  'text',
+  'blocked',
+  'error',
+  'progress',
+  'executing',
+  'preview',
+  'media',
+]
+
+/** One job event: its sequence number, name and data, as a union the compiler can narrow by `type`. */
+export type JobEvent = { [K in JobEventName]: { id: number; type: K; data: JobEventData[K] } }[JobEventName]

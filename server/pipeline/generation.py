@@ -1,0 +1,356 @@
+"""Steps 4-5 of the creative loop: the text a student approved becomes an image, sound or video.
+
+Stage 3 first: translation to English (an English text is passed through; a song's lyrics keep the
+student's language) and the pre-output safety check, which also yields the negative prompt. Then
+stage 4: the output's workflow with the parameters mapped in, sent to ComfyUI; progress, previews and
+the finished media come back as job events, and the media files go into the run with their sha256.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from server.catalog.availability import OutputAvailability
+from server.catalog.models import MappedParameter, OutputBackend, OutputConfig
+from server.catalog.registry import Catalog
+from server.comfyui.client import ComfyUIClient
+from server.comfyui.prompt_events import (
+    Failed,
+    Interrupted,
+    NodeExecuting,
+    NodesCached,
+    Preview,
+    Progress,
+    Queued,
+    Succeeded,
+)
+from server.comfyui.runtime import ComfyUIRuntime
+from server.comfyui.workflow_mapping import (
+    apply_mappings,
+    resolve_seed,
+    split_tags_and_lyrics,
+    values_from_defaults,
+)
+from server.errors import AppError, ErrorKind
+from server.i18n.translator import Language
+from server.jobs.manager import Job, JobBlockedError, JobCancelledError, JobContext, JobManager
+from server.pipeline.language_guess import LanguageGuesser
+from server.pipeline.llm_calls import LlmCaller, LlmStage, StageCancelledError, raise_if_failed
+from server.pipeline.prompt import ThreePartPrompt
+from server.pipeline.requests import GenerationRequest
+from server.pipeline.run_steps import RunSteps
+from server.pipeline.safety.check_instructions import CheckStage
+from server.pipeline.safety_gate import SafetyGate
+from server.runs.models import (
+    ErrorRecord,
+    GenerationRecord,
+    MediaFileRecord,
+    RunRecord,
+    RunStatus,
+    TranslationRecord,
+    utc_now,
+)
+from server.runs.store import RunStore
+from server.settings.store import SettingsStore
+
+log = logging.getLogger(__name__)
+
+GENERATION_LANE = "generation"
+# How long a generation may take before we give up on it (video on a CPU can take very long).
+COMFYUI_READY_TIMEOUT_S = 600.0
+JOB_TIMEOUT_S = 3 * 3600.0
+PREVIEW_INTERVAL_S = 0.25
+
+
+def media_url(run_id: str, name: str) -> str:
+    return f"/api/runs/{run_id}/media/{name}"
+
+
+class Generator:
+    def __init__(
+        self,
+        catalog: Catalog,
+        runs: RunStore,
+        jobs: JobManager,
+        llm: LlmCaller,
+        steps: RunSteps,
+        gate: SafetyGate,
+        comfyui: ComfyUIRuntime,
+        availability: OutputAvailability,
+        languages: LanguageGuesser,
+        settings: SettingsStore,
+    ) -> None:
+        self._catalog = catalog
+        self._runs = runs
+        self._jobs = jobs
+        self._llm = llm
+        self._steps = steps
+        self._gate = gate
+        self._comfyui = comfyui
+        self._availability = availability
+        self._languages = languages
+        self._settings = settings
+
+    def start(self, request: GenerationRequest) -> tuple[str, Job]:
+        output = self._catalog.outputs.get(request.output_id)
+        if output is None:
+            raise AppError("output_not_found", ErrorKind.NOT_FOUND, output_id=request.output_id)
+        run = self._runs.load(request.run_id)
+        if output.backend is not OutputBackend.COMFYUI:
+            raise AppError(
+                "output_backend_not_ready", ErrorKind.UNAVAILABLE, output=output.name.get(run.language)
+            )
+        reasons = self._availability.reasons(output)
+        if reasons:
+            raise AppError(
+                reasons[0].code,
+                ErrorKind.UNAVAILABLE,
+                **{key: str(value) for key, value in reasons[0].params.items()},
+            )
+        generation_id = f"g{len(run.generations) + 1}-{secrets.token_hex(2)}"
+
+        def work(ctx: JobContext) -> dict[str, object]:
+            return self._steps.run(
+                run.id, lambda: self._generate_recorded(run, output, request, generation_id, ctx)
+            )
+
+        return generation_id, self._jobs.submit("generation", GENERATION_LANE, work, run_id=run.id)
+
+    # ------------------------------------------------------------------ the job
+
+    def _generate_recorded(
+        self,
+        run: RunRecord,
+        output: OutputConfig,
+        request: GenerationRequest,
+        generation_id: str,
+        ctx: JobContext,
+    ) -> dict[str, object]:
+        """The generation with its own record, whose status follows how it ended."""
+        record = GenerationRecord(
+            id=generation_id, output_id=request.output_id, text=request.text, backend=output.backend.value
+        )
+        self._runs.update(run.id, lambda r: r.generations.append(record))
+        try:
+            return self._generate(run, output, request, generation_id, ctx)
+        except (JobCancelledError, StageCancelledError):
+            self._finish(run.id, generation_id, RunStatus.CANCELLED)
+            raise
+        except JobBlockedError:
+            self._finish(run.id, generation_id, RunStatus.BLOCKED)
+            raise
+        except AppError as error:
+            self._finish(
+                run.id, generation_id, RunStatus.FAILED, ErrorRecord(code=error.code, params=error.params)
+            )
+            raise
+        except Exception:
+            self._finish(run.id, generation_id, RunStatus.FAILED, ErrorRecord(code="internal_error"))
+            raise
+
+    def _generate(
+        self,
+        run: RunRecord,
+        output: OutputConfig,
+        request: GenerationRequest,
+        generation_id: str,
+        ctx: JobContext,
+    ) -> dict[str, object]:
+        chunk = self._catalog.comfyui_chunks[output.chunk]
+        language: Language = run.language
+        has_lyrics = bool(chunk.targets(MappedParameter.LYRICS))
+        description, lyrics = split_tags_and_lyrics(request.text) if has_lyrics else (request.text, None)
+
+        translation = self._translate(description, language, ctx)
+        self._update(run.id, generation_id, lambda g: setattr(g, "translation", translation))
+        raise_if_failed_translation(translation)
+
+        # Lyrics stay in the student's language, but they are checked like everything else.
+        checked = translation.english if lyrics is None else f"{translation.english}\n\n{lyrics}"
+        self._steps.check_safety(run.id, checked, CheckStage.PRE_OUTPUT, language, ctx)
+
+        level = self._settings.current.safety_level
+        negative = self._gate.negative_prompt(level, output.defaults.negative_prompt)
+        seed = resolve_seed(request.seed, output.defaults.seed)
+        values = values_from_defaults(
+            output.defaults,
+            prompt=translation.english,
+            seed=seed,
+            negative_prompt=negative,
+            lyrics=lyrics,
+            filename_prefix=f"ai4artsed/{run.id}/{generation_id}",
+        )
+        workflow = apply_mappings(chunk, values)
+
+        def record_request(generation: GenerationRecord) -> None:
+            generation.seed = seed
+            generation.negative_prompt = negative
+            generation.parameters = {
+                key: value
+                for key, value in vars(values).items()
+                if key not in ("prompt", "negative_prompt", "lyrics", "extra") and value is not None
+            }
+            generation.request = dict(workflow)
+
+        self._update(run.id, generation_id, record_request)
+
+        ctx.emit("stage", {"stage": "generation"})
+        ctx.check_cancelled()
+        media = self._run_workflow(run.id, generation_id, output, workflow, language, ctx)
+
+        self._update(run.id, generation_id, lambda g: setattr(g, "media", media))
+        self._finish(run.id, generation_id, RunStatus.COMPLETE)
+        return {
+            "run_id": run.id,
+            "generation_id": generation_id,
+            "seed": seed,
+            "media": [_media_event(run.id, item) for item in media],
+        }
+
+    def _translate(self, text: str, language: Language, ctx: JobContext) -> TranslationRecord:
+        ctx.emit("stage", {"stage": "translation"})
+        if self._languages.guess(text) == "en":
+            record = TranslationRecord(source_text=text, english=text, applied=False)
+        else:
+            chunk = self._catalog.llm_chunks.get("translation")
+            if chunk is None:
+                raise AppError("chunk_missing", ErrorKind.UNAVAILABLE, chunk="translation")
+            call = self._llm.call(
+                LlmStage.TRANSLATION,
+                ThreePartPrompt(task=chunk.task.get(language), context="", input=text, language=language),
+                chunk.parameters,
+                on_piece=lambda piece: ctx.emit("token", {"stage": "translation", "text": piece}),
+                cancelled=lambda: ctx.cancelled,
+            )
+            record = TranslationRecord(source_text=text, english=call.output, applied=True, llm_call=call)
+        ctx.emit("text", {"stage": "translation", "text": record.english, "applied": record.applied})
+        return record
+
+    def _run_workflow(
+        self,
+        run_id: str,
+        generation_id: str,
+        output: OutputConfig,
+        workflow: dict[str, dict[str, object]],
+        language: Language,
+        ctx: JobContext,
+    ) -> list[MediaFileRecord]:
+        # Messages about this prompt name the output in the student's language.
+        client: ComfyUIClient = self._comfyui.client(COMFYUI_READY_TIMEOUT_S)
+        label = output.name.get(language)
+        handle = client.submit(workflow, label=label)
+        self._update(run_id, generation_id, lambda g: setattr(g, "prompt_id", handle.prompt_id))
+        remove_cancel = ctx.on_cancel(lambda: client.cancel(handle.prompt_id))
+        total_nodes = max(1, len(workflow))
+        finished_nodes: set[str] = set()
+        current: str | None = None
+        last_preview = 0.0
+        try:
+            for event in handle.events(JOB_TIMEOUT_S):
+                if isinstance(event, Queued):
+                    ctx.emit("comfyui_queue", {"ahead": event.position})
+                elif isinstance(event, NodesCached):
+                    finished_nodes.update(event.nodes)
+                    ctx.emit(
+                        "progress",
+                        {"value": 0, "max": 0, "node": None, "fraction": len(finished_nodes) / total_nodes},
+                    )
+                elif isinstance(event, NodeExecuting):
+                    if current is not None:
+                        finished_nodes.add(current)
+                    current = event.node
+                    ctx.emit("executing", {"node": event.node, "class_type": event.class_type})
+                    ctx.emit(
+                        "progress",
+                        {
+                            "value": 0,
+                            "max": 0,
+                            "node": event.node,
+                            "fraction": len(finished_nodes) / total_nodes,
+                        },
+                    )
+                elif isinstance(event, Progress):
+                    within = event.value / event.max if event.max else 0.0
+                    ctx.emit(
+                        "progress",
+                        {
+                            "value": event.value,
+                            "max": event.max,
+                            "node": event.node,
+                            "fraction": min(1.0, (len(finished_nodes) + within) / total_nodes),
+                        },
+                    )
+                elif isinstance(event, Preview):
+                    now = time.monotonic()
+                    if now - last_preview >= PREVIEW_INTERVAL_S:
+                        last_preview = now
+                        ctx.set_preview(event.image, event.mime)
+                elif isinstance(event, Succeeded):
+                    ctx.emit("progress", {"value": 0, "max": 0, "node": None, "fraction": 1.0})
+                    return self._save_media(run_id, generation_id, output, client, event, label, ctx)
+                elif isinstance(event, Interrupted):
+                    raise JobCancelledError
+                elif isinstance(event, Failed):
+                    raise AppError(event.code, ErrorKind.FAILED, **event.params)
+        finally:
+            remove_cancel()
+        raise AppError("comfyui_job_lost", ErrorKind.FAILED, output=label)
+
+    def _save_media(
+        self,
+        run_id: str,
+        generation_id: str,
+        output: OutputConfig,
+        client: ComfyUIClient,
+        result: Succeeded,
+        label: str,
+        ctx: JobContext,
+    ) -> list[MediaFileRecord]:
+        if not result.files:
+            raise AppError("comfyui_no_media", ErrorKind.FAILED, output=label)
+        media: list[MediaFileRecord] = []
+        for index, file in enumerate(result.files, start=1):
+            suffix = PurePosixPath(file.filename).suffix.lower()
+            name = f"{generation_id}_{index}{suffix}"
+            downloaded = client.download(file, self._runs.media_path(run_id, name))
+            item = MediaFileRecord(
+                name=name,
+                media_type=output.media_type,
+                mime_type=downloaded.mime,
+                size=downloaded.size,
+                sha256=downloaded.sha256,
+            )
+            media.append(item)
+            ctx.emit("media", _media_event(run_id, item))
+        return media
+
+    def _finish(
+        self, run_id: str, generation_id: str, status: RunStatus, error: ErrorRecord | None = None
+    ) -> None:
+        def change(generation: GenerationRecord) -> None:
+            generation.status = status
+            generation.error = error
+            generation.finished_at = utc_now()
+
+        self._update(run_id, generation_id, change)
+
+    def _update(self, run_id: str, generation_id: str, change: Callable[[GenerationRecord], None]) -> None:
+        def apply(run: RunRecord) -> None:
+            for generation in run.generations:
+                if generation.id == generation_id:
+                    change(generation)
+
+        self._runs.update(run_id, apply)
+
+
+def raise_if_failed_translation(record: TranslationRecord) -> None:
+    if record.llm_call is not None:
+        raise_if_failed(record.llm_call)
+
+
+def _media_event(run_id: str, item: MediaFileRecord) -> dict[str, object]:
+    return {**item.model_dump(mode="json"), "url": media_url(run_id, item.name)}

@@ -1,0 +1,33 @@
+"""Console errors, uncaught exceptions and Content-Security-Policy violations of one browser page."""
+
+from __future__ import annotations
+
+from playwright.sync_api import ConsoleMessage, Page
+
+# Reports every Content-Security-Policy violation of the page into window.__cspViolations.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
+
+
+class PageWatch:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def csp_violations(self) -> list[str]:
+        violations: list[str] = self.page.evaluate("window.__cspViolations ?? []")
+        return violations
+
+    def assert_clean(self) -> None:
+        assert self.errors == []
+        assert self.csp_violations() == []

@@ -1,0 +1,1 @@
+"""Tests of the ComfyUI runtime: supervisor, client and their HTTP API, against real processes."""

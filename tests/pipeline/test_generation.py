@@ -1,0 +1,246 @@
+"""From approved text to media: translation, pre-output safety, the workflow sent to a managed ComfyUI
+(the protocol-faithful test server, started by the app's own supervisor), progress, previews, media
+in the run with sha256, cancel."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.llm_testserver.process import TestServerProcess
+from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.job_events import final_state, of_type, read_events
+from tests.support.settings_files import write_settings
+
+TEST_COMFYUI = REPO_ROOT / "tests" / "comfyui_testserver"
+StartApp = Callable[..., AppProcess]
+
+
+@pytest.fixture
+def app_with_comfyui(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[StartApp]:
+    started: list[AppProcess] = []
+
+    def start(comfyui_env: dict[str, str] | None = None, **settings: Any) -> AppProcess:
+        data_dir = tmp_path / f"app{len(started)}"
+        write_settings(data_dir, base_url=llm_server.base_url, **settings)
+        app = start_app(
+            data_dir,
+            extra_args=["--comfyui-dir", str(TEST_COMFYUI), "--comfyui-python", sys.executable],
+            env=comfyui_env,
+        )
+        started.append(app)
+        wait_until_comfyui_ready(app)
+        return app
+
+    yield start
+    for app in started:
+        app.stop()
+
+
+def wait_until_comfyui_ready(app: AppProcess, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    with app.client() as client:
+        while client.get("/api/comfyui/status").json()["state"] != "ready":
+            assert time.monotonic() < deadline, client.get("/api/comfyui/status").json()
+            time.sleep(0.1)
+
+
+def new_run(client: httpx.Client, idea: str = "A red fox in the snow", language: str = "en") -> str:
+    response = client.post(
+        "/api/interception", json={"config_id": "as_is", "idea": idea, "rules": "", "language": language}
+    )
+    assert final_state(read_events(client, response.json()["job_id"])) == "succeeded"
+    run_id: str = response.json()["run_id"]
+    return run_id
+
+
+def generate(
+    client: httpx.Client, run_id: str, text: str, output_id: str, **extra: Any
+) -> tuple[dict[str, Any], Any]:
+    response = client.post(
+        "/api/generation", json={"run_id": run_id, "text": text, "output_id": output_id, **extra}
+    )
+    assert response.status_code == 202, response.text
+    return response.json(), read_events(client, response.json()["job_id"])
+
+
+def test_selftest_image_from_text_to_media_with_every_step_recorded(app_with_comfyui: StartApp) -> None:
+    app = app_with_comfyui()
+    with app.client("en") as client:
+        run_id = new_run(client)
+        started, events = generate(client, run_id, "A red fox in the snow", "selftest_image")
+        assert final_state(events) == "succeeded", events[-4:]
+        stages = [e["stage"] for e in of_type(events, "stage")]
+        assert stages == ["translation", "safety_pre_output", "generation"]
+        # An English text goes on untranslated.
+        assert of_type(events, "text")[0] == {
+            "stage": "translation",
+            "text": "A red fox in the snow",
+            "applied": False,
+        }
+        fractions = [float(str(e["fraction"])) for e in of_type(events, "progress")]
+        assert fractions == sorted(fractions) and fractions[-1] == 1.0
+        media = of_type(events, "media")
+        assert len(media) == 1 and media[0]["media_type"] == "image" and media[0]["mime_type"] == "image/png"
+
+        download = client.get(str(media[0]["url"]))
+        assert download.status_code == 200
+        by_type = client.get(f"/api/media/image/{run_id}")
+        assert by_type.status_code == 200 and by_type.content == download.content
+        assert client.get(f"/api/media/video/{run_id}").status_code == 404
+        assert client.get(f"/api/media/hologram/{run_id}").status_code == 404
+        assert client.get(f"/api/runs/{run_id}/media/run.json").status_code == 404
+        assert download.headers["content-type"] == "image/png"
+        assert download.content.startswith(b"\x89PNG")
+        run = client.get(f"/api/runs/{run_id}").json()
+
+    generation = run["generations"][0]
+    assert generation["id"] == started["generation_id"]
+    assert generation["status"] == "complete"
+    assert generation["media"][0]["sha256"] == hashlib.sha256(download.content).hexdigest()
+    stored = app.data_dir / "data" / "runs" / run_id / generation["media"][0]["name"]
+    assert stored.read_bytes() == download.content
+    # The exact workflow sent, with the recorded seed and the prefix in it.
+    workflow = generation["request"]
+    assert isinstance(generation["seed"], int)
+    sent_values = [value for node in workflow.values() for value in node["inputs"].values()]
+    assert generation["seed"] in sent_values
+    assert any(isinstance(v, str) and v.startswith(f"ai4artsed/{run_id}/") for v in sent_values)
+    assert "nsfw" in generation["negative_prompt"], "kids level adds its negative terms"
+    assert run["safety"][-1]["stage"] == "pre_output"
+
+
+def test_german_text_is_translated_before_generation(app_with_comfyui: StartApp) -> None:
+    app = app_with_comfyui()
+    with app.client("de") as client:
+        run_id = new_run(client, "Ein roter Fuchs im Schnee", "de")
+        _, events = generate(client, run_id, "Ein roter Fuchs im Schnee und der Mond", "selftest_image")
+        run = client.get(f"/api/runs/{run_id}").json()
+    assert final_state(events) == "succeeded"
+    translation = run["generations"][0]["translation"]
+    assert translation["applied"] is True
+    # The echo server shows that the student's text was the Input of the translation.
+    assert translation["english"] == "echo: Ein roter Fuchs im Schnee und der Mond"
+    assert translation["llm_call"]["task"].startswith("Übersetze")
+
+
+def test_the_same_seed_again_gives_the_same_workflow(app_with_comfyui: StartApp) -> None:
+    app = app_with_comfyui()
+    with app.client() as client:
+        run_id = new_run(client)
+        _first, events = generate(client, run_id, "A red fox", "selftest_image", seed=123456)
+        assert final_state(events) == "succeeded"
+        _, again = generate(client, run_id, "A red fox", "selftest_image", seed=123456)
+        assert final_state(again) == "succeeded"
+        run = client.get(f"/api/runs/{run_id}").json()
+    one, two = run["generations"]
+    assert one["seed"] == two["seed"] == 123456
+    assert without_prefix(one["request"]) == without_prefix(two["request"])
+
+
+def without_prefix(workflow: dict[str, Any]) -> dict[str, Any]:
+    """The workflow without its save node, whose filename prefix names the generation."""
+    return {node_id: node for node_id, node in workflow.items() if "filename_prefix" not in node["inputs"]}
+
+
+@pytest.mark.parametrize(
+    ("output_id", "media_type", "mime"),
+    [
+        ("selftest_audio", "audio", "audio/mpeg"),
+        ("selftest_video", "video", "video/mp4"),
+    ],
+)
+def test_sound_and_video(app_with_comfyui: StartApp, output_id: str, media_type: str, mime: str) -> None:
+    app = app_with_comfyui()
+    with app.client() as client:
+        run_id = new_run(client)
+        _, events = generate(client, run_id, "A red fox", output_id)
+    assert final_state(events) == "succeeded", events[-4:]
+    media = of_type(events, "media")
+    assert {m["media_type"] for m in media} == {media_type}
+    assert mime in {m["mime_type"] for m in media}
+
+
+def test_pre_output_block_stops_before_comfyui(app_with_comfyui: StartApp) -> None:
+    app = app_with_comfyui(level="kids")
+    with app.client("en") as client:
+        run_id = new_run(client)
+        _, events = generate(client, run_id, "a swastika flag", "selftest_image")
+        run = client.get(f"/api/runs/{run_id}").json()
+    assert final_state(events) == "blocked"
+    assert of_type(events, "blocked")[0]["stage"] == "pre_output"
+    assert "generation" not in [e["stage"] for e in of_type(events, "stage")]
+    assert run["generations"][0]["status"] == "blocked"
+    assert run["generations"][0]["request"] is None
+
+
+def test_cancel_during_generation_leaves_the_run_cancelled(app_with_comfyui: StartApp) -> None:
+    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_SLOW_NODES": "EmptyImage:20,SaveImage:20"})
+    with app.client() as client:
+        run_id = new_run(client)
+        response = client.post(
+            "/api/generation", json={"run_id": run_id, "text": "A red fox", "output_id": "selftest_image"}
+        )
+        job_id = response.json()["job_id"]
+        early = read_events(client, job_id, limit=12)
+        assert any(e.type == "executing" for e in early), [e.type for e in early]
+        assert client.post(f"/api/jobs/{job_id}/cancel").status_code == 202
+        events = read_events(client, job_id)
+        run = client.get(f"/api/runs/{run_id}").json()
+    assert final_state(events) == "cancelled"
+    assert run["status"] == "cancelled"
+    assert run["generations"][0]["status"] == "cancelled"
+    assert of_type(events, "media") == []
+
+
+def test_a_failing_node_is_explained(app_with_comfyui: StartApp) -> None:
+    app = app_with_comfyui(
+        comfyui_env={
+            "COMFYUI_TESTSERVER_FAIL_NODES": "SaveImage",
+            "COMFYUI_TESTSERVER_FAIL_EXCEPTION_TYPE": "torch.OutOfMemoryError",
+            "COMFYUI_TESTSERVER_FAIL_MESSAGE": "Allocation on device failed",
+        }
+    )
+    with app.client("en") as client:
+        run_id = new_run(client)
+        _, events = generate(client, run_id, "A red fox", "selftest_image")
+        run = client.get(f"/api/runs/{run_id}").json()
+    assert final_state(events) == "failed"
+    error = of_type(events, "error")[0]
+    assert "memory" in str(error["message"]).lower()
+    assert "Traceback" not in str(error["message"])
+    assert run["generations"][0]["error"]["code"] == error["code"]
+
+
+def test_a_model_output_without_its_files_is_refused_with_the_file_named(app_with_comfyui: StartApp) -> None:
+    app = app_with_comfyui()
+    with app.client("en") as client:
+        run_id = new_run(client)
+        _, events = generate(client, run_id, "A red fox", "flux1_schnell")
+    assert final_state(events) == "failed"
+    message = str(of_type(events, "error")[0]["message"])
+    assert "flux1-schnell" in message, message
+
+
+def test_generation_jobs_wait_in_our_queue_with_positions(app_with_comfyui: StartApp) -> None:
+    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_SLOW_NODES": "SaveImage:3"})
+    with app.client() as client:
+        run_id = new_run(client)
+        jobs = [
+            client.post(
+                "/api/generation", json={"run_id": run_id, "text": "fox", "output_id": "selftest_image"}
+            ).json()["job_id"]
+            for _ in range(3)
+        ]
+        last = read_events(client, jobs[-1])
+    positions = [e["position"] for e in of_type(last, "queue")]
+    assert positions[0] == 3 or positions[0] == 2
+    assert positions[-1] == 1
+    assert final_state(last) == "succeeded"

@@ -1,0 +1,496 @@
+// The creative loop of one student (DESIGN.md §2): idea and rules -> interception -> optimization for
+// a chosen output -> generation. Created once in main.ts, so the idea survives a trip back to the
+// attitude catalog.
+//
+// Every button acts only on the boxes above it: each step sends exactly what those boxes show. Starting
+// a step stops (and clears) the steps below it, which belonged to the old text; editing a box changes
+// nothing until the student acts again.
+
+import { inject, reactive, readonly, type InjectionKey } from 'vue'
+
+import { ApiError, type ApiClient } from '@/api/client'
+import { JobEventStream } from '@/api/job-events'
+import type {
+  GenerationResult,
+  Interception,
+  JobEvent,
+  JobStarted,
+  JobState,
+  Language,
+  Localized,
+  MediaItem,
+  OutputCatalog,
+  PipelineStage,
+  Seed,
+} from '@/api/types'
+
+export type StepName = 'interception' | 'optimization' | 'generation'
+const STEP_ORDER: readonly StepName[] = ['interception', 'optimization', 'generation']
+
+/**
+ * idle: not run yet; starting: the request is on its way; running: the job runs (queued included);
+ * then how it ended.
+ */
+export type StepStatus = 'idle' | 'starting' | 'running' | 'succeeded' | 'failed' | 'blocked' | 'cancelled'
+
+export interface StepProblem {
+  /** failed: the step went wrong (retry possible); blocked: the safety check stopped the flow;
+   *  lost: the connection to the app broke; cancelled: the student stopped it. */
+  kind: 'failed' | 'blocked' | 'lost' | 'cancelled'
+  /** The server's message in the UI language; null when the UI says it in its own words. */
+  message: string | null
+}
+
+interface StepBase {
+  status: StepStatus
+  jobId: string | null
+  /** The stage the server reported last. */
+  stage: PipelineStage | null
+  problem: StepProblem | null
+}
+
+export interface TelephoneRound {
+  index: number
+  language: string
+  languageName: Localized
+  text: string
+  finished: boolean
+}
+
+export interface InterceptionStep extends StepBase {
+  /** The interception box: streamed in, then editable. */
+  text: string
+  rounds: TelephoneRound[]
+}
+
+export interface OptimizationStep extends StepBase {
+  outputId: string | null
+  /** The optimized box: streamed in, then editable. */
+  text: string
+}
+
+export interface GenerationProgress {
+  value: number
+  max: number
+  fraction: number
+}
+
+export interface GenerationStep extends StepBase {
+  outputId: string | null
+  /** The seed this attempt asked for (undefined: the output's default). */
+  requestedSeed: Seed | undefined
+  queue: { position: number; waiting: number } | null
+  /** Prompts ahead of ours in ComfyUI's own queue (others use the same ComfyUI). */
+  comfyuiAhead: number
+  progress: GenerationProgress | null
+  /** The address of the latest preview image while sampling. */
+  preview: string | null
+  media: MediaItem[]
+  /** The seed the finished media were made with. */
+  seed: number | null
+  cancelling: boolean
+}
+
+export interface WorkshopState {
+  attitudeId: string | null
+  idea: string
+  rules: string
+  runId: string | null
+  interception: InterceptionStep
+  optimization: OptimizationStep
+  generation: GenerationStep
+  outputs: OutputCatalog | null
+  outputsError: string | null
+}
+
+function idleInterception(): InterceptionStep {
+  return { status: 'idle', jobId: null, stage: null, problem: null, text: '', rounds: [] }
+}
+
+function idleOptimization(): OptimizationStep {
+  return { status: 'idle', jobId: null, stage: null, problem: null, outputId: null, text: '' }
+}
+
+function idleGeneration(): GenerationStep {
+  return {
+    status: 'idle',
+    jobId: null,
+    stage: null,
+    problem: null,
+    outputId: null,
+    requestedSeed: undefined,
+    queue: null,
+    comfyuiAhead: 0,
+    progress: null,
+    preview: null,
+    media: [],
+    seed: null,
+    cancelling: false,
+  }
+}
+
+export function isBusy(status: StepStatus): boolean {
+  return status === 'starting' || status === 'running'
+}
+
+function errorMessage(error: unknown): string | null {
+  if (error instanceof ApiError) return error.message
+  console.error(error)
+  return null
+}
+
+export class WorkshopSession {
+  private readonly api: ApiClient
+  private readonly language: () => Language
+  private readonly mutable: WorkshopState
+  readonly state: Readonly<WorkshopState>
+  private readonly streams = new Map<StepName, JobEventStream>()
+  // Each start of a step counts up; answers that arrive for an older attempt are dropped.
+  private readonly attempts: Record<StepName, number> = { interception: 0, optimization: 0, generation: 0 }
+
+  constructor(api: ApiClient, language: () => Language) {
+    this.api = api
+    this.language = language
+    this.mutable = reactive<WorkshopState>({
+      attitudeId: null,
+      idea: '',
+      rules: '',
+      runId: null,
+      interception: idleInterception(),
+      optimization: idleOptimization(),
+      generation: idleGeneration(),
+      outputs: null,
+      outputsError: null,
+    })
+    this.state = readonly(this.mutable) as Readonly<WorkshopState>
+  }
+
+  // ------------------------------------------------------------------ the boxes
+
+  setIdea(idea: string): void {
+    this.mutable.idea = idea
+  }
+
+  setRules(rules: string): void {
+    this.mutable.rules = rules
+  }
+
+  setInterceptionText(text: string): void {
+    this.mutable.interception.text = text
+  }
+
+  setOptimizedText(text: string): void {
+    this.mutable.optimization.text = text
+  }
+
+  /** Takes an attitude into the workshop: its rules fill the rules box (a new attitude, new rules). */
+  useAttitude(attitude: Interception): void {
+    if (this.mutable.attitudeId === attitude.id) return
+    this.mutable.attitudeId = attitude.id
+    this.mutable.rules = attitude.context[this.language()]
+  }
+
+  resetRules(attitude: Interception): void {
+    this.mutable.rules = attitude.context[this.language()]
+  }
+
+  /** After a language switch: rules the student left as they were follow the new language. */
+  followLanguage(attitude: Interception, previous: Language, current: Language): void {
+    if (this.mutable.rules.trim() === attitude.context[previous].trim()) {
+      this.mutable.rules = attitude.context[current]
+    }
+  }
+
+  // ------------------------------------------------------------------ the output catalog
+
+  async loadOutputs(): Promise<void> {
+    try {
+      this.mutable.outputs = await this.api.outputs()
+      this.mutable.outputsError = null
+    } catch (error) {
+      this.mutable.outputsError = errorMessage(error) ?? String(error)
+    }
+  }
+
+  // ------------------------------------------------------------------ step 2: interception
+
+  /** Start: safety check and interception of the idea with the rules box. */
+  async startInterception(attitude: Interception): Promise<void> {
+    const attempt = this.begin('interception')
+    Object.assign(this.mutable.interception, idleInterception(), { status: 'starting' })
+    this.mutable.runId = null
+    await this.launch('interception', attempt, () =>
+      this.api.startInterception({
+        config_id: attitude.id,
+        idea: this.mutable.idea,
+        rules: this.mutable.rules,
+        language: this.language(),
+      }),
+    )
+  }
+
+  private onInterceptionEvent(event: JobEvent): void {
+    const step = this.mutable.interception
+    switch (event.type) {
+      case 'token':
+        if (event.data.round === undefined) {
+          step.text += event.data.text
+        } else {
+          const round = step.rounds.find((item) => item.index === event.data.round)
+          if (round !== undefined) round.text += event.data.text
+        }
+        break
+      case 'round_start':
+        step.rounds.push({
+          index: event.data.index,
+          language: event.data.language,
+          languageName: event.data.language_name,
+          text: '',
+          finished: false,
+        })
+        break
+      case 'round': {
+        const round = step.rounds.find((item) => item.index === event.data.index)
+        if (round !== undefined) {
+          round.text = event.data.text
+          round.finished = true
+        }
+        break
+      }
+      case 'text':
+        if (event.data.stage === 'interception') step.text = event.data.text
+        break
+      case 'state':
+        if (event.data.state === 'succeeded') void this.loadOutputs()
+        break
+      default:
+        break
+    }
+  }
+
+  // ------------------------------------------------------------------ step 3: optimization
+
+  /** Choosing a model (again, even the same one) rewrites the interception box's text for it. */
+  async optimize(outputId: string): Promise<void> {
+    const runId = this.mutable.runId
+    if (runId === null) return
+    const attempt = this.begin('optimization')
+    Object.assign(this.mutable.optimization, idleOptimization(), { status: 'starting', outputId })
+    await this.launch('optimization', attempt, () =>
+      this.api.startOptimization({ run_id: runId, text: this.mutable.interception.text, output_id: outputId }),
+    )
+  }
+
+  private onOptimizationEvent(event: JobEvent): void {
+    const step = this.mutable.optimization
+    if (event.type === 'token' && event.data.stage === 'optimization') step.text += event.data.text
+    // applied: false means the text passed through unchanged; it simply appears, without a notice.
+    if (event.type === 'text' && event.data.stage === 'optimization') step.text = event.data.text
+  }
+
+  // ------------------------------------------------------------------ step 4: generation
+
+  /** Generates from exactly what the optimized box shows, for the chosen output. */
+  async generate(seed?: Seed): Promise<void> {
+    const runId = this.mutable.runId
+    const outputId = this.mutable.optimization.outputId
+    if (runId === null || outputId === null) return
+    const attempt = this.begin('generation')
+    Object.assign(this.mutable.generation, idleGeneration(), { status: 'starting', outputId, requestedSeed: seed })
+    const body = { run_id: runId, text: this.mutable.optimization.text, output_id: outputId }
+    await this.launch('generation', attempt, () =>
+      this.api.startGeneration(seed === undefined ? body : { ...body, seed }),
+    )
+  }
+
+  async cancelGeneration(): Promise<void> {
+    const step = this.mutable.generation
+    if (step.jobId === null || !isBusy(step.status) || step.cancelling) return
+    step.cancelling = true
+    try {
+      // The job ends with a 'cancelled' state event, which the stream reports.
+      await this.api.cancelJob(step.jobId)
+    } catch (error) {
+      step.cancelling = false
+      step.problem = { kind: 'failed', message: errorMessage(error) }
+    }
+  }
+
+  private onGenerationEvent(event: JobEvent): void {
+    const step = this.mutable.generation
+    switch (event.type) {
+      case 'queue':
+        step.queue = { position: event.data.position, waiting: event.data.waiting }
+        break
+      case 'comfyui_queue':
+        step.comfyuiAhead = event.data.ahead
+        break
+      case 'executing':
+        step.comfyuiAhead = 0
+        break
+      case 'progress':
+        step.queue = null
+        step.comfyuiAhead = 0
+        step.progress = {
+          value: event.data.value,
+          max: event.data.max,
+          fraction: Math.min(1, Math.max(0, event.data.fraction)),
+        }
+        break
+      case 'preview':
+        // The index makes each new preview a new address, so the browser fetches it instead of reusing the last.
+        if (step.jobId !== null && event.data.mime_type.startsWith('image/')) {
+          step.preview = `/api/jobs/${encodeURIComponent(step.jobId)}/preview?index=${event.data.index}`
+        }
+        break
+      case 'media':
+        this.addMedia(event.data)
+        break
+      case 'state':
+        if (event.data.state === 'running') step.queue = null
+        if (event.data.state === 'succeeded') {
+          const result = event.data.result as GenerationResult | undefined
+          for (const item of result?.media ?? []) this.addMedia(item)
+          step.seed = typeof result?.seed === 'number' ? result.seed : null
+          step.progress = { value: step.progress?.max ?? 1, max: step.progress?.max ?? 1, fraction: 1 }
+          step.preview = null
+        }
+        break
+      default:
+        break
+    }
+  }
+
+  private addMedia(item: MediaItem): void {
+    const media = this.mutable.generation.media
+    if (!media.some((known) => known.name === item.name)) media.push(item)
+  }
+
+  // ------------------------------------------------------------------ shared
+
+  /** Starts a new attempt of a step: stops it and every later step (their boxes belonged to the old text). */
+  private begin(name: StepName): number {
+    const index = STEP_ORDER.indexOf(name)
+    for (const later of STEP_ORDER.slice(index)) {
+      this.attempts[later] += 1
+      this.stopFollowing(later)
+    }
+    for (const later of STEP_ORDER.slice(index + 1)) this.reset(later)
+    return this.attempts[name]
+  }
+
+  private reset(name: StepName): void {
+    if (name === 'interception') Object.assign(this.mutable.interception, idleInterception())
+    if (name === 'optimization') Object.assign(this.mutable.optimization, idleOptimization())
+    if (name === 'generation') Object.assign(this.mutable.generation, idleGeneration())
+  }
+
+  private step(name: StepName): StepBase {
+    return this.mutable[name]
+  }
+
+  private async launch(name: StepName, attempt: number, request: () => Promise<JobStarted>): Promise<void> {
+    let started: JobStarted
+    try {
+      started = await request()
+    } catch (error) {
+      if (this.attempts[name] !== attempt) return
+      Object.assign(this.step(name), { status: 'failed', problem: { kind: 'failed', message: errorMessage(error) } })
+      return
+    }
+    if (this.attempts[name] !== attempt) {
+      // The student started again meanwhile: this job's result would belong to an old text.
+      void this.api.cancelJob(started.job_id).catch(() => undefined)
+      return
+    }
+    if (name === 'interception') this.mutable.runId = started.run_id
+    const step = this.step(name)
+    step.jobId = started.job_id
+    step.status = 'running'
+    this.streams.set(
+      name,
+      new JobEventStream(started.job_id, {
+        event: (event) => this.onEvent(name, event),
+        lost: () => {
+          if (!isBusy(step.status)) return
+          step.status = 'failed'
+          step.problem = { kind: 'lost', message: null }
+        },
+      }),
+    )
+  }
+
+  private onEvent(name: StepName, event: JobEvent): void {
+    const step = this.step(name)
+    switch (event.type) {
+      case 'stage':
+        step.stage = event.data.stage
+        break
+      case 'blocked':
+        step.problem = { kind: 'blocked', message: event.data.message }
+        break
+      case 'error':
+        step.problem = { kind: 'failed', message: event.data.message }
+        break
+      case 'state':
+        this.onState(name, event.data.state)
+        break
+      default:
+        break
+    }
+    if (name === 'interception') this.onInterceptionEvent(event)
+    if (name === 'optimization') this.onOptimizationEvent(event)
+    if (name === 'generation') this.onGenerationEvent(event)
+  }
+
+  private onState(name: StepName, state: JobState): void {
+    const step = this.step(name)
+    switch (state) {
+      case 'queued':
+      case 'running':
+        step.status = 'running'
+        break
+      case 'succeeded':
+        step.status = 'succeeded'
+        step.problem = null
+        break
+      case 'failed':
+        step.status = 'failed'
+        step.problem ??= { kind: 'failed', message: null }
+        break
+      case 'blocked':
+        step.status = 'blocked'
+        step.problem ??= { kind: 'blocked', message: null }
+        break
+      case 'cancelled':
+        step.status = 'cancelled'
+        step.problem = { kind: 'cancelled', message: null }
+        break
+      default:
+        break
+    }
+    if (name === 'generation' && state !== 'queued' && state !== 'running') {
+      this.mutable.generation.cancelling = false
+    }
+  }
+
+  /** Closes a step's event stream and cancels its job if it still runs. */
+  private stopFollowing(name: StepName): void {
+    const stream = this.streams.get(name)
+    if (stream === undefined) return
+    this.streams.delete(name)
+    stream.close()
+    const step = this.step(name)
+    if (isBusy(step.status) && step.jobId !== null) {
+      void this.api.cancelJob(step.jobId).catch(() => undefined)
+    }
+  }
+}
+
+export const WORKSHOP_SESSION: InjectionKey<WorkshopSession> = Symbol('WorkshopSession')
+
+export function useWorkshopSession(): WorkshopSession {
+  const session = inject(WORKSHOP_SESSION)
+  if (session === undefined) throw new Error('useWorkshopSession() needs the WorkshopSession provided in main.ts')
+  return session
+}
