@@ -6,22 +6,12 @@ Kept apart from ``desktop/main.py`` so that the bundle-only start-up steps live 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 
 
 def _run() -> int:
     # A frozen program that uses multiprocessing must hand control to a spawned worker here.
     multiprocessing.freeze_support()
-
-    # STAND-IN for the ComfyUI supervisor (server/comfyui/): the smoke test of `make dist` sets this
-    # variable to check that a child process started from the frozen program gets a clean
-    # environment. Once the supervisor has landed, the smoke test starts the ComfyUI test server
-    # through it instead, and this block and build/frozen_child_check.py are deleted.
-    if os.environ.get("AI4ARTSED_FROZEN_CHILD_COMMAND"):
-        from frozen_child_check import run_child_check
-
-        return run_child_check()
 
     # The built-in LLM engine (server/llm/builtin_engine.py, started from server/services.py) runs
     # the frozen program again with this switch: llama-cpp-python's OpenAI-compatible server.

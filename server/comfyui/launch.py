@@ -38,6 +38,9 @@ FORBIDDEN_FLAGS = frozenset(
 _DROPPED_VARIABLES = ("PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONEXECUTABLE", "VIRTUAL_ENV")
 # PyInstaller points these at its bundle and keeps the original value in <NAME>_ORIG.
 _LIBRARY_PATH_VARIABLES = ("LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "LIBPATH")
+# Set by the frozen app only, pointing into the bundle: the bootloader's own, and those of
+# PyInstaller's Qt run-time hook (a Qt in ComfyUI's Python, e.g. OpenCV's, must not load our plugins).
+_FROZEN_ONLY_VARIABLES = ("_MEIPASS2", "QT_PLUGIN_PATH", "QML2_IMPORT_PATH")
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def comfyui_environment(
             env.pop(name, None)
     if frozen:
         for name in list(env):
-            if name.startswith("_PYI_") or name == "_MEIPASS2":
+            if name.startswith("_PYI_") or name in _FROZEN_ONLY_VARIABLES:
                 del env[name]
     env.update({"PYTHONUTF8": "1", "PYTHONUNBUFFERED": "1", "DO_NOT_TRACK": "1"})
     if offline:

@@ -120,11 +120,14 @@ def test_a_frozen_app_gives_back_the_original_library_path() -> None:
         "DYLD_LIBRARY_PATH": "/tmp/_MEI123",
         "_PYI_APPLICATION_HOME_DIR": "/tmp/_MEI123",
         "_MEIPASS2": "/tmp/_MEI123",
+        "QT_PLUGIN_PATH": "/tmp/_MEI123/PySide6/Qt/plugins",
+        "QML2_IMPORT_PATH": "/tmp/_MEI123/PySide6/Qt/qml",
     }
     env = comfyui_environment(base, offline=False, frozen=True)
     assert env["LD_LIBRARY_PATH"] == "/usr/lib/extra"
-    for gone in ("LD_LIBRARY_PATH_ORIG", "DYLD_LIBRARY_PATH", "_PYI_APPLICATION_HOME_DIR", "_MEIPASS2"):
-        assert gone not in env
+    gone = ("LD_LIBRARY_PATH_ORIG", "DYLD_LIBRARY_PATH", "_PYI_APPLICATION_HOME_DIR", "_MEIPASS2")
+    for name in (*gone, "QT_PLUGIN_PATH", "QML2_IMPORT_PATH"):
+        assert name not in env
 
 
 # ---------------------------------------------------------------- extra_model_paths.yaml

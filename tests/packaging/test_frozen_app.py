@@ -6,13 +6,12 @@ Runs only when AI4ARTSED_APP_COMMAND names the frozen program, e.g.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -100,73 +99,35 @@ def test_the_window_opens_offscreen_and_closes_with_exit_0(tmp_path: Path) -> No
     assert "stopped" in app.output()
 
 
-COMFYUI_TEST_SERVER = REPO_ROOT / "tests" / "comfyui_testserver" / "main.py"
+COMFYUI_TEST_SERVER = REPO_ROOT / "tests" / "comfyui_testserver"
 
 
-def comfyui_test_server_command(folder: Path, port: int) -> list[str]:
-    """Started as the supervisor starts ComfyUI: another Python (this venv's: it has aiohttp)."""
-    for sub in ("output", "input", "user"):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
-    return [
-        sys.executable,
-        str(COMFYUI_TEST_SERVER),
-        "--listen", "127.0.0.1",
-        "--port", str(port),
-        "--disable-auto-launch",
-        "--output-directory", str(folder / "output"),
-        "--input-directory", str(folder / "input"),
-        "--temp-directory", str(folder),
-        "--user-directory", str(folder / "user"),
-    ]  # fmt: skip
-
-
-def find_child(parent: subprocess.Popen[str], marker: str, timeout: float) -> psutil.Process:
+def wait_for_comfyui(app: AppProcess, timeout: float) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert parent.poll() is None, "the frozen program ended before its child showed up"
-        for child in psutil.Process(parent.pid).children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                if any(marker in part for part in child.cmdline()):
-                    return child
-        time.sleep(0.05)
-    raise AssertionError(f"no child process running {marker} within {timeout:.0f} s")
+    with app.client() as client:
+        while True:
+            status: dict[str, Any] = client.get("/api/comfyui/status").json()
+            if status.get("state") == "ready":
+                return status
+            assert status.get("state") != "failed", status
+            assert time.monotonic() < deadline, f"ComfyUI did not get ready: {status}\n{app.output()}"
+            time.sleep(0.1)
 
 
-def wait_for_system_stats(port: int, timeout: float, log: Path) -> dict[str, object]:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            response = httpx.get(f"http://127.0.0.1:{port}/system_stats", timeout=2)
-            if response.status_code == 200:
-                stats: dict[str, object] = response.json()
-                return stats
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"no answer at /system_stats:\n{log.read_text(encoding='utf-8')}"
-        time.sleep(0.1)
-
-
-def test_a_child_of_the_frozen_program_gets_a_clean_environment(tmp_path: Path) -> None:
-    # STAND-IN for the ComfyUI supervisor (build/frozen_child_check.py starts the child the way the
-    # supervisor will). When server/comfyui/ has the supervisor, start the test server through it
-    # from the frozen app instead (managed mode with COMFYUI_DIR = tests/comfyui_testserver and this
-    # Python) and keep the checks on the running child below.
-    port = free_port()
+def test_the_managed_comfyui_runs_as_a_child_with_a_clean_environment(tmp_path: Path) -> None:
+    """The supervisor in the frozen app starts the ComfyUI test server with this venv's Python (as a
+    ComfyUI install has its own): it must get neither the bundle's library path nor its Python or
+    Qt variables, and must load nothing from the bundle."""
     users_own_libs = tmp_path / "users-own-libs"
     env = {
-        **os.environ,
-        "AI4ARTSED_FROZEN_CHILD_COMMAND": json.dumps(comfyui_test_server_command(tmp_path / "comfyui", port)),
         "LD_LIBRARY_PATH": str(users_own_libs),
         "PYTHONPATH": str(tmp_path / "stray-python-path"),
         "PYTHONHOME": str(tmp_path / "stray-python-home"),
     }
-    log = tmp_path / "frozen.log"
-    with log.open("w", encoding="utf-8") as output:
-        frozen = subprocess.Popen(app_command(), env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
-    try:
-        child = find_child(frozen, "comfyui_testserver", timeout=60)
-        stats = wait_for_system_stats(port, timeout=60, log=log)
-        assert "system" in stats
+    args = [f"--comfyui-dir={COMFYUI_TEST_SERVER}", f"--comfyui-python={sys.executable}"]
+    with start_app(tmp_path / "data", extra_args=args, env=env) as app:
+        status = wait_for_comfyui(app, timeout=90)
+        child = psutil.Process(status["pid"])
         child_env = child.environ()
         bundle = str(bundle_dir())
         assert "PYTHONHOME" not in child_env
@@ -177,20 +138,14 @@ def test_a_child_of_the_frozen_program_gets_a_clean_environment(tmp_path: Path) 
             assert child_env.get("LD_LIBRARY_PATH") == str(users_own_libs)
             assert "LD_LIBRARY_PATH_ORIG" not in child_env
         leaking = {name: value for name, value in child_env.items() if bundle in value}
-        assert leaking == {}, f"variables pointing into the bundle reached the child: {leaking}"
+        assert leaking == {}, f"variables pointing into the bundle reached ComfyUI: {leaking}"
         if hasattr(child, "memory_maps"):
-            # The child has loaded ssl, zlib, ctypes, ... by now: none of them from the bundle.
+            # ComfyUI's Python has loaded ssl, zlib, ctypes, ... by now: none of them from the bundle.
             loaded = [mapping.path for mapping in child.memory_maps()]
-            assert any("ssl" in path for path in loaded) or sys.platform == "win32", loaded
             from_bundle = [path for path in loaded if path.startswith(bundle)]
-            assert from_bundle == [], f"the child loaded the bundle's libraries: {from_bundle}"
-        child.terminate()
-        frozen.wait(60)
-    finally:
-        if frozen.poll() is None:
-            frozen.kill()
-            frozen.wait(10)
-    assert frozen.returncode == 0, log.read_text(encoding="utf-8")
+            assert from_bundle == [], f"ComfyUI loaded the bundle's libraries: {from_bundle}"
+        assert app.stop() == 0, app.output()
+    assert not child.is_running(), "stopping the app must stop ComfyUI too"
 
 
 def test_the_built_in_llm_engine_runs_from_the_frozen_program(tmp_path: Path) -> None:
