@@ -94,9 +94,13 @@ def build_services(
     llm = LlmCaller(providers, settings)
     if llm.uses_test_grade_model():
         notices.add("llm_test_grade_model", NoticeLevel.INFO)
-    gate, safety_problem = SafetyGate.from_config(resources.app_configs / "safety", llm)
-    if safety_problem is not None:
-        notices.add("safety_config_broken_notice", NoticeLevel.WARNING, detail=safety_problem)
+    gate = SafetyGate(
+        resources.app_configs / "safety",
+        llm,
+        on_broken=lambda detail: notices.add(
+            "safety_config_broken_notice", NoticeLevel.WARNING, detail=detail
+        ),
+    )
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
     jobs = JobManager({"text": 4, "generation": 1})
     comfyui = ComfyUIRuntime(settings, paths, comfyui_override)
