@@ -49,6 +49,7 @@ class Services:
     secrets: SecretsStore
     providers: ProviderRegistry
     builtin_engine: BuiltinEngine
+    llm: LlmCaller
     languages: LanguageGuesser
     workshop: Workshop
     generator: Generator
@@ -91,9 +92,15 @@ def build_services(
         DefaultGgufResolver(paths.models_dir / "llm"),
     )
     llm = LlmCaller(providers, settings)
-    gate, safety_problem = SafetyGate.from_config(resources.app_configs / "safety", llm)
-    if safety_problem is not None:
-        notices.add("safety_config_broken_notice", NoticeLevel.WARNING, detail=safety_problem)
+    if llm.uses_test_grade_model():
+        notices.add("llm_test_grade_model", NoticeLevel.INFO)
+    gate = SafetyGate(
+        resources.app_configs / "safety",
+        llm,
+        on_broken=lambda detail: notices.add(
+            "safety_config_broken_notice", NoticeLevel.WARNING, detail=detail
+        ),
+    )
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
     jobs = JobManager({"text": 4, "generation": 1})
     comfyui = ComfyUIRuntime(settings, paths, comfyui_override)
@@ -119,6 +126,7 @@ def build_services(
         secrets=secrets,
         providers=providers,
         builtin_engine=builtin_engine,
+        llm=llm,
         languages=languages,
         workshop=Workshop(catalog, runs, jobs, llm, steps, settings),
         generator=Generator(

@@ -115,6 +115,10 @@ class ProviderRegistry:
             raise UnknownProviderError({"provider_id": provider_id, "provider": provider_id})
         return preset
 
+    def key_is_set(self, provider_id: str) -> bool:
+        secret_name = self.preset(provider_id).secret_name
+        return secret_name is not None and self._secrets.status(secret_name).is_set
+
     def is_cloud(self, provider_id: str, base_url: str | None = None) -> bool:
         """Whether calls leave the local network (offline mode forbids those)."""
         preset = self.preset(provider_id)

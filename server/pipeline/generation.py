@@ -37,12 +37,12 @@ from server.comfyui.workflow_mapping import (
 )
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language
-from server.jobs.manager import Job, JobBlockedError, JobCancelledError, JobContext, JobManager
+from server.jobs.manager import Job, JobCancelledError, JobContext, JobManager
 from server.pipeline.language_guess import LanguageGuesser
-from server.pipeline.llm_calls import LlmCaller, LlmStage, StageCancelledError, raise_if_failed
+from server.pipeline.llm_calls import LlmCaller, LlmStage, raise_if_failed
 from server.pipeline.prompt import ThreePartPrompt
 from server.pipeline.requests import GenerationRequest
-from server.pipeline.run_steps import RunSteps
+from server.pipeline.run_steps import RunSteps, how_it_ended
 from server.pipeline.safety.check_instructions import CheckStage
 from server.pipeline.safety_gate import SafetyGate
 from server.runs.models import (
@@ -137,19 +137,9 @@ class Generator:
         self._runs.update(run.id, lambda r: r.generations.append(record))
         try:
             return self._generate(run, output, request, generation_id, ctx)
-        except (JobCancelledError, StageCancelledError):
-            self._finish(run.id, generation_id, RunStatus.CANCELLED)
-            raise
-        except JobBlockedError:
-            self._finish(run.id, generation_id, RunStatus.BLOCKED)
-            raise
-        except AppError as error:
-            self._finish(
-                run.id, generation_id, RunStatus.FAILED, ErrorRecord(code=error.code, params=error.params)
-            )
-            raise
-        except Exception:
-            self._finish(run.id, generation_id, RunStatus.FAILED, ErrorRecord(code="internal_error"))
+        except Exception as error:
+            status, failure = how_it_ended(error)
+            self._finish(run.id, generation_id, status, failure)
             raise
 
     def _generate(

@@ -11,8 +11,9 @@ from enum import StrEnum
 
 from server.catalog.models import LlmParameters
 from server.errors import AppError, ErrorKind
+from server.llm.bundled_model import SMOLLM2_MODEL_ID
 from server.llm.chat_errors import ChatCancelledError, LlmError
-from server.llm.chat_types import ChatMessage, SamplingParameters
+from server.llm.chat_types import ChatMessage, ModelInfo, SamplingParameters
 from server.llm.provider_registry import ProviderRegistry
 from server.pipeline.prompt import ThreePartPrompt
 from server.runs.models import ErrorRecord, LlmCallRecord, PromptMessage
@@ -95,6 +96,19 @@ class LlmCaller:
             record.duration_ms = round((time.monotonic() - started) * 1000)
         record.output = record.output.strip()
         return record
+
+    def list_models(self, provider_id: str, base_url: str | None) -> list[ModelInfo]:
+        """What a provider offers (for the settings page); offline mode keeps cloud providers closed."""
+        self._refuse_cloud_when_offline(ProviderChoice(provider_id=provider_id, model="-", base_url=base_url))
+        return self._registry.list_models(provider_id, base_url)
+
+    def uses_test_grade_model(self) -> list[LlmStage]:
+        """The stages served by the small bundled test model (its texts are not good enough for lessons)."""
+        return [
+            stage
+            for stage in LlmStage
+            if self.choice(stage).provider_id == "builtin" and self.choice(stage).model == SMOLLM2_MODEL_ID
+        ]
 
     def _refuse_cloud_when_offline(self, choice: ProviderChoice) -> None:
         if self._settings.current.offline and self._registry.is_cloud(choice.provider_id, choice.base_url):

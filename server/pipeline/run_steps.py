@@ -17,6 +17,17 @@ from server.runs.store import RunStore
 from server.settings.store import SettingsStore
 
 
+def how_it_ended(error: Exception) -> tuple[RunStatus, ErrorRecord | None]:
+    """The status (and error) a run or a generation gets when a step ends with ``error``."""
+    if isinstance(error, StageCancelledError | JobCancelledError):
+        return RunStatus.CANCELLED, None
+    if isinstance(error, JobBlockedError):
+        return RunStatus.BLOCKED, None
+    if isinstance(error, AppError):
+        return RunStatus.FAILED, ErrorRecord(code=error.code, params=error.params)
+    return RunStatus.FAILED, ErrorRecord(code="internal_error")
+
+
 class RunSteps:
     def __init__(self, runs: RunStore, gate: SafetyGate, settings: SettingsStore) -> None:
         self._runs = runs
@@ -28,17 +39,11 @@ class RunSteps:
         self._set_status(run_id, RunStatus.IN_PROGRESS)
         try:
             result = body()
-        except (StageCancelledError, JobCancelledError) as exc:
-            self._set_status(run_id, RunStatus.CANCELLED)
-            raise JobCancelledError from exc
-        except JobBlockedError:
-            self._set_status(run_id, RunStatus.BLOCKED)
-            raise
-        except AppError as error:
-            self._set_status(run_id, RunStatus.FAILED, ErrorRecord(code=error.code, params=error.params))
-            raise
-        except Exception:
-            self._set_status(run_id, RunStatus.FAILED, ErrorRecord(code="internal_error"))
+        except Exception as error:
+            status, record = how_it_ended(error)
+            self._set_status(run_id, status, record)
+            if isinstance(error, StageCancelledError):
+                raise JobCancelledError from error
             raise
         self._set_status(run_id, RunStatus.COMPLETE)
         return result

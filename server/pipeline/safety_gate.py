@@ -10,7 +10,9 @@ A block is a result recorded in the run with a child-friendly explanation, not a
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from server.catalog.models import LlmParameters
@@ -35,39 +37,52 @@ CONFIG_BROKEN_CODE = "safety_config_broken"
 CHECK_PARAMETERS = LlmParameters(temperature=0.0, max_tokens=200)
 
 
-class SafetyGate:
-    def __init__(
-        self,
-        term_filter: TermFilter | None,
-        instructions: LlmCheckInstructions | None,
-        negative_prompts: NegativePrompts | None,
-        llm: LlmCaller,
-    ) -> None:
-        self._filter = term_filter
-        self._instructions = instructions
-        self._negative_prompts = negative_prompts
-        self._llm = llm
-        self._verdict_schema = verdict_json_schema()
+@dataclass(frozen=True)
+class SafetyConfig:
+    term_filter: TermFilter
+    instructions: LlmCheckInstructions
+    negative_prompts: NegativePrompts
 
     @classmethod
-    def from_config(cls, safety_dir: Path, llm: LlmCaller) -> tuple[SafetyGate, str | None]:
-        """The gate, and a log-worthy reason if the lists could not be loaded (then it fails closed)."""
-        problem = None
-        term_filter = instructions = negative_prompts = None
-        try:
-            term_filter = TermFilter.from_directory(safety_dir / "terms")
-            instructions = LlmCheckInstructions.from_file(safety_dir / "llm_check.json")
-            negative_prompts = NegativePrompts.from_file(safety_dir / "negative_prompts.json")
-        except (TermListError, ConfigFileError) as error:
-            problem = str(error)
-            log.error("the safety configuration is broken; every check will stop runs: %s", problem)
-        return cls(term_filter, instructions, negative_prompts, llm), problem
+    def load(cls, safety_dir: Path) -> SafetyConfig:
+        return cls(
+            TermFilter.from_directory(safety_dir / "terms"),
+            LlmCheckInstructions.from_file(safety_dir / "llm_check.json"),
+            NegativePrompts.from_file(safety_dir / "negative_prompts.json"),
+        )
+
+
+class SafetyGate:
+    """Compiles its term lists in the background (a few hundred ms) so the app's start does not wait;
+    the first check waits for them. If they cannot be loaded, every check fails closed."""
+
+    def __init__(self, safety_dir: Path, llm: LlmCaller, on_broken: Callable[[str], None]) -> None:
+        self._llm = llm
+        self._verdict_schema = verdict_json_schema()
+        self._config: SafetyConfig | None = None
+        self._ready = threading.Event()
+
+        def load() -> None:
+            try:
+                self._config = SafetyConfig.load(safety_dir)
+            except (TermListError, ConfigFileError) as error:
+                log.error("the safety configuration is broken; every check will stop runs: %s", error)
+                on_broken(str(error))
+            finally:
+                self._ready.set()
+
+        threading.Thread(target=load, name="safety-lists", daemon=True).start()
+
+    def _loaded(self) -> SafetyConfig | None:
+        self._ready.wait()
+        return self._config
 
     def negative_prompt(self, level: SafetyLevel, *extra: str | None) -> str:
         """Stage 3's negative prompt: the level's terms, then the output's and the student's own."""
-        if self._negative_prompts is None:
+        config = self._loaded()
+        if config is None:
             return combine_negative_prompts(*extra)
-        return self._negative_prompts.for_level(level, *extra)
+        return config.negative_prompts.for_level(level, *extra)
 
     def check(
         self,
@@ -81,12 +96,13 @@ class SafetyGate:
         record = SafetyVerdictRecord(stage=stage.value, level=level.value, decision="allowed")
         if not level.filters_terms:
             return record  # research: the teacher switched every check off with the PIN
-        if self._filter is None or self._instructions is None or self._negative_prompts is None:
+        config = self._loaded()
+        if config is None:
             record.decision = "blocked"
             record.explanation_code = CONFIG_BROKEN_CODE
             return record
 
-        terms = self._filter.check(text, level)
+        terms = config.term_filter.check(text, level)
         record.term_hits = [
             TermHitRecord(term=hit.term, list_id=hit.list_id, category=hit.category.value)
             for hit in terms.hits
@@ -97,7 +113,7 @@ class SafetyGate:
         if not level.runs_llm_check or not (always_ask_llm or terms.needs_review):
             return record
 
-        prompt_texts = self._instructions.prompt(level, stage, language)
+        prompt_texts = config.instructions.prompt(level, stage, language)
         call = self._llm.call(
             LlmStage.SAFETY,
             ThreePartPrompt(

@@ -23,9 +23,8 @@ def test_broken_config_is_skipped_and_reported_while_the_app_runs(tmp_path: Path
         assert "colour" in by_file["configs/interception/broken.json"]["message"]
         assert by_file["configs/interception/garbled.json"]["code"] == "catalog_invalid_json"
 
-        notices = client.get("/api/system/info").json()["notices"]
-        assert [notice["code"] for notice in notices] == ["catalog_has_problems"]
-        assert "2" in notices[0]["message"]
+        notices = {notice["code"]: notice for notice in client.get("/api/system/info").json()["notices"]}
+        assert "2" in notices["catalog_has_problems"]["message"]
 
 
 def test_interceptions_are_grouped_by_category_with_both_languages(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from server.catalog.loader import CatalogLoader
 from server.resources import Resources
 from tests.llm_testserver.process import TestServerProcess
-from tests.support.app_process import AppProcess
+from tests.support.app_process import AppProcess, start_app
 from tests.support.job_events import final_state, of_type, read_events
 
 CATALOG = CatalogLoader(Resources.locate().app_root).load()
@@ -342,3 +343,34 @@ def test_bad_requests_are_refused_with_the_field(app_with_llm: StartApp) -> None
     assert empty.status_code == 400 and "idea" in empty.json()["error"]["message"]
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "attitude_not_found"
     assert missing_run.status_code == 404 and missing_run.json()["error"]["code"] == "run_not_found"
+
+
+def test_providers_and_their_models_for_the_settings_page(app_with_llm: StartApp) -> None:
+    app = app_with_llm(offline=True)
+    with app.client("en") as client:
+        providers = {p["id"]: p for p in client.get("/api/llm/providers").json()["providers"]}
+        assert {
+            "builtin",
+            "ollama",
+            "lmstudio",
+            "llamacpp",
+            "openrouter",
+            "openai",
+            "mistral",
+            "custom",
+        } <= set(providers)
+        assert providers["openai"]["needs_key"] is True and providers["openai"]["key_set"] is False
+        assert providers["ollama"]["base_url"] == "http://127.0.0.1:11434/v1"
+        base_url = client.get("/api/settings").json()["llm"]["interception"]["base_url"]
+        listed = client.get("/api/llm/providers/custom/models", params={"base_url": base_url})
+        assert listed.status_code == 200 and listed.json()["models"]
+        offline = client.get("/api/llm/providers/openai/models")
+        assert offline.status_code == 503 and offline.json()["error"]["code"] == "llm_cloud_while_offline"
+
+
+def test_the_bundled_test_model_is_announced_as_test_grade(tmp_path: Path) -> None:
+    with start_app(tmp_path / "defaults") as app, app.client("en") as client:
+        notices = {n["code"]: n for n in client.get("/api/system/info").json()["notices"]}
+        stages = client.get("/api/llm/providers").json()["test_grade_stages"]
+    assert "test model" in notices["llm_test_grade_model"]["message"]
+    assert stages == ["safety", "interception", "optimization", "translation"]

@@ -14,9 +14,12 @@ class MsbBitWriter:
             self._acc = (self._acc << 1) | ((value >> shift) & 1)
             self._count += 1
             if self._count == 8:
-                self._out.append(self._acc)
+                self._emit(self._acc)
                 self._acc = 0
                 self._count = 0
+
+    def _emit(self, byte: int) -> None:
+        self._out.append(byte)
 
     def flag(self, value: bool) -> None:
         self.bits(1 if value else 0, 1)

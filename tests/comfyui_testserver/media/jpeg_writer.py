@@ -7,6 +7,8 @@ only end-of-block), which baseline decoders accept like any other table.
 
 import struct
 
+from .bit_writer import MsbBitWriter
+
 Rgb = tuple[int, int, int]
 
 _DC_QUANT = 8
@@ -16,30 +18,17 @@ def _segment(marker: int, payload: bytes) -> bytes:
     return struct.pack(">HH", 0xFF00 | marker, len(payload) + 2) + payload
 
 
-class _EntropyWriter:
-    def __init__(self) -> None:
-        self._out = bytearray()
-        self._acc = 0
-        self._count = 0
-
-    def bits(self, value: int, count: int) -> None:
-        for shift in range(count - 1, -1, -1):
-            self._acc = (self._acc << 1) | ((value >> shift) & 1)
-            self._count += 1
-            if self._count == 8:
-                self._emit(self._acc)
-                self._acc = 0
-                self._count = 0
+class _EntropyWriter(MsbBitWriter):
+    """JPEG's entropy-coded data: a 0xFF byte is followed by a stuffed 0x00, the end padded with ones."""
 
     def _emit(self, byte: int) -> None:
-        self._out.append(byte)
+        super()._emit(byte)
         if byte == 0xFF:
-            self._out.append(0x00)
+            super()._emit(0x00)
 
     def finish(self) -> bytes:
-        while self._count:
-            self.bits(1, 1)
-        return bytes(self._out)
+        self.align_one()
+        return self.getvalue()
 
 
 def _ycbcr(rgb: Rgb) -> tuple[float, float, float]:
