@@ -6,14 +6,13 @@ the health probe, and only then the window, so the window never shows a connecti
 
 from __future__ import annotations
 
+import http.client
 import logging
 import secrets
 import sys
 import threading
 import time
 import webbrowser
-
-import httpx
 
 from desktop.app_logging import configure_logging
 from desktop.cli import LaunchOptions, parse_args
@@ -57,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     server.start()
     try:
-        _wait_until_healthy(server.base_url)
+        _wait_until_healthy(server.port)
         log.info("server ready at %s after %.0f ms", server.base_url, (time.monotonic() - started) * 1000)
         app_url = f"{server.base_url}/?token={token}"
         _show(options, app_url, services, stop_requested, started)
@@ -87,20 +86,25 @@ def _show(
     stop_requested.wait()
 
 
-def _wait_until_healthy(base_url: str) -> None:
+def _wait_until_healthy(port: int) -> None:
+    # A bare HTTP connection: an httpx client would first build an SSL context (tens of ms) for a
+    # plain loopback request.
     deadline = time.monotonic() + HEALTH_TIMEOUT_S
-    with httpx.Client(timeout=2.0) as client:
-        while True:
-            try:
-                if client.get(f"{base_url}/api/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the embedded server did not answer at {base_url} within {HEALTH_TIMEOUT_S:.0f} s"
-                )
-            time.sleep(0.01)
+    while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2.0)
+        try:
+            connection.request("GET", "/api/health")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"the embedded server did not answer on port {port} within {HEALTH_TIMEOUT_S:.0f} s"
+            )
+        time.sleep(0.01)
 
 
 def _shutdown(services: Services, server: EmbeddedServer) -> None:
