@@ -66,17 +66,15 @@ class RunStore:
         with self._lock_for(run_id):
             return self._current(run_id).model_copy(deep=True)
 
-    def update(self, run_id: str, change: Callable[[RunRecord], None]) -> RunRecord:
+    def update(self, run_id: str, change: Callable[[RunRecord], None]) -> None:
         """Changes the record under the run's lock, so concurrent steps never lose each other's writes."""
         with self._lock_for(run_id):
             record = self._current(run_id)
             change(record)
             record.updated_at = utc_now()
-            snapshot = record.model_copy(deep=True)
         with self._state:
             self._dirty[run_id] = None
             self._state.notify_all()
-        return snapshot
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Waits until every update is on disk; False if that took longer than ``timeout``."""
