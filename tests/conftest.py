@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import AppProcess, start_app
 from tests.support.browser import chromium
 
@@ -21,3 +22,10 @@ def app(tmp_path: Path) -> Iterator[AppProcess]:
 def browser() -> Iterator[Browser]:
     with chromium() as instance:
         yield instance
+
+
+@pytest.fixture(scope="session")
+def llm_server() -> Iterator[TestServerProcess]:
+    """The OpenAI-compatible test server (a real child process); the model name picks its behaviour."""
+    with TestServerProcess() as server:
+        yield server

@@ -6,14 +6,6 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.browser.page_watch import CSP_LISTENER, PageWatch
-from tests.llm_testserver.process import TestServerProcess
-
-
-@pytest.fixture(scope="session")
-def llm_server() -> Iterator[TestServerProcess]:
-    """The OpenAI-compatible test server (a real child process); the model name picks its behaviour."""
-    with TestServerProcess() as server:
-        yield server
 
 
 @pytest.fixture

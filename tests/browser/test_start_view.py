@@ -12,21 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, expect
 
+from tests.browser.page_watch import CSP_LISTENER, PageWatch
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
 
 pytestmark = pytest.mark.browser
 
+
 # Reports every Content-Security-Policy violation of the page into window.__cspViolations.
-CSP_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (event) => {
-  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI}`);
-});
-"""
-
-
 def _attitude(
     category: str,
     order: int,
@@ -161,24 +155,6 @@ def catalog_app(tmp_path: Path) -> Iterator[AppProcess]:
     catalog = write_catalog(tmp_path / "catalog")
     with start_app(tmp_path / "app", catalog_root=catalog) as running:
         yield running
-
-
-class PageWatch:
-    """Console errors, uncaught exceptions and CSP violations of one page."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
-
-    def _on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"console: {message.text}")
-
-    def csp_violations(self) -> list[str]:
-        violations: list[str] = self.page.evaluate("window.__cspViolations ?? []")
-        return violations
 
 
 @pytest.fixture

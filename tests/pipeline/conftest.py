@@ -11,12 +11,6 @@ from tests.support.app_process import AppProcess, start_app
 from tests.support.settings_files import write_settings
 
 
-@pytest.fixture(scope="session")
-def llm_server() -> Iterator[TestServerProcess]:
-    with TestServerProcess() as server:
-        yield server
-
-
 @pytest.fixture
 def app_with_llm(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[Callable[..., AppProcess]]:
     """Starts the real app with every LLM stage pointed at the OpenAI-compatible test server."""
