@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from server.catalog.availability import UnavailableReason
 from server.catalog.models import LocalizedText, ModelFile, ModelLicence
 from server.catalog.registry import Catalog
+from server.comfyui.model_paths import create_managed_model_folders
 from server.comfyui.status import ComfyUIStatus
 from server.errors import AppError, ErrorKind
 from server.jobs.manager import Job, JobManager
@@ -25,7 +26,7 @@ from server.models.availability_check import ModelFilesCheck
 from server.models.bundles import BundleWriter
 from server.models.comfyui_listing import ComfyUIListing
 from server.models.downloader import ModelDownloader, RetryPolicy, part_path
-from server.models.folders import FolderOrigin, ModelFolders, ModelLocation
+from server.models.folders import LLM_KEY, FolderOrigin, ModelFolders, ModelLocation
 from server.models.hashing import HashCache
 from server.models.importer import ModelImporter
 from server.models.manifest import ModelManifest
@@ -134,6 +135,9 @@ class ModelService:
         self._bundles = BundleWriter(self.manifest, self.presence, self.cache, managed, app_version)
         self._lock = threading.Lock()
         self._job_ids: list[str] = []
+        # The folders exist from the start, so a teacher can also put files there by hand.
+        create_managed_model_folders(managed)
+        folders.managed_folder(LLM_KEY).mkdir(parents=True, exist_ok=True)
         removed = remove_leftovers(managed)
         if removed:
             log.info("removed %d temporary file(s) of interrupted imports", removed)
