@@ -36,7 +36,6 @@ from server.models.wording import name_text, size_text
 log = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
-READ_CHUNK = 1024 * 1024
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 
 
@@ -242,7 +241,8 @@ class ModelDownloader:
             done = offset
             try:
                 with part.open("ab" if offset else "wb") as out:
-                    for chunk in response.iter_bytes(READ_CHUNK):
+                    # As the bytes arrive (no fixed chunk size): what came before a break is kept.
+                    for chunk in response.iter_bytes():
                         out.write(chunk)
                         done += len(chunk)
                         work.progress(Phase.DOWNLOAD, done, expected_total)
