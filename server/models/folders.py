@@ -34,6 +34,8 @@ class FolderLayout(StrEnum):
 
 class FolderOrigin(StrEnum):
     MANAGED = "managed"
+    # The managed ComfyUI's own models/ folder: ComfyUI reads it by itself, it needs no section.
+    COMFYUI = "comfyui"
     FOUND = "found"
     CHOSEN = "chosen"
 
@@ -149,10 +151,10 @@ class ModelFolderFinder:
             places += [root / "ComfyUI", root / "ComfyUI_windows_portable", root / "SwarmUI"]
         return places
 
-    def find(self, extra_places: Sequence[Path] = ()) -> list[tuple[Path, FolderLayout]]:
+    def find(self) -> list[tuple[Path, FolderLayout]]:
         found: list[tuple[Path, FolderLayout]] = []
         seen: set[str] = set()
-        for place in [*extra_places, *self.usual_places()]:
+        for place in self.usual_places():
             recognised = recognise(place)
             if recognised is None:
                 continue
@@ -208,10 +210,16 @@ class ModelFolders:
             if location.id not in seen:
                 seen.add(location.id)
                 result.append(location)
+        directory = self._comfyui_dir()
+        own = recognise(Path(directory)) if directory else None
+        if own is not None:
+            location = self._location(own, FolderOrigin.COMFYUI, enabled=True)
+            if location.id not in seen:
+                seen.add(location.id)
+                result.append(location)
         if config.find_existing:
-            extra = [Path(directory)] if (directory := self._comfyui_dir()) else []
             ignored = {location_id(Path(raw).resolve()) for raw in config.ignored}
-            for recognised in self._finder.find(extra):
+            for recognised in self._finder.find():
                 location = self._location(
                     recognised,
                     FolderOrigin.FOUND,
@@ -224,7 +232,7 @@ class ModelFolders:
 
     def read_only_sections(self) -> list[ModelPathSection]:
         """What ComfyUI gets besides the managed section; remembered to tell when a restart is due."""
-        sections = [location.section() for location in self.locations()[1:] if location.subfolders]
+        sections = self._sections()
         self._sections_in_use = sections
         return sections
 
@@ -232,8 +240,14 @@ class ModelFolders:
         """True when the folders changed since ComfyUI was last started with them."""
         if self._sections_in_use is None:
             return False
-        current = [location.section() for location in self.locations()[1:] if location.subfolders]
-        return current != self._sections_in_use
+        return self._sections() != self._sections_in_use
+
+    def _sections(self) -> list[ModelPathSection]:
+        return [
+            location.section()
+            for location in self.locations()
+            if location.origin in (FolderOrigin.FOUND, FolderOrigin.CHOSEN) and location.subfolders
+        ]
 
     def add(self, raw_path: str) -> ModelLocation:
         path = Path(raw_path.strip()).expanduser()
@@ -259,6 +273,8 @@ class ModelFolders:
     def remove(self, folder_id: str) -> None:
         """A chosen folder is forgotten; a found one is switched off (it would be found again)."""
         location = self._find(folder_id)
+        if location.origin is FolderOrigin.COMFYUI:
+            raise AppError("model_folder_of_comfyui", ErrorKind.CONFLICT)
         config = self._settings.current.model_folders
         if location.origin is FolderOrigin.CHOSEN:
             chosen = [raw for raw in config.chosen if location_id(Path(raw).resolve()) != folder_id]
@@ -268,6 +284,8 @@ class ModelFolders:
 
     def set_enabled(self, folder_id: str, *, enabled: bool) -> ModelLocation:
         location = self._find(folder_id)
+        if location.origin is FolderOrigin.COMFYUI:
+            raise AppError("model_folder_of_comfyui", ErrorKind.CONFLICT)
         if location.origin is not FolderOrigin.FOUND:
             return location
         config = self._settings.current.model_folders
