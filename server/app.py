@@ -10,6 +10,7 @@ from server.api.errors import register_error_handlers
 from server.api.health import health_blueprint
 from server.api.jobs import jobs_blueprint
 from server.api.llm import llm_blueprint
+from server.api.models import models_blueprint
 from server.api.pipeline import pipeline_blueprint
 from server.api.runs import runs_blueprint
 from server.api.security import LaunchSecurity, install_security
@@ -39,6 +40,7 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.register_blueprint(llm_blueprint(services.providers, services.llm))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))
+    app.register_blueprint(models_blueprint(services.models, services.translator, services.settings))
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(spa_blueprint(services.resources.web_dist, services.translator))
     return app

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
 
 from server import __version__
 from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailability
@@ -17,6 +20,10 @@ from server.jobs.manager import JobManager
 from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
 from server.llm.provider_presets import ProviderPreset, load_provider_presets
 from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
+from server.models.folders import ModelFolderFinder, ModelFolders
+from server.models.places import Places
+from server.models.service import JOB_LANES as MODEL_JOB_LANES
+from server.models.service import ModelService
 from server.notices import NoticeLevel, Notices
 from server.pipeline.generation import Generator
 from server.pipeline.language_guess import LanguageGuesser
@@ -26,7 +33,7 @@ from server.pipeline.safety_gate import SafetyGate
 from server.pipeline.workshop import Workshop
 from server.resources import Resources
 from server.runs.store import RunStore
-from server.settings.models import ComfyUISettings
+from server.settings.models import ComfyUIMode, ComfyUISettings
 from server.settings.paths import AppPaths
 from server.settings.secrets import SecretsStore
 from server.settings.store import SettingsStore
@@ -54,6 +61,8 @@ class Services:
     workshop: Workshop
     generator: Generator
     comfyui: ComfyUIRuntime
+    models: ModelService
+    http: httpx.Client
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
@@ -62,6 +71,7 @@ class Services:
         self.builtin_engine.stop()
         # After the jobs: a cancelled generation still interrupts its prompt. ComfyUI goes as a tree.
         self.comfyui.shutdown()
+        self.http.close()
         # Last: every step's final state is on disk before the process ends.
         self.runs.close()
         log.info("services stopped")
@@ -101,13 +111,39 @@ def build_services(
             "safety_config_broken_notice", NoticeLevel.WARNING, detail=detail
         ),
     )
-    # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
-    jobs = JobManager({"text": 4, "generation": 1})
-    comfyui = ComfyUIRuntime(settings, paths, comfyui_override)
+    # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU; model files
+    # are imported one at a time (they share the disk) and downloaded in a lane of their own.
+    jobs = JobManager({"text": 4, "generation": 1, **MODEL_JOB_LANES})
+
+    def managed_comfyui_dir() -> str | None:
+        # Its own models/ folder holds files too (ComfyUI reads it anyway; presence must see it).
+        chosen = comfyui_override or settings.current.comfyui
+        return chosen.directory if chosen.mode is ComfyUIMode.MANAGED else None
+
+    model_folders = ModelFolders(
+        paths.models_dir, settings, ModelFolderFinder.for_this_machine(), comfyui_dir=managed_comfyui_dir
+    )
+    comfyui = ComfyUIRuntime(
+        settings, paths, comfyui_override, model_sections=model_folders.read_only_sections
+    )
+    # The one client for downloads from the internet (proxies from the environment).
+    http = httpx.Client(trust_env=True)
+    models = ModelService(
+        catalog,
+        settings,
+        model_folders,
+        paths.data_dir / "model_hashes.json",
+        jobs,
+        http,
+        comfyui.status,
+        __version__,
+        Places(Path.home()),
+    )
     availability = OutputAvailability(
         [
             ComfyUIConfiguredCheck(lambda: comfyui.launch_config().mode),
             ComfyUIRunningCheck(comfyui.status),
+            models.check,
         ]
     )
     steps = RunSteps(runs, gate, settings)
@@ -133,6 +169,8 @@ def build_services(
             catalog, runs, jobs, llm, steps, gate, comfyui, availability, languages, settings
         ),
         comfyui=comfyui,
+        models=models,
+        http=http,
     )
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()

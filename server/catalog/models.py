@@ -170,6 +170,9 @@ class ModelFile(Strict):
     folder: ModelFolder
     filename: Annotated[str, StringConstraints(pattern=r"^[^/\\]+\.(safetensors|gguf)$")]
     size: int = Field(gt=0, description="bytes")
+    # False when ``size`` is a rounded figure (no exact source yet): a file then matches by a size
+    # close to it, and only its sha256 (where known) proves it is the right one.
+    size_exact: bool = True
     sha256: Sha256 | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https://")] | None = None
     licence: ModelLicence

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from server.comfyui.child_log import LogLine
 from server.comfyui.client import ClientTimeouts, ComfyUIClient
+from server.comfyui.model_paths import ModelPathSection
 from server.comfyui.redaction import PathRedactor
 from server.comfyui.status import ComfyUIState, ComfyUIStatus
 from server.comfyui.supervisor import (
@@ -44,6 +45,7 @@ class ComfyUIRuntime:
         policy: RestartPolicy | None = None,
         timings: SupervisorTimings | None = None,
         client_timeouts: ClientTimeouts | None = None,
+        model_sections: Callable[[], Sequence[ModelPathSection]] = tuple,
     ) -> None:
         self._settings = settings
         self._override = override
@@ -59,6 +61,7 @@ class ComfyUIRuntime:
             self.redact,
             policy=policy,
             timings=timings,
+            model_sections=model_sections,
         )
         self._lock = threading.Lock()
         self._client: ComfyUIClient | None = None

@@ -33,7 +33,7 @@ from server.comfyui.devices import CPU_FLAGS, automatic_device_flags
 from server.comfyui.failure_reasons import explain_failure
 from server.comfyui.installation import ComfyUIInstallation, locate_installation
 from server.comfyui.launch import StateFolders, comfyui_command, comfyui_environment
-from server.comfyui.model_paths import write_model_paths
+from server.comfyui.model_paths import ModelPathSection, write_model_paths
 from server.comfyui.process_tree import (
     ProcessRecordFile,
     RecordedProcess,
@@ -122,8 +122,11 @@ class ComfyUISupervisor:
         policy: RestartPolicy | None = None,
         timings: SupervisorTimings | None = None,
         choose_port: Callable[[], int] = free_loopback_port,
+        model_sections: Callable[[], Sequence[ModelPathSection]] = tuple,
     ) -> None:
         self._config = config
+        # Read-only sections for model folders of other tools, read afresh at every start.
+        self._model_sections = model_sections
         self._folders = folders
         self._state = StateFolders(folders.state_dir)
         self._redact = redact
@@ -328,6 +331,14 @@ class ComfyUISupervisor:
             if stop.wait(delay):
                 return
 
+    def _extra_model_sections(self) -> Sequence[ModelPathSection]:
+        try:
+            return self._model_sections()
+        except Exception:
+            # A folder that cannot be read must not keep ComfyUI from starting with the app's own models.
+            log.exception("the extra model folders could not be read; starting with the app's own only")
+            return ()
+
     def _fail(self, config: LaunchConfig, reason: Reason, crashes: int = 0) -> None:
         self._set(ComfyUIStatus(mode=config.mode, state=ComfyUIState.FAILED, reason=reason, crashes=crashes))
 
@@ -341,7 +352,9 @@ class ComfyUISupervisor:
     ) -> _Run:
         run = _Run()
         self._state.create()
-        model_paths = write_model_paths(self._folders.state_dir, self._folders.models_dir)
+        model_paths = write_model_paths(
+            self._folders.state_dir, self._folders.models_dir, self._extra_model_sections()
+        )
         port = self._choose_port()
         try:
             command = comfyui_command(installation, port, self._state, model_paths, device_flags)

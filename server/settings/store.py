@@ -16,7 +16,7 @@ from server.atomic_write import write_model_atomic
 from server.errors import AppError, ErrorKind
 from server.notices import Notices
 from server.pipeline.safety.levels import SafetyLevel
-from server.settings.models import PinChange, SafetyLevelChange, Settings, SettingsPatch
+from server.settings.models import ModelFolderSettings, PinChange, SafetyLevelChange, Settings, SettingsPatch
 from server.settings.teacher_pin import hash_pin, pin_matches
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,12 @@ class SettingsStore:
 
     def apply(self, patch: SettingsPatch) -> Settings:
         return self._change(lambda settings: _merge(settings, patch))
+
+    def set_model_folders(self, folders: ModelFolderSettings) -> Settings:
+        def apply(settings: Settings) -> None:
+            settings.model_folders = folders
+
+        return self._change(apply)
 
     def change_safety_level(self, change: SafetyLevelChange) -> Settings:
         def apply(settings: Settings) -> None:

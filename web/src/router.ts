@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
 import type { MessageSchema } from './i18n'
 import CreativeLoopView from './views/CreativeLoopView.vue'
+import ModelsView from './views/ModelsView.vue'
 import NotFoundView from './views/NotFoundView.vue'
 import StartView from './views/StartView.vue'
 
@@ -33,6 +34,13 @@ const routes: RouteRecordRaw[] = [
     name: 'create',
     component: CreativeLoopView,
     meta: { section: 'workshop' },
+  },
+  {
+    // Model files: what each output needs, import from a USB stick or folder, download, check.
+    path: '/models',
+    name: 'models' satisfies PageName,
+    component: ModelsView,
+    meta: { nav: 'models' },
   },
   // The server falls back to index.html for every path, so unknown app paths end up here.
   { path: '/:unknown(.*)*', name: 'not-found', component: NotFoundView },

@@ -4,6 +4,7 @@
 import type {
   ApiErrorBody,
   CatalogProblems,
+  FolderListing,
   GenerationRequest,
   Health,
   InterceptionCatalog,
@@ -11,8 +12,13 @@ import type {
   JobStarted,
   JobSummary,
   Language,
+  ModelFolderInfo,
+  ModelFolders,
+  ModelJobStarted,
+  ModelsOverview,
   OptimizationRequest,
   OutputCatalog,
+  Place,
   Settings,
   SettingsPatch,
   SystemInfo,
@@ -106,6 +112,66 @@ export class ApiClient {
   /** Step 4: translation, safety check and generation of the media. */
   startGeneration(body: GenerationRequest): Promise<JobStarted> {
     return this.request('POST', '/api/generation', body)
+  }
+
+  // ---------------------------------------------------------------- models page
+
+  models(): Promise<ModelsOverview> {
+    return this.request('GET', '/api/models')
+  }
+
+  importModels(folder: string): Promise<ModelJobStarted> {
+    return this.request('POST', '/api/models/import', { folder })
+  }
+
+  /** Only after the teacher saw and accepted every chosen model's licence. */
+  downloadModels(modelIds: string[]): Promise<ModelJobStarted> {
+    return this.request('POST', '/api/models/download', { model_ids: modelIds, licence_accepted: true })
+  }
+
+  /** `null`: every model file that is present. */
+  verifyModels(modelIds: string[] | null): Promise<ModelJobStarted> {
+    return this.request('POST', '/api/models/verify', { model_ids: modelIds })
+  }
+
+  prepareBundle(folder: string, modelIds: string[]): Promise<ModelJobStarted> {
+    return this.request('POST', '/api/models/bundle', { folder, model_ids: modelIds })
+  }
+
+  removeModelFile(modelId: string): Promise<{ removed: string }> {
+    return this.request('DELETE', `/api/models/files/${encodeURIComponent(modelId)}`)
+  }
+
+  modelFolders(): Promise<ModelFolders> {
+    return this.request('GET', '/api/models/folders')
+  }
+
+  addModelFolder(path: string): Promise<ModelFolderInfo> {
+    return this.request('POST', '/api/models/folders', { path })
+  }
+
+  setModelFolderEnabled(folderId: string, enabled: boolean): Promise<ModelFolderInfo> {
+    return this.request('PATCH', `/api/models/folders/${encodeURIComponent(folderId)}`, { enabled })
+  }
+
+  removeModelFolder(folderId: string): Promise<{ removed: string }> {
+    return this.request('DELETE', `/api/models/folders/${encodeURIComponent(folderId)}`)
+  }
+
+  setFindExistingModelFolders(findExisting: boolean): Promise<{ find_existing: boolean }> {
+    return this.request('PUT', '/api/models/folders/find-existing', { find_existing: findExisting })
+  }
+
+  modelPlaces(): Promise<{ places: Place[] }> {
+    return this.request('GET', '/api/models/places')
+  }
+
+  browseFolder(path: string): Promise<FolderListing> {
+    return this.request('GET', `/api/models/browse?path=${encodeURIComponent(path)}`)
+  }
+
+  restartComfyUI(): Promise<unknown> {
+    return this.request('POST', '/api/comfyui/restart')
   }
 
   cancelJob(jobId: string): Promise<JobSummary> {
