@@ -25,6 +25,7 @@ from server.comfyui.supervisor import (
     SupervisorFolders,
     SupervisorTimings,
 )
+from server.network.http_clients import HttpClients
 from server.settings.models import ComfyUIMode, ComfyUISettings
 from server.settings.paths import AppPaths
 from server.settings.store import SettingsStore
@@ -44,8 +45,10 @@ class ComfyUIRuntime:
         policy: RestartPolicy | None = None,
         timings: SupervisorTimings | None = None,
         client_timeouts: ClientTimeouts | None = None,
+        http: HttpClients | None = None,
     ) -> None:
         self._settings = settings
+        self._http = http
         self._override = override
         self._client_timeouts = client_timeouts
         self.redact = PathRedactor({paths.data_dir: "<data>"}, home=Path.home())
@@ -59,6 +62,7 @@ class ComfyUIRuntime:
             self.redact,
             policy=policy,
             timings=timings,
+            http=http,
         )
         self._lock = threading.Lock()
         self._client: ComfyUIClient | None = None
@@ -118,7 +122,9 @@ class ComfyUIRuntime:
             self._client = None
         if current is not None:
             current.close()  # ComfyUI was restarted on another port
-        client = ComfyUIClient(status.url, redact=self.redact, timeouts=self._client_timeouts)
+        client = ComfyUIClient(
+            status.url, redact=self.redact, timeouts=self._client_timeouts, http=self._http
+        )
         client.connect(CLIENT_CONNECT_TIMEOUT_S)
         winner = self._adopt(client)
         if winner is not client:
