@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
 
@@ -10,6 +11,11 @@ from server import __version__
 from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailability
 from server.catalog.loader import CatalogLoader
 from server.catalog.registry import Catalog
+from server.cloud.api_keys import ApiKeys
+from server.cloud.availability_check import CloudOutputCheck
+from server.cloud.media_client import CloudMediaClient
+from server.cloud.offline_mode import OfflineMode
+from server.cloud.provider_addresses import with_address_overrides
 from server.comfyui.availability_check import ComfyUIRunningCheck
 from server.comfyui.runtime import ComfyUIRuntime
 from server.i18n.translator import Translator
@@ -17,6 +23,8 @@ from server.jobs.manager import JobManager
 from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
 from server.llm.provider_presets import ProviderPreset, load_provider_presets
 from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
+from server.network.http_clients import HttpClients
+from server.network.policy import NetworkPolicy
 from server.notices import NoticeLevel, Notices
 from server.pipeline.generation import Generator
 from server.pipeline.language_guess import LanguageGuesser
@@ -42,11 +50,13 @@ class Services:
     translator: Translator
     notices: Notices
     settings: SettingsStore
+    network: HttpClients
     catalog: Catalog
     availability: OutputAvailability
     jobs: JobManager
     runs: RunStore
     secrets: SecretsStore
+    api_keys: ApiKeys
     providers: ProviderRegistry
     builtin_engine: BuiltinEngine
     llm: LlmCaller
@@ -54,6 +64,7 @@ class Services:
     workshop: Workshop
     generator: Generator
     comfyui: ComfyUIRuntime
+    offline_mode: OfflineMode
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
@@ -74,6 +85,8 @@ def build_services(
     paths.create()
     notices = Notices()
     settings = SettingsStore(paths.settings_file, notices)
+    # Every outgoing HTTP request of the app goes through these clients: offline mode in one place.
+    network = HttpClients(NetworkPolicy(lambda: settings.offline))
     catalog = CatalogLoader(resources.catalog_root).load()
     runs = RunStore(paths.runs_dir)
     interrupted = runs.mark_interrupted_runs()
@@ -86,10 +99,11 @@ def build_services(
         notices.add(secrets_notice.code, NoticeLevel.WARNING, **secrets_notice.params)
     builtin_engine = BuiltinEngine(_engine_command(), paths.logs_dir, frozen=_frozen())
     providers = ProviderRegistry(
-        _provider_presets(resources, notices),
+        with_address_overrides(_provider_presets(resources, notices), os.environ),
         secrets,
         builtin_engine,
         DefaultGgufResolver(paths.models_dir / "llm"),
+        clients=network,
     )
     llm = LlmCaller(providers, settings)
     if llm.uses_test_grade_model():
@@ -103,11 +117,12 @@ def build_services(
     )
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
     jobs = JobManager({"text": 4, "generation": 1})
-    comfyui = ComfyUIRuntime(settings, paths, comfyui_override)
+    comfyui = ComfyUIRuntime(settings, paths, comfyui_override, http=network)
     availability = OutputAvailability(
         [
             ComfyUIConfiguredCheck(lambda: comfyui.launch_config().mode),
             ComfyUIRunningCheck(comfyui.status),
+            CloudOutputCheck(lambda: settings.offline, providers),
         ]
     )
     steps = RunSteps(runs, gate, settings)
@@ -119,20 +134,33 @@ def build_services(
         translator=Translator(),
         notices=notices,
         settings=settings,
+        network=network,
         catalog=catalog,
         availability=availability,
         jobs=jobs,
         runs=runs,
         secrets=secrets,
+        api_keys=ApiKeys(secrets, providers, settings),
         providers=providers,
         builtin_engine=builtin_engine,
         llm=llm,
         languages=languages,
         workshop=Workshop(catalog, runs, jobs, llm, steps, settings),
         generator=Generator(
-            catalog, runs, jobs, llm, steps, gate, comfyui, availability, languages, settings
+            catalog,
+            runs,
+            jobs,
+            llm,
+            steps,
+            gate,
+            comfyui,
+            availability,
+            languages,
+            settings,
+            CloudMediaClient(providers, network),
         ),
         comfyui=comfyui,
+        offline_mode=OfflineMode(settings, comfyui),
     )
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()
