@@ -69,9 +69,11 @@ class ChatClient:
         timeouts: ChatTimeouts | None = None,
         transport: httpx.BaseTransport | None = None,
         clients: HttpClients | None = None,
+        is_cloud: bool | None = None,
     ) -> None:
         """``clients`` is the app's client factory (offline mode); without it, an unrestricted one is
-        built around ``transport`` (tests of the client alone)."""
+        built around ``transport`` (tests of the client alone). ``is_cloud``: whether the provider is
+        on the internet (None: judged by its address); it only changes how "unreachable" is worded."""
         parts = urlsplit(base_url)
         label = provider_label or base_url
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -79,6 +81,7 @@ class ChatClient:
         self._base_url = base_url.rstrip("/")
         self._api_key = SecretStr(api_key) if api_key else None
         self._label = label
+        self._is_cloud = not is_local_address(base_url) if is_cloud is None else is_cloud
         self._timeouts = timeouts or ChatTimeouts()
         headers = {"Accept": "application/json", **dict(extra_headers or {})}
         if self._api_key is not None:
@@ -222,7 +225,7 @@ class ChatClient:
             return ReadTimeoutError({**params, "timeout_s": self._timeouts.read_s}, detail)
         if isinstance(exc, httpx.ConnectError):
             # For a cloud provider "unreachable" nearly always means no internet connection.
-            code = None if is_local_address(self._base_url) else "llm.cloud_unreachable"
+            code = "llm.cloud_unreachable" if self._is_cloud else None
             return ServerUnreachableError(params, detail, code)
         if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
             return BrokenStreamError(params, detail) if streaming else GarbageAnswerError(params, detail)

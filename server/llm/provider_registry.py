@@ -209,6 +209,7 @@ class ProviderRegistry:
                 extra_headers=preset.extra_headers,
                 timeouts=preset.timeouts,
                 clients=self._http,
+                is_cloud=preset.is_cloud,
             )
             if cached is not None:
                 stale = cached[1]
