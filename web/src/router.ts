@@ -3,6 +3,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import type { MessageSchema } from './i18n'
 import CreativeLoopView from './views/CreativeLoopView.vue'
 import NotFoundView from './views/NotFoundView.vue'
+import SettingsView from './views/SettingsView.vue'
 import StartView from './views/StartView.vue'
 
 /**
@@ -33,6 +34,13 @@ const routes: RouteRecordRaw[] = [
     name: 'create',
     component: CreativeLoopView,
     meta: { section: 'workshop' },
+  },
+  {
+    // For now the cloud panels (keys, offline mode); the full settings page grows here.
+    path: '/settings',
+    name: 'settings' satisfies PageName,
+    component: SettingsView,
+    meta: { nav: 'settings' },
   },
   // The server falls back to index.html for every path, so unknown app paths end up here.
   { path: '/:unknown(.*)*', name: 'not-found', component: NotFoundView },
