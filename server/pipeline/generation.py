@@ -258,8 +258,9 @@ class Generator:
         ctx.emit("stage", {"stage": "generation"})
         ctx.check_cancelled()
         ctx.emit("progress", {"value": 0, "max": 0, "node": None, "fraction": 0.0})
+        provider = call.provider.label or call.provider.id
         hooks = CloudJobHooks(
-            on_state=lambda state: ctx.emit("cloud", {"state": state, "provider": call.provider.id}),
+            on_state=lambda state: ctx.emit("cloud", {"state": state, "provider": provider}),
             cancelled=lambda: ctx.cancelled,
             on_cancel=ctx.on_cancel,
         )
@@ -268,7 +269,7 @@ class Generator:
         except CloudCancelledError:
             raise JobCancelledError from None
         allowed = self._catalog.media_types[output.media_type].mime_types
-        ctx.emit("cloud", {"state": "saving", "provider": call.provider.id})
+        ctx.emit("cloud", {"state": "saving", "provider": provider})
         media: list[MediaFileRecord] = []
         for index, file in enumerate(files, start=1):
             if file.mime_type not in allowed:
