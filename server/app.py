@@ -13,6 +13,7 @@ from server.api.llm import llm_blueprint
 from server.api.models import models_blueprint
 from server.api.pipeline import pipeline_blueprint
 from server.api.runs import runs_blueprint
+from server.api.secrets import secrets_blueprint
 from server.api.security import LaunchSecurity, install_security
 from server.api.settings import settings_blueprint
 from server.api.spa import spa_blueprint
@@ -38,6 +39,7 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
     app.register_blueprint(runs_blueprint(services.runs, frozenset(services.catalog.media_types)))
     app.register_blueprint(llm_blueprint(services.providers, services.llm))
+    app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))
     app.register_blueprint(models_blueprint(services.models, services.translator, services.settings))

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from server import __version__
 from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailability
 from server.catalog.loader import CatalogLoader
 from server.catalog.registry import Catalog
+from server.cloud.api_keys import ApiKeys
+from server.cloud.availability_check import CloudOutputCheck
+from server.cloud.media_client import CloudMediaClient
+from server.cloud.offline_mode import OfflineMode
+from server.cloud.provider_addresses import with_address_overrides
 from server.comfyui.availability_check import ComfyUIRunningCheck
 from server.comfyui.runtime import ComfyUIRuntime
 from server.i18n.translator import Translator
@@ -24,6 +28,8 @@ from server.models.folders import ModelFolderFinder, ModelFolders
 from server.models.places import Places
 from server.models.service import JOB_LANES as MODEL_JOB_LANES
 from server.models.service import ModelService
+from server.network.http_clients import HttpClients
+from server.network.policy import NetworkPolicy
 from server.notices import NoticeLevel, Notices
 from server.pipeline.generation import Generator
 from server.pipeline.language_guess import LanguageGuesser
@@ -49,11 +55,13 @@ class Services:
     translator: Translator
     notices: Notices
     settings: SettingsStore
+    network: HttpClients
     catalog: Catalog
     availability: OutputAvailability
     jobs: JobManager
     runs: RunStore
     secrets: SecretsStore
+    api_keys: ApiKeys
     providers: ProviderRegistry
     builtin_engine: BuiltinEngine
     llm: LlmCaller
@@ -62,7 +70,7 @@ class Services:
     generator: Generator
     comfyui: ComfyUIRuntime
     models: ModelService
-    http: httpx.Client
+    offline_mode: OfflineMode
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
@@ -71,7 +79,6 @@ class Services:
         self.builtin_engine.stop()
         # After the jobs: a cancelled generation still interrupts its prompt. ComfyUI goes as a tree.
         self.comfyui.shutdown()
-        self.http.close()
         # Last: every step's final state is on disk before the process ends.
         self.runs.close()
         log.info("services stopped")
@@ -84,6 +91,8 @@ def build_services(
     paths.create()
     notices = Notices()
     settings = SettingsStore(paths.settings_file, notices)
+    # Every outgoing HTTP request of the app goes through these clients: offline mode in one place.
+    network = HttpClients(NetworkPolicy(lambda: settings.offline))
     catalog = CatalogLoader(resources.catalog_root).load()
     runs = RunStore(paths.runs_dir)
     interrupted = runs.mark_interrupted_runs()
@@ -96,10 +105,11 @@ def build_services(
         notices.add(secrets_notice.code, NoticeLevel.WARNING, **secrets_notice.params)
     builtin_engine = BuiltinEngine(_engine_command(), paths.logs_dir, frozen=_frozen())
     providers = ProviderRegistry(
-        _provider_presets(resources, notices),
+        with_address_overrides(_provider_presets(resources, notices), os.environ),
         secrets,
         builtin_engine,
         DefaultGgufResolver(paths.models_dir / "llm"),
+        clients=network,
     )
     llm = LlmCaller(providers, settings)
     if llm.uses_test_grade_model():
@@ -124,17 +134,19 @@ def build_services(
         paths.models_dir, settings, ModelFolderFinder.for_this_machine(), comfyui_dir=managed_comfyui_dir
     )
     comfyui = ComfyUIRuntime(
-        settings, paths, comfyui_override, model_sections=model_folders.read_only_sections
+        settings,
+        paths,
+        comfyui_override,
+        model_sections=model_folders.read_only_sections,
+        http=network,
     )
-    # The one client for downloads from the internet (proxies from the environment).
-    http = httpx.Client(trust_env=True)
     models = ModelService(
         catalog,
         settings,
         model_folders,
         paths.data_dir / "model_hashes.json",
         jobs,
-        http,
+        network,
         comfyui.status,
         __version__,
         Places(Path.home()),
@@ -144,6 +156,7 @@ def build_services(
             ComfyUIConfiguredCheck(lambda: comfyui.launch_config().mode),
             ComfyUIRunningCheck(comfyui.status),
             models.check,
+            CloudOutputCheck(lambda: settings.offline, providers),
         ]
     )
     steps = RunSteps(runs, gate, settings)
@@ -155,22 +168,34 @@ def build_services(
         translator=Translator(),
         notices=notices,
         settings=settings,
+        network=network,
         catalog=catalog,
         availability=availability,
         jobs=jobs,
         runs=runs,
         secrets=secrets,
+        api_keys=ApiKeys(secrets, providers, settings),
         providers=providers,
         builtin_engine=builtin_engine,
         llm=llm,
         languages=languages,
         workshop=Workshop(catalog, runs, jobs, llm, steps, settings),
         generator=Generator(
-            catalog, runs, jobs, llm, steps, gate, comfyui, availability, languages, settings
+            catalog,
+            runs,
+            jobs,
+            llm,
+            steps,
+            gate,
+            comfyui,
+            availability,
+            languages,
+            settings,
+            CloudMediaClient(providers, network),
         ),
         comfyui=comfyui,
         models=models,
-        http=http,
+        offline_mode=OfflineMode(settings, comfyui),
     )
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()

@@ -26,6 +26,7 @@ from server.comfyui.supervisor import (
     SupervisorFolders,
     SupervisorTimings,
 )
+from server.network.http_clients import HttpClients
 from server.settings.models import ComfyUIMode, ComfyUISettings
 from server.settings.paths import AppPaths
 from server.settings.store import SettingsStore
@@ -46,8 +47,10 @@ class ComfyUIRuntime:
         timings: SupervisorTimings | None = None,
         client_timeouts: ClientTimeouts | None = None,
         model_sections: Callable[[], Sequence[ModelPathSection]] = tuple,
+        http: HttpClients | None = None,
     ) -> None:
         self._settings = settings
+        self._http = http
         self._override = override
         self._client_timeouts = client_timeouts
         self.redact = PathRedactor({paths.data_dir: "<data>"}, home=Path.home())
@@ -62,6 +65,7 @@ class ComfyUIRuntime:
             policy=policy,
             timings=timings,
             model_sections=model_sections,
+            http=http,
         )
         self._lock = threading.Lock()
         self._client: ComfyUIClient | None = None
@@ -121,7 +125,9 @@ class ComfyUIRuntime:
             self._client = None
         if current is not None:
             current.close()  # ComfyUI was restarted on another port
-        client = ComfyUIClient(status.url, redact=self.redact, timeouts=self._client_timeouts)
+        client = ComfyUIClient(
+            status.url, redact=self.redact, timeouts=self._client_timeouts, http=self._http
+        )
         client.connect(CLIENT_CONNECT_TIMEOUT_S)
         winner = self._adopt(client)
         if winner is not client:

@@ -44,6 +44,8 @@ from server.comfyui.process_tree import (
 )
 from server.comfyui.status import ComfyUIState, ComfyUIStatus, Reason
 from server.errors import AppError, ErrorKind
+from server.network.http_clients import HttpClients
+from server.network.policy import NetworkPolicy, OfflineBlockedError
 from server.settings.models import ComfyUIMode
 
 log = logging.getLogger(__name__)
@@ -123,10 +125,12 @@ class ComfyUISupervisor:
         timings: SupervisorTimings | None = None,
         choose_port: Callable[[], int] = free_loopback_port,
         model_sections: Callable[[], Sequence[ModelPathSection]] = tuple,
+        http: HttpClients | None = None,
     ) -> None:
         self._config = config
         # Read-only sections for model folders of other tools, read afresh at every start.
         self._model_sections = model_sections
+        self._http = http or HttpClients(NetworkPolicy.unrestricted())
         self._folders = folders
         self._state = StateFolders(folders.state_dir)
         self._redact = redact
@@ -357,7 +361,9 @@ class ComfyUISupervisor:
         )
         port = self._choose_port()
         try:
-            command = comfyui_command(installation, port, self._state, model_paths, device_flags)
+            command = comfyui_command(
+                installation, port, self._state, model_paths, device_flags, offline=config.offline
+            )
         except AppError as exc:
             run.reason = Reason(code=exc.code, params=self._params(exc.params))
             return run
@@ -422,7 +428,7 @@ class ComfyUISupervisor:
         """The ComfyUI version once /system_stats answers ("" if it does not say); None if it never does."""
         assert run.process is not None
         deadline = time.monotonic() + self._timings.ready_timeout_s
-        with httpx.Client(timeout=2.0, trust_env=False) as http:
+        with self._http.client(url, timeout=2.0) as http:
             while not stop.is_set():
                 if run.process.poll() is not None:
                     return None
@@ -492,7 +498,7 @@ class ComfyUISupervisor:
             self._fail(config, Reason(code="comfyui_url_invalid", params={"url": url}))
             return
         self.log.note(f"using the ComfyUI at {url}")
-        with httpx.Client(timeout=5.0, trust_env=False) as http:
+        with self._http.client(url, timeout=5.0) as http:
             while not stop.is_set():
                 try:
                     response = http.get(f"{url}/system_stats")
@@ -502,6 +508,11 @@ class ComfyUISupervisor:
                         ComfyUIStatus(mode=config.mode, state=ComfyUIState.READY, url=url, version=version)
                     )
                     interval = self._timings.external_probe_interval_s
+                except OfflineBlockedError:
+                    if self.status().state is not ComfyUIState.FAILED:
+                        self.log.note(f"offline mode: the ComfyUI at {url} is on another computer")
+                    self._fail(config, Reason(code="comfyui_external_offline", params={"url": url}))
+                    interval = min(1.0, self._timings.external_probe_interval_s)
                 except (httpx.HTTPError, ValueError) as exc:
                     if self.status().state is not ComfyUIState.FAILED:
                         self.log.note(f"the ComfyUI at {url} does not answer: {exc}")

@@ -18,6 +18,7 @@ import httpx
 from server.catalog.models import ModelFile
 from server.catalog.registry import Catalog
 from server.comfyui.status import ComfyUIState, ComfyUIStatus
+from server.network.http_clients import HttpClients
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,10 @@ def choices_of(object_info: object, class_type: str, input_name: str) -> list[st
 
 
 class ComfyUIListing:
-    def __init__(self, catalog: Catalog, status: Callable[[], ComfyUIStatus], http: httpx.Client) -> None:
+    def __init__(self, catalog: Catalog, status: Callable[[], ComfyUIStatus], network: HttpClients) -> None:
         self._loaders = loader_inputs(catalog)
         self._status = status
-        self._http = http
+        self._network = network
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], tuple[float, object]] = {}
 
@@ -96,8 +97,9 @@ class ComfyUIListing:
         if cached is not None and now - cached[0] < CACHE_SECONDS:
             return cached[1]
         try:
-            response = self._http.get(f"{url}/object_info/{class_type}", timeout=REQUEST_TIMEOUT_S)
-            body: object = response.json() if response.status_code == 200 else None
+            with self._network.client(url, timeout=REQUEST_TIMEOUT_S) as http:
+                response = http.get(f"{url}/object_info/{class_type}")
+                body: object = response.json() if response.status_code == 200 else None
         except (httpx.HTTPError, ValueError) as error:
             log.info("ComfyUI's object_info for %s is not available: %s", class_type, error)
             body = None

@@ -5,8 +5,8 @@ download continues where it stopped (HTTP ``Range``); a failure that retrying ca
 ``.part`` file, so starting the download again continues it. A cancelled download removes it. The
 finished file is checked (size, sha256 where the manifest has one) before it gets its real name.
 
-All requests go through the one ``httpx.Client`` the app hands in (proxies from the environment,
-the app's network rules). Offline mode refuses downloads before anything is sent.
+All requests go through the app's guarded HTTP clients (system proxy, offline mode enforced in the
+network layer); the downloader also refuses at once in offline mode, before a job starts.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from server.models.model_locks import ModelLocks
 from server.models.placement import RESERVE_BYTES, free_bytes, write_error
 from server.models.presence import FileState, ModelPresence
 from server.models.wording import name_text, size_text
+from server.network.http_clients import HttpClients
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def part_path(target: Path) -> Path:
 class ModelDownloader:
     def __init__(
         self,
-        http: httpx.Client,
+        network: HttpClients,
         manifest: ModelManifest,
         presence: ModelPresence,
         cache: HashCache,
@@ -72,7 +73,7 @@ class ModelDownloader:
         on_change: Callable[[], None] = lambda: None,
         policy: RetryPolicy | None = None,
     ) -> None:
-        self._http = http
+        self._network = network
         self._manifest = manifest
         self._presence = presence
         self._cache = cache
@@ -201,9 +202,10 @@ class ModelDownloader:
         """One request; True when the whole file is in ``part``."""
         headers = {"Range": f"bytes={offset}-"} if offset else {}
         timeout = httpx.Timeout(self._policy.read_timeout_s, connect=self._policy.connect_timeout_s)
-        with self._http.stream(
-            "GET", url, headers=headers, follow_redirects=True, timeout=timeout
-        ) as response:
+        with (
+            self._network.client(url, timeout=timeout, follow_redirects=True) as http,
+            http.stream("GET", url, headers=headers) as response,
+        ):
             status = response.status_code
             if status == 416 and offset:
                 # Nothing after the end: the part holds the whole file (the checks decide).

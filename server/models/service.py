@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from pydantic import BaseModel, ConfigDict
 
 from server.catalog.availability import UnavailableReason
@@ -35,6 +34,7 @@ from server.models.placement import free_bytes, remove_leftovers
 from server.models.places import FolderListing, Place, Places
 from server.models.presence import FilePresence, ModelPresence
 from server.models.verifier import ModelVerifier
+from server.network.http_clients import HttpClients
 from server.settings.models import ComfyUIMode
 from server.settings.store import SettingsStore
 
@@ -98,7 +98,7 @@ class ModelService:
         folders: ModelFolders,
         cache_file: Path,
         jobs: JobManager,
-        http: httpx.Client,
+        network: HttpClients,
         comfyui_status: Callable[[], ComfyUIStatus],
         app_version: str,
         places: Places,
@@ -112,7 +112,7 @@ class ModelService:
         self.manifest = ModelManifest(catalog)
         self.cache = HashCache(cache_file)
         self.presence = ModelPresence(self.manifest, folders, self.cache)
-        self.listing = ComfyUIListing(catalog, comfyui_status, http)
+        self.listing = ComfyUIListing(catalog, comfyui_status, network)
         self.locks = ModelLocks()
         self.check = ModelFilesCheck(self.manifest, self.presence, self.listing, comfyui_status)
         self._places = places
@@ -121,7 +121,7 @@ class ModelService:
             self.manifest, self.presence, self.cache, managed, self.locks, self.listing.clear
         )
         self._downloader = ModelDownloader(
-            http,
+            network,
             self.manifest,
             self.presence,
             self.cache,

@@ -118,6 +118,13 @@ class SafetyLevelChange(BaseModel):
     pin: str | None = Field(default=None, max_length=64)
 
 
+class OfflineChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    offline: bool
+    pin: str | None = Field(default=None, max_length=64)
+
+
 class PinChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -4,6 +4,7 @@ import type { MessageSchema } from './i18n'
 import CreativeLoopView from './views/CreativeLoopView.vue'
 import ModelsView from './views/ModelsView.vue'
 import NotFoundView from './views/NotFoundView.vue'
+import SettingsView from './views/SettingsView.vue'
 import StartView from './views/StartView.vue'
 
 /**
@@ -41,6 +42,13 @@ const routes: RouteRecordRaw[] = [
     name: 'models' satisfies PageName,
     component: ModelsView,
     meta: { nav: 'models' },
+  },
+  {
+    // For now the cloud panels (keys, offline mode); the full settings page grows here.
+    path: '/settings',
+    name: 'settings' satisfies PageName,
+    component: SettingsView,
+    meta: { nav: 'settings' },
   },
   // The server falls back to index.html for every path, so unknown app paths end up here.
   { path: '/:unknown(.*)*', name: 'not-found', component: NotFoundView },

@@ -11,11 +11,14 @@ import type {
   InterceptionRequest,
   JobStarted,
   JobSummary,
+  KeyList,
+  KeyStatus,
   Language,
   ModelFolderInfo,
   ModelFolders,
   ModelJobStarted,
   ModelsOverview,
+  OfflineChange,
   OptimizationRequest,
   OutputCatalog,
   Place,
@@ -85,6 +88,23 @@ export class ApiClient {
 
   updateSettings(patch: SettingsPatch): Promise<Settings> {
     return this.request('PATCH', '/api/settings', patch)
+  }
+
+  /** The API keys: whether each is set and its last four characters (never the key). */
+  keys(): Promise<KeyList> {
+    return this.request('GET', '/api/keys')
+  }
+
+  setKey(name: string, key: string, pin?: string): Promise<KeyStatus> {
+    return this.request('PUT', `/api/keys/${encodeURIComponent(name)}`, pin ? { key, pin } : { key })
+  }
+
+  deleteKey(name: string, pin?: string): Promise<KeyStatus> {
+    return this.request('DELETE', `/api/keys/${encodeURIComponent(name)}`, pin ? { pin } : {})
+  }
+
+  setOffline(change: OfflineChange): Promise<Settings> {
+    return this.request('PUT', '/api/settings/offline', change)
   }
 
   interceptions(): Promise<InterceptionCatalog> {

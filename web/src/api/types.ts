@@ -46,8 +46,38 @@ export interface Settings {
   schema_version: number
   language: Language
   safety_level: SafetyLevel
+  /** No connection to anything but this computer (the default of a new install). */
   offline: boolean
   comfyui: ComfyUISettings
+  /** Whether a teacher PIN exists; then going online and changing keys need it. */
+  teacher_pin_set: boolean
+}
+
+/** `PUT /api/settings/offline`: going online needs the PIN once one is set. */
+export interface OfflineChange {
+  offline: boolean
+  pin?: string
+}
+
+export interface KeyProvider {
+  id: string
+  name: Localized
+  is_cloud: boolean | null
+}
+
+/** What the API says about a stored API key: never the key, only whether it is set and its end. */
+export interface KeyStatus {
+  name: string
+  label: string
+  providers: KeyProvider[]
+  /** False for a key a provider can do without (an own server that may take one). */
+  required: boolean
+  is_set: boolean
+  last4: string | null
+}
+
+export interface KeyList {
+  keys: KeyStatus[]
 }
 
 /** What the UI may change without the teacher PIN. */
@@ -255,7 +285,11 @@ export interface JobEventData {
   model_progress: ModelProgress
   /** An outcome a teacher should read (a file imported, refused, ...); `message` is in the reader's language. */
   notice: JobNotice
+  /** A cloud output's request: connecting, sending, waiting (the provider works), receiving, saving. */
+  cloud: { state: CloudState; provider: string }
 }
+
+export type CloudState = 'connecting' | 'sending' | 'waiting' | 'receiving' | 'saving'
 
 export type JobEventName = keyof JobEventData
 export const JOB_EVENT_NAMES: readonly JobEventName[] = [
@@ -276,6 +310,7 @@ export const JOB_EVENT_NAMES: readonly JobEventName[] = [
   'media',
   'model_progress',
   'notice',
+  'cloud',
 ]
 
 /** One job event: its sequence number, name and data, as a union the compiler can narrow by `type`. */
