@@ -116,11 +116,8 @@ class Generator:
             raise AppError("output_not_found", ErrorKind.NOT_FOUND, output_id=request.output_id)
         reasons = self._availability.reasons(output)
         if reasons:
-            raise AppError(
-                reasons[0].code,
-                ErrorKind.UNAVAILABLE,
-                **{key: str(value) for key, value in reasons[0].params.items()},
-            )
+            # Params stay as they are: a model's name or a size may be given per language.
+            raise AppError(reasons[0].code, ErrorKind.UNAVAILABLE, **dict(reasons[0].params))
         generation_id = f"g{len(run.generations) + 1}-{secrets.token_hex(2)}"
 
         def work(ctx: JobContext) -> dict[str, object]:

@@ -219,14 +219,19 @@ def test_a_failing_node_is_explained(app_with_comfyui: StartApp) -> None:
     assert run["generations"][0]["error"]["code"] == error["code"]
 
 
-def test_a_model_output_without_its_files_is_refused_with_the_file_named(app_with_comfyui: StartApp) -> None:
+def test_a_model_output_without_its_files_is_refused_with_the_model_named(app_with_comfyui: StartApp) -> None:
+    # The model check refuses before a job starts, naming the model in the reader's language.
     app = app_with_comfyui()
     with app.client("en") as client:
         run_id = new_run(client)
-        _, events = generate(client, run_id, "A red fox", "flux1_schnell")
-    assert final_state(events) == "failed"
-    message = str(of_type(events, "error")[0]["message"])
-    assert "flux1-schnell" in message, message
+        response = client.post(
+            "/api/generation", json={"run_id": run_id, "text": "A red fox", "output_id": "flux1_schnell"}
+        )
+    assert response.status_code == 503, response.text
+    error = response.json()["error"]
+    assert error["code"] == "output_model_file_missing"
+    assert "FLUX.1 schnell (fp8, text encoders and VAE included)" in error["message"], error["message"]
+    assert "17.2 GB" in error["message"] and "'de'" not in error["message"], error["message"]
 
 
 def test_generation_jobs_wait_in_our_queue_with_positions(app_with_comfyui: StartApp) -> None:
