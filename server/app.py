@@ -35,7 +35,15 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.register_blueprint(settings_blueprint(services.settings))
     app.register_blueprint(catalog_blueprint(services))
     app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
-    app.register_blueprint(runs_blueprint(services.runs, frozenset(services.catalog.media_types)))
+    app.register_blueprint(
+        runs_blueprint(
+            services.runs,
+            frozenset(services.catalog.media_types),
+            services.gallery,
+            services.exporter,
+            services.settings,
+        )
+    )
     app.register_blueprint(llm_blueprint(services.providers, services.llm))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))

@@ -25,6 +25,9 @@ from server.pipeline.run_steps import RunSteps
 from server.pipeline.safety_gate import SafetyGate
 from server.pipeline.workshop import Workshop
 from server.resources import Resources
+from server.runs.export import EXPORT_LANE, RunExporter
+from server.runs.export_page import CatalogNames
+from server.runs.gallery import Gallery
 from server.runs.store import RunStore
 from server.settings.models import ComfyUISettings
 from server.settings.paths import AppPaths
@@ -46,6 +49,8 @@ class Services:
     availability: OutputAvailability
     jobs: JobManager
     runs: RunStore
+    gallery: Gallery
+    exporter: RunExporter
     secrets: SecretsStore
     providers: ProviderRegistry
     builtin_engine: BuiltinEngine
@@ -76,6 +81,7 @@ def build_services(
     settings = SettingsStore(paths.settings_file, notices)
     catalog = CatalogLoader(resources.catalog_root).load()
     runs = RunStore(paths.runs_dir)
+    runs.sync_index()
     interrupted = runs.mark_interrupted_runs()
     if interrupted:
         log.warning("%d run(s) were interrupted when the app last stopped; marked incomplete", interrupted)
@@ -102,7 +108,8 @@ def build_services(
         ),
     )
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
-    jobs = JobManager({"text": 4, "generation": 1})
+    # Exports write zips one at a time.
+    jobs = JobManager({"text": 4, "generation": 1, EXPORT_LANE: 1})
     comfyui = ComfyUIRuntime(settings, paths, comfyui_override)
     availability = OutputAvailability(
         [
@@ -112,17 +119,22 @@ def build_services(
     )
     steps = RunSteps(runs, gate, settings)
     languages = LanguageGuesser(catalog.languages)
+    translator = Translator()
+    exporter = RunExporter(runs, jobs, translator, _catalog_names(catalog), paths.data_dir / "exports")
+    exporter.remove_old_exports()
     services = Services(
         version=__version__,
         paths=paths,
         resources=resources,
-        translator=Translator(),
+        translator=translator,
         notices=notices,
         settings=settings,
         catalog=catalog,
         availability=availability,
         jobs=jobs,
         runs=runs,
+        gallery=Gallery(runs, translator),
+        exporter=exporter,
         secrets=secrets,
         providers=providers,
         builtin_engine=builtin_engine,
@@ -137,6 +149,14 @@ def build_services(
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()
     return services
+
+
+def _catalog_names(catalog: Catalog) -> CatalogNames:
+    return CatalogNames(
+        attitudes={key: config.name.model_dump() for key, config in catalog.interceptions.items()},
+        outputs={key: config.name.model_dump() for key, config in catalog.outputs.items()},
+        players={key: info.player for key, info in catalog.media_types.items()},
+    )
 
 
 def _provider_presets(resources: Resources, notices: Notices) -> list[ProviderPreset]:
