@@ -2,7 +2,9 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
 import type { MessageSchema } from './i18n'
 import CreativeLoopView from './views/CreativeLoopView.vue'
+import GalleryView from './views/GalleryView.vue'
 import NotFoundView from './views/NotFoundView.vue'
+import RunDetailView from './views/RunDetailView.vue'
 import StartView from './views/StartView.vue'
 
 /**
@@ -33,6 +35,19 @@ const routes: RouteRecordRaw[] = [
     name: 'create',
     component: CreativeLoopView,
     meta: { section: 'workshop' },
+  },
+  {
+    path: '/gallery',
+    name: 'gallery' satisfies PageName,
+    component: GalleryView,
+    meta: { nav: 'gallery' },
+  },
+  {
+    // The transparency view of one run.
+    path: '/gallery/:runId',
+    name: 'run',
+    component: RunDetailView,
+    meta: { section: 'gallery' },
   },
   // The server falls back to index.html for every path, so unknown app paths end up here.
   { path: '/:unknown(.*)*', name: 'not-found', component: NotFoundView },
