@@ -8,7 +8,6 @@ import json
 import time
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -63,7 +62,11 @@ def test_listing_filters_and_pages(gallery_app: tuple[AppProcess, dict[str, str]
     page = _get(app, "/api/runs")
     assert page["total"] == len(runs)
     assert [run["id"] for run in page["runs"]] == [
-        runs["evil"], runs["telephone"], runs["audio"], runs["bauhaus"], runs["oldest"]
+        runs["evil"],
+        runs["telephone"],
+        runs["audio"],
+        runs["bauhaus"],
+        runs["oldest"],
     ]
     assert page["runs"][0]["cover"]["name"] == "g1.png"
 
@@ -143,7 +146,10 @@ def test_export_of_selected_runs(gallery_app: tuple[AppProcess, dict[str, str]])
     assert record["idea"] == EVIL_IDEA
     page = archive.read(f"runs/{runs['evil']}/index.html").decode("utf-8")
     assert "<script" not in page and "<img src=x" not in page and "<b>bold</b>" not in page
-    assert "&lt;script&gt;alert(&quot;idea&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;" in page
+    assert (
+        "&lt;script&gt;alert(&quot;idea&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;"
+        in page
+    )
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
     assert 'src="g1.png"' in page
     overview = archive.read("index.html").decode("utf-8")

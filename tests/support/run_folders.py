@@ -9,7 +9,6 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from server.runs.models import (
     GenerationRecord,

@@ -73,7 +73,11 @@ def test_filters_by_date_attitude_and_medium(tmp_path: Path) -> None:
     assert store.flush()
     # since inclusive, until exclusive.
     assert _ids(store, RunFilter(since=day(1), until=day(3))) == [runs["dada_audio"], runs["bauhaus_image"]]
-    assert _ids(store, RunFilter(attitude="dada")) == [runs["dada_video"], runs["dada_audio"], runs["dada_image"]]
+    assert _ids(store, RunFilter(attitude="dada")) == [
+        runs["dada_video"],
+        runs["dada_audio"],
+        runs["dada_image"],
+    ]
     assert _ids(store, RunFilter(medium="image")) == [runs["bauhaus_image"], runs["dada_image"]]
     assert _ids(store, RunFilter(medium=NO_MEDIA)) == [runs["telephone_none"]]
     assert _ids(store, RunFilter(attitude="dada", medium="audio", since=day(2))) == [runs["dada_audio"]]
