@@ -51,6 +51,8 @@ def run_window(
     except Exception as exc:  # a broken GUI installation must not stop the app
         raise WindowUnavailableError(f"the window component could not be loaded ({exc})") from exc
 
+    # A student's "download" of a picture or sound opens the system's save dialog.
+    webview.settings["ALLOW_DOWNLOADS"] = True
     window = webview.create_window(
         WINDOW_TITLE,
         url,

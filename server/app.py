@@ -10,8 +10,10 @@ from server.api.errors import register_error_handlers
 from server.api.health import health_blueprint
 from server.api.jobs import jobs_blueprint
 from server.api.llm import llm_blueprint
+from server.api.models import models_blueprint
 from server.api.pipeline import pipeline_blueprint
 from server.api.runs import runs_blueprint
+from server.api.secrets import secrets_blueprint
 from server.api.security import LaunchSecurity, install_security
 from server.api.settings import settings_blueprint
 from server.api.spa import spa_blueprint
@@ -45,8 +47,10 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
         )
     )
     app.register_blueprint(llm_blueprint(services.providers, services.llm))
+    app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))
+    app.register_blueprint(models_blueprint(services.models, services.translator, services.settings))
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(spa_blueprint(services.resources.web_dist, services.translator))
     return app

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from server import __version__
 from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailability
 from server.catalog.loader import CatalogLoader
 from server.catalog.registry import Catalog
+from server.cloud.api_keys import ApiKeys
+from server.cloud.availability_check import CloudOutputCheck
+from server.cloud.media_client import CloudMediaClient
+from server.cloud.offline_mode import OfflineMode
+from server.cloud.provider_addresses import with_address_overrides
 from server.comfyui.availability_check import ComfyUIRunningCheck
 from server.comfyui.runtime import ComfyUIRuntime
 from server.i18n.translator import Translator
@@ -17,6 +24,12 @@ from server.jobs.manager import JobManager
 from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
 from server.llm.provider_presets import ProviderPreset, load_provider_presets
 from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
+from server.models.folders import ModelFolderFinder, ModelFolders
+from server.models.places import Places
+from server.models.service import JOB_LANES as MODEL_JOB_LANES
+from server.models.service import ModelService
+from server.network.http_clients import HttpClients
+from server.network.policy import NetworkPolicy
 from server.notices import NoticeLevel, Notices
 from server.pipeline.generation import Generator
 from server.pipeline.language_guess import LanguageGuesser
@@ -29,7 +42,7 @@ from server.runs.export import EXPORT_LANE, RunExporter
 from server.runs.export_page import CatalogNames
 from server.runs.gallery import Gallery
 from server.runs.store import RunStore
-from server.settings.models import ComfyUISettings
+from server.settings.models import ComfyUIMode, ComfyUISettings
 from server.settings.paths import AppPaths
 from server.settings.secrets import SecretsStore
 from server.settings.store import SettingsStore
@@ -45,6 +58,7 @@ class Services:
     translator: Translator
     notices: Notices
     settings: SettingsStore
+    network: HttpClients
     catalog: Catalog
     availability: OutputAvailability
     jobs: JobManager
@@ -52,6 +66,7 @@ class Services:
     gallery: Gallery
     exporter: RunExporter
     secrets: SecretsStore
+    api_keys: ApiKeys
     providers: ProviderRegistry
     builtin_engine: BuiltinEngine
     llm: LlmCaller
@@ -59,6 +74,8 @@ class Services:
     workshop: Workshop
     generator: Generator
     comfyui: ComfyUIRuntime
+    models: ModelService
+    offline_mode: OfflineMode
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
@@ -79,6 +96,8 @@ def build_services(
     paths.create()
     notices = Notices()
     settings = SettingsStore(paths.settings_file, notices)
+    # Every outgoing HTTP request of the app goes through these clients: offline mode in one place.
+    network = HttpClients(NetworkPolicy(lambda: settings.offline))
     catalog = CatalogLoader(resources.catalog_root).load()
     runs = RunStore(paths.runs_dir)
     runs.sync_index()
@@ -92,10 +111,11 @@ def build_services(
         notices.add(secrets_notice.code, NoticeLevel.WARNING, **secrets_notice.params)
     builtin_engine = BuiltinEngine(_engine_command(), paths.logs_dir, frozen=_frozen())
     providers = ProviderRegistry(
-        _provider_presets(resources, notices),
+        with_address_overrides(_provider_presets(resources, notices), os.environ),
         secrets,
         builtin_engine,
         DefaultGgufResolver(paths.models_dir / "llm"),
+        clients=network,
     )
     llm = LlmCaller(providers, settings)
     if llm.uses_test_grade_model():
@@ -107,14 +127,43 @@ def build_services(
             "safety_config_broken_notice", NoticeLevel.WARNING, detail=detail
         ),
     )
-    # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU.
-    # Exports write zips one at a time.
-    jobs = JobManager({"text": 4, "generation": 1, EXPORT_LANE: 1})
-    comfyui = ComfyUIRuntime(settings, paths, comfyui_override)
+    # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU; model files
+    # are imported one at a time (they share the disk) and downloaded in a lane of their own; exports
+    # write zips one at a time.
+    jobs = JobManager({"text": 4, "generation": 1, **MODEL_JOB_LANES, EXPORT_LANE: 1})
+
+    def managed_comfyui_dir() -> str | None:
+        # Its own models/ folder holds files too (ComfyUI reads it anyway; presence must see it).
+        chosen = comfyui_override or settings.current.comfyui
+        return chosen.directory if chosen.mode is ComfyUIMode.MANAGED else None
+
+    model_folders = ModelFolders(
+        paths.models_dir, settings, ModelFolderFinder.for_this_machine(), comfyui_dir=managed_comfyui_dir
+    )
+    comfyui = ComfyUIRuntime(
+        settings,
+        paths,
+        comfyui_override,
+        model_sections=model_folders.read_only_sections,
+        http=network,
+    )
+    models = ModelService(
+        catalog,
+        settings,
+        model_folders,
+        paths.data_dir / "model_hashes.json",
+        jobs,
+        network,
+        comfyui.status,
+        __version__,
+        Places(Path.home()),
+    )
     availability = OutputAvailability(
         [
             ComfyUIConfiguredCheck(lambda: comfyui.launch_config().mode),
             ComfyUIRunningCheck(comfyui.status),
+            models.check,
+            CloudOutputCheck(lambda: settings.offline, providers),
         ]
     )
     steps = RunSteps(runs, gate, settings)
@@ -129,6 +178,7 @@ def build_services(
         translator=translator,
         notices=notices,
         settings=settings,
+        network=network,
         catalog=catalog,
         availability=availability,
         jobs=jobs,
@@ -136,15 +186,28 @@ def build_services(
         gallery=Gallery(runs, translator),
         exporter=exporter,
         secrets=secrets,
+        api_keys=ApiKeys(secrets, providers, settings),
         providers=providers,
         builtin_engine=builtin_engine,
         llm=llm,
         languages=languages,
         workshop=Workshop(catalog, runs, jobs, llm, steps, settings),
         generator=Generator(
-            catalog, runs, jobs, llm, steps, gate, comfyui, availability, languages, settings
+            catalog,
+            runs,
+            jobs,
+            llm,
+            steps,
+            gate,
+            comfyui,
+            availability,
+            languages,
+            settings,
+            CloudMediaClient(providers, network),
         ),
         comfyui=comfyui,
+        models=models,
+        offline_mode=OfflineMode(settings, comfyui),
     )
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()

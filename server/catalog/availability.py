@@ -19,7 +19,8 @@ class UnavailableReason(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str
-    params: dict[str, str] = {}
+    # A value may differ by language: {"de": "4,9 GB", "en": "4.9 GB"}.
+    params: dict[str, str | dict[str, str]] = {}
     # The UI page where the teacher can fix it ("settings", "models").
     fix_page: str | None = None
 

@@ -17,16 +17,18 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from server.catalog.models import (
     Chunk,
+    CloudChunk,
     ComfyUIChunk,
     InterceptionConfig,
     LanguagesFile,
     LlmChunk,
+    MappedParameter,
     MediaTypeInfo,
     MediaTypeRegistryFile,
     ModelFile,
     ModelManifestFile,
-    OutputBackend,
     OutputConfig,
+    OutputDefaults,
 )
 from server.catalog.problems import (
     CatalogProblem,
@@ -40,15 +42,25 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
-_CHUNK_TAGS = frozenset({"llm", "comfyui"})
-_chunk_adapter: TypeAdapter[LlmChunk | ComfyUIChunk] = TypeAdapter(Chunk)
+_CHUNK_TAGS = frozenset({"llm", "comfyui", "cloud"})
+_chunk_adapter: TypeAdapter[LlmChunk | ComfyUIChunk | CloudChunk] = TypeAdapter(Chunk)
+# Numbers a cloud request template may use; the output's defaults must give them a value.
+_DEFAULTED_NUMBERS = (
+    MappedParameter.STEPS,
+    MappedParameter.CFG,
+    MappedParameter.WIDTH,
+    MappedParameter.HEIGHT,
+    MappedParameter.DURATION,
+    MappedParameter.FRAMES,
+    MappedParameter.FPS,
+)
 
 
 class CatalogLoader:
     def __init__(self, resource_root: Path) -> None:
         self._root = resource_root
         self._problems: list[CatalogProblem] = []
-        self._llm_chunk_ids: frozenset[str] = frozenset()
+        self._chunk_kinds: dict[str, str] = {}
 
     def load(self) -> Catalog:
         self._problems = []
@@ -58,8 +70,7 @@ class CatalogLoader:
         languages = self._parse(configs / "languages.json", LanguagesFile.model_validate) or LanguagesFile(
             languages={}, stopwords={}
         )
-        llm_chunks, comfyui_chunks = self._load_chunks(self._root / "chunks")
-        self._llm_chunk_ids = frozenset(llm_chunks)
+        llm_chunks, comfyui_chunks, cloud_chunks = self._load_chunks(self._root / "chunks")
         interceptions = {
             stem: config
             for stem, config in self._load_folder(configs / "interception", InterceptionConfig).items()
@@ -68,7 +79,7 @@ class CatalogLoader:
         outputs = {
             stem: config
             for stem, config in self._load_folder(configs / "output", OutputConfig).items()
-            if self._output_refs_ok(stem, config, comfyui_chunks, media_types, models)
+            if self._output_refs_ok(stem, config, comfyui_chunks, cloud_chunks, media_types, models)
         }
         for problem in self._problems:
             log.warning(
@@ -87,6 +98,7 @@ class CatalogLoader:
             models=models,
             languages=languages,
             problems=list(self._problems),
+            cloud_chunks=cloud_chunks,
         )
 
     # ------------------------------------------------------------------ reading
@@ -137,16 +149,26 @@ class CatalogLoader:
         parsed = self._parse(path, ModelManifestFile.model_validate)
         return {model.id: model for model in parsed.models} if parsed else {}
 
-    def _load_chunks(self, folder: Path) -> tuple[dict[str, LlmChunk], dict[str, ComfyUIChunk]]:
+    def _load_chunks(
+        self, folder: Path
+    ) -> tuple[dict[str, LlmChunk], dict[str, ComfyUIChunk], dict[str, CloudChunk]]:
         llm: dict[str, LlmChunk] = {}
         comfyui: dict[str, ComfyUIChunk] = {}
+        cloud: dict[str, CloudChunk] = {}
+        self._chunk_kinds = {}
         for path in sorted(folder.glob("*.json")):
             chunk = self._parse(path, _chunk_adapter.validate_python, _CHUNK_TAGS)
             if isinstance(chunk, LlmChunk):
                 llm[path.stem] = chunk
             elif isinstance(chunk, ComfyUIChunk) and self._workflow_ok(path, chunk):
                 comfyui[path.stem] = chunk
-        return llm, comfyui
+            elif isinstance(chunk, CloudChunk):
+                cloud[path.stem] = chunk
+            else:
+                continue
+            # Only chunks that loaded: a broken one is "unknown" to whatever refers to it.
+            self._chunk_kinds[path.stem] = chunk.kind
+        return llm, comfyui, cloud
 
     # ------------------------------------------------------------------ references
 
@@ -211,6 +233,7 @@ class CatalogLoader:
         stem: str,
         config: OutputConfig,
         comfyui_chunks: dict[str, ComfyUIChunk],
+        cloud_chunks: dict[str, CloudChunk],
         media_types: dict[str, MediaTypeInfo],
         models: dict[str, ModelFile],
     ) -> bool:
@@ -218,15 +241,28 @@ class CatalogLoader:
         before = len(self._problems)
         if config.media_type not in media_types:
             self._report(name, "media_type", ProblemCode.UNKNOWN_MEDIA_TYPE, media_type=config.media_type)
-        # Cloud backends get their chunk kind with the cloud providers; until then they cannot resolve.
-        if config.backend is not OutputBackend.COMFYUI or config.chunk not in comfyui_chunks:
-            if config.chunk in self._llm_chunk_ids:
+        # A ComfyUI output runs a workflow chunk, a cloud output (openai, openrouter) a cloud chunk.
+        chunks: dict[str, ComfyUIChunk] | dict[str, CloudChunk] = (
+            cloud_chunks if config.backend.is_cloud else comfyui_chunks
+        )
+        if config.chunk not in chunks:
+            if config.chunk in self._chunk_kinds:
                 self._report(
                     name, "chunk", ProblemCode.WRONG_CHUNK_KIND, chunk=config.chunk, kind=config.backend.value
                 )
             else:
                 self._report(name, "chunk", ProblemCode.UNKNOWN_CHUNK, chunk=config.chunk)
+        cloud_chunk = cloud_chunks.get(config.chunk) if config.backend.is_cloud else None
+        if cloud_chunk is not None:
+            self._check_defaults(name, cloud_chunk, config.defaults)
         for index, model_id in enumerate(config.models):
             if model_id not in models:
                 self._report(name, f"models.{index}", ProblemCode.UNKNOWN_MODEL, model=model_id)
         return len(self._problems) == before
+
+    def _check_defaults(self, name: str, chunk: CloudChunk, defaults: OutputDefaults) -> None:
+        used = chunk.parameters()
+        for parameter in _DEFAULTED_NUMBERS:
+            if parameter in used and getattr(defaults, parameter.value) is None:
+                field = f"defaults.{parameter.value}"
+                self._report(name, field, ProblemCode.MISSING_DEFAULT, parameter=parameter.value)

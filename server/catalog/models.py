@@ -6,6 +6,7 @@ never a silently ignored setting.
 
 from __future__ import annotations
 
+import string
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -170,6 +171,9 @@ class ModelFile(Strict):
     folder: ModelFolder
     filename: Annotated[str, StringConstraints(pattern=r"^[^/\\]+\.(safetensors|gguf)$")]
     size: int = Field(gt=0, description="bytes")
+    # False when ``size`` is a rounded figure (no exact source yet): a file then matches by a size
+    # close to it, and only its sha256 (where known) proves it is the right one.
+    size_exact: bool = True
     sha256: Sha256 | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https://")] | None = None
     licence: ModelLicence
@@ -245,17 +249,100 @@ class ComfyUIChunk(Strict):
             return []
         return mapped if isinstance(mapped, list) else [mapped]
 
+    def uses(self, parameter: MappedParameter) -> bool:
+        return bool(self.targets(parameter))
 
-Chunk = Annotated[LlmChunk | ComfyUIChunk, Field(discriminator="kind")]
+
+class CloudMediaEncoding(StrEnum):
+    """How a cloud answer carries a media file."""
+
+    BASE64 = "base64"  # the file's bytes in base64 (OpenAI Images API: data[].b64_json)
+    DATA_URI = "data_uri"  # data:<mime>;base64,<bytes> (OpenRouter: message.images[].image_url.url)
+
+
+MimeType = Annotated[str, StringConstraints(pattern=r"^[a-z]+/[a-z0-9.+\-]+$")]
+# A step into the answer's JSON: a key, a list index, or "*" for every item of a list.
+JsonPathStep = Annotated[str, StringConstraints(min_length=1)] | Annotated[int, Field(ge=0)]
+
+
+class CloudResponseMapping(Strict):
+    """Where the media files are in the provider's JSON answer, and how they are encoded."""
+
+    encoding: CloudMediaEncoding
+    path: list[JsonPathStep] = Field(min_length=1)
+    # What base64 bytes are when their first bytes do not say it (PNG, JPEG, WebP, ... they do).
+    mime_type: MimeType | None = None
+
+
+class CloudChunk(Strict):
+    """A cloud API call: the JSON body sent to the provider's ``endpoint`` and how to read the answer.
+
+    Strings in ``request`` may hold placeholders of generation parameters: ``"{prompt}"`` alone is
+    replaced by the value itself (a number stays a number), ``"{width}x{height}"`` by the text. Literal
+    braces are written ``{{`` and ``}}``. The provider (address, key) is the output's ``backend``.
+    """
+
+    kind: Literal["cloud"]
+    description: str
+    endpoint: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*(/[a-z0-9][a-z0-9_\-]*)*$")]
+    request: dict[str, object] = Field(min_length=1)
+    response: CloudResponseMapping
+    # The longest silence while the provider works on the picture (no byte arrives meanwhile).
+    timeout_s: float = Field(default=180.0, gt=0.0, le=900.0)
+    optimization_instruction: str | None = None
+
+    @model_validator(mode="after")
+    def _placeholders_known(self) -> CloudChunk:
+        fields = template_fields(self.request)
+        unknown = sorted(fields - {parameter.value for parameter in MappedParameter})
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) in request: {', '.join(unknown)}")
+        if MappedParameter.PROMPT.value not in fields:
+            raise ValueError("the request must contain the {prompt} placeholder")
+        return self
+
+    def parameters(self) -> frozenset[MappedParameter]:
+        return frozenset(MappedParameter(name) for name in template_fields(self.request))
+
+    def uses(self, parameter: MappedParameter) -> bool:
+        return parameter in self.parameters()
+
+
+def template_fields(value: object) -> set[str]:
+    """Placeholder names in every string of a JSON value; malformed braces raise ValueError."""
+    if isinstance(value, str):
+        names: set[str] = set()
+        for _, name, spec, conversion in string.Formatter().parse(value):
+            if name is None:
+                continue
+            if not name or spec or conversion:
+                raise ValueError(f"placeholders are plain names like {{prompt}}, not {value!r}")
+            names.add(name)
+        return names
+    if isinstance(value, dict):
+        return {name for item in value.values() for name in template_fields(item)}
+    if isinstance(value, list):
+        return {name for item in value for name in template_fields(item)}
+    return set()
+
+
+Chunk = Annotated[LlmChunk | ComfyUIChunk | CloudChunk, Field(discriminator="kind")]
+OutputChunk = ComfyUIChunk | CloudChunk
 
 
 # ---------------------------------------------------------------- outputs
 
 
 class OutputBackend(StrEnum):
+    """Where an output runs. A cloud backend's value is its provider id in configs/llm_providers.json."""
+
     COMFYUI = "comfyui"
     OPENAI = "openai"
     OPENROUTER = "openrouter"
+
+    @property
+    def is_cloud(self) -> bool:
+        return self is not OutputBackend.COMFYUI
 
 
 class OutputDefaults(Strict):

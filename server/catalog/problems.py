@@ -22,6 +22,7 @@ class ProblemCode(StrEnum):
     UNKNOWN_NODE_INPUT = "catalog_unknown_node_input"
     BROKEN_LINK = "catalog_broken_link"
     UNKNOWN_LANGUAGE = "catalog_unknown_language"
+    MISSING_DEFAULT = "catalog_missing_default"
 
 
 class CatalogProblem(BaseModel):

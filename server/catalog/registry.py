@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from server.catalog.models import (
+    CloudChunk,
     ComfyUIChunk,
     InterceptionConfig,
     LanguagesFile,
     LlmChunk,
     MediaTypeInfo,
     ModelFile,
+    OutputChunk,
     OutputConfig,
 )
 from server.catalog.problems import CatalogProblem
@@ -26,6 +28,13 @@ class Catalog:
     models: dict[str, ModelFile]
     languages: LanguagesFile
     problems: list[CatalogProblem] = field(default_factory=list)
+    cloud_chunks: dict[str, CloudChunk] = field(default_factory=dict)
 
     def outputs_using_model(self, model_id: str) -> list[str]:
         return sorted(oid for oid, output in self.outputs.items() if model_id in output.models)
+
+    def output_chunk(self, output: OutputConfig) -> OutputChunk | None:
+        """The chunk that runs an output: a ComfyUI workflow or a cloud API call."""
+        if output.backend.is_cloud:
+            return self.cloud_chunks.get(output.chunk)
+        return self.comfyui_chunks.get(output.chunk)

@@ -57,6 +57,8 @@ from server.comfyui.prompt_events import (
     output_files,
 )
 from server.errors import AppError, ErrorKind
+from server.network.http_clients import HttpClients
+from server.network.policy import NetworkPolicy
 
 log = logging.getLogger(__name__)
 
@@ -183,16 +185,20 @@ class ComfyUIClient:
         timeouts: ClientTimeouts | None = None,
         client_id: str | None = None,
         preview_metadata: bool = True,
+        http: HttpClients | None = None,
     ) -> None:
+        """``http``: the app's client factory (offline mode); unrestricted without it (tests)."""
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id or str(uuid.uuid4())
         self.timeouts = timeouts or ClientTimeouts()
         self._redact = redact
-        self._http = httpx.Client(
+        clients = http or HttpClients(NetworkPolicy.unrestricted())
+        self._network = clients.policy
+        # The factory sends loopback traffic directly; a school server may sit behind the system proxy.
+        self._http = clients.client(
+            self.base_url,
             base_url=self.base_url,
             timeout=httpx.Timeout(self.timeouts.request_s, connect=self.timeouts.connect_s),
-            # ComfyUI is on this machine or the school network: never through a system proxy.
-            trust_env=False,
         )
         self._lock = threading.Lock()
         self._tracked: dict[str, _Tracked] = {}
@@ -247,6 +253,13 @@ class ComfyUIClient:
         ws_url = "ws" + self.base_url.removeprefix("http") + f"/ws?clientId={self.client_id}"
         failures = 0
         while not self._closed.is_set():
+            if not self._network.allows(self.base_url):
+                # Offline mode and ComfyUI on another computer: the websocket is guarded like HTTP.
+                if failures == 0:
+                    log.warning("offline mode: no websocket to the ComfyUI at %s", self.base_url)
+                failures += 1
+                self._closed.wait(self.timeouts.reconnect_delays_s[-1])
+                continue
             try:
                 with connect(
                     ws_url,

@@ -87,8 +87,12 @@ def comfyui_command(
     state: StateFolders,
     model_paths_file: Path,
     device_flags: Sequence[str],
+    *,
+    offline: bool = True,
 ) -> list[str]:
     check_device_flags(device_flags)
+    # Offline: ComfyUI's "API nodes" call comfy.org's paid cloud services; they must not even load.
+    offline_flags = ["--disable-api-nodes"] if offline else []
     return [
         str(installation.python),
         "main.py",
@@ -111,6 +115,7 @@ def comfyui_command(
         f"sqlite:///{state.database.resolve().as_posix()}",
         "--preview-method",
         "latent2rgb",
+        *offline_flags,
         *device_flags,
     ]
 
@@ -134,5 +139,13 @@ def comfyui_environment(
                 del env[name]
     env.update({"PYTHONUTF8": "1", "PYTHONUNBUFFERED": "1", "DO_NOT_TRACK": "1"})
     if offline:
-        env["HF_HUB_OFFLINE"] = "1"
+        # Hugging Face libraries (used by some nodes) neither download nor phone home.
+        env.update(
+            {
+                "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1",
+                "HF_DATASETS_OFFLINE": "1",
+                "HF_HUB_DISABLE_TELEMETRY": "1",
+            }
+        )
     return env

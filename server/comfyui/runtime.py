@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from server.comfyui.child_log import LogLine
 from server.comfyui.client import ClientTimeouts, ComfyUIClient
+from server.comfyui.model_paths import ModelPathSection
 from server.comfyui.redaction import PathRedactor
 from server.comfyui.status import ComfyUIState, ComfyUIStatus
 from server.comfyui.supervisor import (
@@ -25,6 +26,7 @@ from server.comfyui.supervisor import (
     SupervisorFolders,
     SupervisorTimings,
 )
+from server.network.http_clients import HttpClients
 from server.settings.models import ComfyUIMode, ComfyUISettings
 from server.settings.paths import AppPaths
 from server.settings.store import SettingsStore
@@ -44,8 +46,11 @@ class ComfyUIRuntime:
         policy: RestartPolicy | None = None,
         timings: SupervisorTimings | None = None,
         client_timeouts: ClientTimeouts | None = None,
+        model_sections: Callable[[], Sequence[ModelPathSection]] = tuple,
+        http: HttpClients | None = None,
     ) -> None:
         self._settings = settings
+        self._http = http
         self._override = override
         self._client_timeouts = client_timeouts
         self.redact = PathRedactor({paths.data_dir: "<data>"}, home=Path.home())
@@ -59,6 +64,8 @@ class ComfyUIRuntime:
             self.redact,
             policy=policy,
             timings=timings,
+            model_sections=model_sections,
+            http=http,
         )
         self._lock = threading.Lock()
         self._client: ComfyUIClient | None = None
@@ -118,7 +125,9 @@ class ComfyUIRuntime:
             self._client = None
         if current is not None:
             current.close()  # ComfyUI was restarted on another port
-        client = ComfyUIClient(status.url, redact=self.redact, timeouts=self._client_timeouts)
+        client = ComfyUIClient(
+            status.url, redact=self.redact, timeouts=self._client_timeouts, http=self._http
+        )
         client.connect(CLIENT_CONNECT_TIMEOUT_S)
         winner = self._adopt(client)
         if winner is not client:

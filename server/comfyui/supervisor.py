@@ -33,7 +33,7 @@ from server.comfyui.devices import CPU_FLAGS, automatic_device_flags
 from server.comfyui.failure_reasons import explain_failure
 from server.comfyui.installation import ComfyUIInstallation, locate_installation
 from server.comfyui.launch import StateFolders, comfyui_command, comfyui_environment
-from server.comfyui.model_paths import write_model_paths
+from server.comfyui.model_paths import ModelPathSection, write_model_paths
 from server.comfyui.process_tree import (
     ProcessRecordFile,
     RecordedProcess,
@@ -44,6 +44,8 @@ from server.comfyui.process_tree import (
 )
 from server.comfyui.status import ComfyUIState, ComfyUIStatus, Reason
 from server.errors import AppError, ErrorKind
+from server.network.http_clients import HttpClients
+from server.network.policy import NetworkPolicy, OfflineBlockedError
 from server.settings.models import ComfyUIMode
 
 log = logging.getLogger(__name__)
@@ -122,8 +124,13 @@ class ComfyUISupervisor:
         policy: RestartPolicy | None = None,
         timings: SupervisorTimings | None = None,
         choose_port: Callable[[], int] = free_loopback_port,
+        model_sections: Callable[[], Sequence[ModelPathSection]] = tuple,
+        http: HttpClients | None = None,
     ) -> None:
         self._config = config
+        # Read-only sections for model folders of other tools, read afresh at every start.
+        self._model_sections = model_sections
+        self._http = http or HttpClients(NetworkPolicy.unrestricted())
         self._folders = folders
         self._state = StateFolders(folders.state_dir)
         self._redact = redact
@@ -328,6 +335,14 @@ class ComfyUISupervisor:
             if stop.wait(delay):
                 return
 
+    def _extra_model_sections(self) -> Sequence[ModelPathSection]:
+        try:
+            return self._model_sections()
+        except Exception:
+            # A folder that cannot be read must not keep ComfyUI from starting with the app's own models.
+            log.exception("the extra model folders could not be read; starting with the app's own only")
+            return ()
+
     def _fail(self, config: LaunchConfig, reason: Reason, crashes: int = 0) -> None:
         self._set(ComfyUIStatus(mode=config.mode, state=ComfyUIState.FAILED, reason=reason, crashes=crashes))
 
@@ -341,10 +356,14 @@ class ComfyUISupervisor:
     ) -> _Run:
         run = _Run()
         self._state.create()
-        model_paths = write_model_paths(self._folders.state_dir, self._folders.models_dir)
+        model_paths = write_model_paths(
+            self._folders.state_dir, self._folders.models_dir, self._extra_model_sections()
+        )
         port = self._choose_port()
         try:
-            command = comfyui_command(installation, port, self._state, model_paths, device_flags)
+            command = comfyui_command(
+                installation, port, self._state, model_paths, device_flags, offline=config.offline
+            )
         except AppError as exc:
             run.reason = Reason(code=exc.code, params=self._params(exc.params))
             return run
@@ -409,7 +428,7 @@ class ComfyUISupervisor:
         """The ComfyUI version once /system_stats answers ("" if it does not say); None if it never does."""
         assert run.process is not None
         deadline = time.monotonic() + self._timings.ready_timeout_s
-        with httpx.Client(timeout=2.0, trust_env=False) as http:
+        with self._http.client(url, timeout=2.0) as http:
             while not stop.is_set():
                 if run.process.poll() is not None:
                     return None
@@ -479,7 +498,7 @@ class ComfyUISupervisor:
             self._fail(config, Reason(code="comfyui_url_invalid", params={"url": url}))
             return
         self.log.note(f"using the ComfyUI at {url}")
-        with httpx.Client(timeout=5.0, trust_env=False) as http:
+        with self._http.client(url, timeout=5.0) as http:
             while not stop.is_set():
                 try:
                     response = http.get(f"{url}/system_stats")
@@ -489,6 +508,11 @@ class ComfyUISupervisor:
                         ComfyUIStatus(mode=config.mode, state=ComfyUIState.READY, url=url, version=version)
                     )
                     interval = self._timings.external_probe_interval_s
+                except OfflineBlockedError:
+                    if self.status().state is not ComfyUIState.FAILED:
+                        self.log.note(f"offline mode: the ComfyUI at {url} is on another computer")
+                    self._fail(config, Reason(code="comfyui_external_offline", params={"url": url}))
+                    interval = min(1.0, self._timings.external_probe_interval_s)
                 except (httpx.HTTPError, ValueError) as exc:
                     if self.status().state is not ComfyUIState.FAILED:
                         self.log.note(f"the ComfyUI at {url} does not answer: {exc}")

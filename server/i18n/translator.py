@@ -60,7 +60,15 @@ class Translator:
             details = ", ".join(f"{k}={v}" for k, v in (params or {}).items())
             return f"{code} ({details})" if details else code
         template = text.de if language == "de" else text.en
-        return string.Formatter().vformat(template, (), _KeepUnknown(params or {}))
+        values = {key: _in_language(value, language) for key, value in (params or {}).items()}
+        return string.Formatter().vformat(template, (), _KeepUnknown(values))
+
+
+def _in_language(value: object, language: Language) -> object:
+    """A parameter may itself differ by language (a size "4,9 GB" / "4.9 GB", a model's name)."""
+    if isinstance(value, Mapping) and isinstance(value.get(language), str):
+        return value[language]
+    return value
 
 
 def pick_language(accept_language: str | None, fallback: Language) -> Language:

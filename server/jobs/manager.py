@@ -316,6 +316,13 @@ class JobManager:
 
 
 def _plain(params: dict[str, object]) -> dict[str, object]:
-    return {
-        key: value if isinstance(value, int | float | bool) else str(value) for key, value in params.items()
-    }
+    return {key: _plain_value(value) for key, value in params.items()}
+
+
+def _plain_value(value: object) -> object:
+    if isinstance(value, int | float | bool):
+        return value
+    # A parameter that differs by language ({"de": "4,9 GB", "en": "4.9 GB"}) stays one.
+    if isinstance(value, dict) and set(value) == {"de", "en"}:
+        return {language: str(text) for language, text in value.items()}
+    return str(value)

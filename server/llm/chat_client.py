@@ -27,11 +27,12 @@ from server.llm.chat_errors import (
     InvalidBaseUrlError,
     LlmError,
     MessageParam,
+    OfflineRefusedError,
     ReadTimeoutError,
     ServerUnreachableError,
 )
 from server.llm.chat_types import ChatMessage, ChatReply, ChatTimeouts, ModelInfo, SamplingParameters
-from server.llm.network_addresses import display_host, is_loopback_address
+from server.llm.network_addresses import display_host, is_local_address
 from server.llm.provider_error_parsing import (
     error_for_status,
     error_for_stream_event,
@@ -39,6 +40,8 @@ from server.llm.provider_error_parsing import (
     parse_error_object,
     scrub_secret,
 )
+from server.network.http_clients import HttpClients
+from server.network.policy import NetworkPolicy, OfflineBlockedError
 
 _log = logging.getLogger(__name__)
 
@@ -65,7 +68,12 @@ class ChatClient:
         extra_headers: Mapping[str, str] | None = None,
         timeouts: ChatTimeouts | None = None,
         transport: httpx.BaseTransport | None = None,
+        clients: HttpClients | None = None,
+        is_cloud: bool | None = None,
     ) -> None:
+        """``clients`` is the app's client factory (offline mode); without it, an unrestricted one is
+        built around ``transport`` (tests of the client alone). ``is_cloud``: whether the provider is
+        on the internet (None: judged by its address); it only changes how "unreachable" is worded."""
         parts = urlsplit(base_url)
         label = provider_label or base_url
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -73,11 +81,14 @@ class ChatClient:
         self._base_url = base_url.rstrip("/")
         self._api_key = SecretStr(api_key) if api_key else None
         self._label = label
+        self._is_cloud = not is_local_address(base_url) if is_cloud is None else is_cloud
         self._timeouts = timeouts or ChatTimeouts()
         headers = {"Accept": "application/json", **dict(extra_headers or {})}
         if self._api_key is not None:
             headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
-        self._http = httpx.Client(
+        factory = clients or HttpClients(NetworkPolicy.unrestricted(), transport)
+        self._http = factory.client(
+            base_url,
             headers=headers,
             timeout=httpx.Timeout(
                 connect=self._timeouts.connect_s,
@@ -85,11 +96,6 @@ class ChatClient:
                 write=self._timeouts.write_s,
                 pool=self._timeouts.connect_s,
             ),
-            transport=transport,
-            # Cloud providers may sit behind a proxy configured for the machine (HTTPS_PROXY); a
-            # loopback server never does, and sending its traffic to a proxy would break it.
-            trust_env=not is_loopback_address(base_url),
-            follow_redirects=False,
         )
 
     def __repr__(self) -> str:
@@ -211,12 +217,16 @@ class ChatClient:
     ) -> LlmError:
         detail = self._scrub(f"{type(exc).__name__}: {exc}")
         _log.info("LLM request to %s failed: %s", params.get("host"), detail)
+        if isinstance(exc, OfflineBlockedError):
+            return OfflineRefusedError(params, detail)
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
             return ConnectTimeoutError({**params, "timeout_s": self._timeouts.connect_s}, detail)
         if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
             return ReadTimeoutError({**params, "timeout_s": self._timeouts.read_s}, detail)
         if isinstance(exc, httpx.ConnectError):
-            return ServerUnreachableError(params, detail)
+            # For a cloud provider "unreachable" nearly always means no internet connection.
+            code = "llm.cloud_unreachable" if self._is_cloud else None
+            return ServerUnreachableError(params, detail, code)
         if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
             return BrokenStreamError(params, detail) if streaming else GarbageAnswerError(params, detail)
         if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):

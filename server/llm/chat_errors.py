@@ -44,6 +44,18 @@ class ServerUnreachableError(LlmError):
     default_message_code = "llm.server_unreachable"
 
 
+class OfflineRefusedError(LlmError):
+    """Offline mode refused the connection before it was attempted (the server is not this computer)."""
+
+    default_message_code = "network_offline_blocked"
+
+
+class KeyOnlyForProviderError(LlmError):
+    """A stored key would go to another address than its provider's; it never does."""
+
+    default_message_code = "llm.key_only_for_provider"
+
+
 class InvalidBaseUrlError(LlmError):
     """The configured address is not an http(s) URL."""
 

@@ -48,7 +48,8 @@ _REFUSED = re.compile(
 
 _MODEL_NOT_FOUND_CODES = {"model_not_found", "invalid_model"}
 _NO_CREDIT_CODES = {"insufficient_quota", "insufficient_credits", "billing_hard_limit_reached"}
-_REFUSED_CODES = {"content_policy_violation", "content_filter", "moderation", "refusal"}
+# moderation_blocked: the Images API (gpt-image-1) refusing a prompt or a picture.
+_REFUSED_CODES = {"content_policy_violation", "content_filter", "moderation", "moderation_blocked", "refusal"}
 
 
 @dataclass(frozen=True)

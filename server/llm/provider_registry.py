@@ -22,11 +22,14 @@ from server.llm.chat_errors import (
     BaseUrlMissingError,
     EngineModelMissingError,
     KeyMissingError,
+    KeyOnlyForProviderError,
     UnknownProviderError,
 )
 from server.llm.chat_types import ModelInfo
 from server.llm.network_addresses import display_host, is_local_address
 from server.llm.provider_presets import ProviderPreset
+from server.network.http_clients import HttpClients
+from server.network.policy import NetworkPolicy
 from server.settings.models import ProviderChoice
 from server.settings.secrets import SecretsStore
 
@@ -92,13 +95,15 @@ class ProviderRegistry:
         builtin_engine: BuiltinEngine | None = None,
         gguf_resolver: GgufModelResolver | None = None,
         transport: httpx.BaseTransport | None = None,
+        clients: HttpClients | None = None,
     ) -> None:
+        """``clients``: the app's HTTP client factory (offline mode); ``transport`` only without it."""
         self._presets = {preset.id: preset for preset in presets}
         self._order = [preset.id for preset in presets]
         self._secrets = secrets
         self._engine = builtin_engine
         self._gguf = gguf_resolver or DefaultGgufResolver()
-        self._transport = transport
+        self._http = clients or HttpClients(NetworkPolicy.unrestricted(), transport)
         self._lock = threading.Lock()
         # (provider id, base url) -> (fingerprint of the key, client)
         self._clients: dict[tuple[str, str], tuple[str, ChatClient]] = {}
@@ -169,10 +174,27 @@ class ProviderRegistry:
             raise BaseUrlMissingError({"provider": preset.label or preset.id})
         return base_url
 
-    def _client(self, preset: ProviderPreset, base_url: str) -> ChatClient:
+    def api_key(self, preset: ProviderPreset, base_url: str) -> str | None:
+        """The stored key for a request to ``base_url``: only for the Authorization header.
+
+        A provider with a fixed address gets its key only at that address; an address override (a
+        setting anyone at the app can change) must never carry the key elsewhere.
+        """
         key = self._secrets.get(preset.secret_name) if preset.secret_name else None
+        label = preset.label or display_host(base_url)
         if preset.needs_key and not key:
-            raise KeyMissingError({"provider": preset.label or display_host(base_url)})
+            raise KeyMissingError({"provider": label})
+        if key and preset.base_url is not None and base_url.rstrip("/") != preset.base_url.rstrip("/"):
+            if preset.needs_key:
+                raise KeyOnlyForProviderError(
+                    {"provider": label, "host": display_host(preset.base_url)},
+                    f"address override {display_host(base_url)} refused for a keyed provider",
+                )
+            key = None
+        return key
+
+    def _client(self, preset: ProviderPreset, base_url: str) -> ChatClient:
+        key = self.api_key(preset, base_url)
         fingerprint = hashlib.sha256((key or "").encode()).hexdigest()
         cache_key = (preset.id, base_url)
         stale: ChatClient | None = None
@@ -186,7 +208,8 @@ class ProviderRegistry:
                 provider_label=preset.label or display_host(base_url),
                 extra_headers=preset.extra_headers,
                 timeouts=preset.timeouts,
-                transport=self._transport,
+                clients=self._http,
+                is_cloud=preset.is_cloud,
             )
             if cached is not None:
                 stale = cached[1]

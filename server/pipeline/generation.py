@@ -4,19 +4,26 @@ Stage 3 first: translation to English (an English text is passed through; a song
 student's language) and the pre-output safety check, which also yields the negative prompt. Then
 stage 4: the output's workflow with the parameters mapped in, sent to ComfyUI; progress, previews and
 the finished media come back as job events, and the media files go into the run with their sha256.
+A cloud output (OpenAI, OpenRouter) sends its chunk's request instead and reports the request's
+states (``cloud`` events); its media go into the run the same way.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import time
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+from server.atomic_write import write_bytes_atomic
 from server.catalog.availability import OutputAvailability
-from server.catalog.models import MappedParameter, OutputBackend, OutputConfig
+from server.catalog.models import CloudChunk, ComfyUIChunk, MappedParameter, OutputConfig
 from server.catalog.registry import Catalog
+from server.cloud.media_bytes import extension_for
+from server.cloud.media_client import CloudCancelledError, CloudJobHooks, CloudMediaClient
+from server.cloud.request_template import fill_request
 from server.comfyui.client import ComfyUIClient
 from server.comfyui.prompt_events import (
     Failed,
@@ -30,6 +37,7 @@ from server.comfyui.prompt_events import (
 )
 from server.comfyui.runtime import ComfyUIRuntime
 from server.comfyui.workflow_mapping import (
+    GenerationValues,
     apply_mappings,
     resolve_seed,
     split_tags_and_lyrics,
@@ -64,6 +72,8 @@ GENERATION_LANE = "generation"
 COMFYUI_READY_TIMEOUT_S = 600.0
 JOB_TIMEOUT_S = 3 * 3600.0
 PREVIEW_INTERVAL_S = 0.25
+# Texts are recorded in their own fields of the generation, not among its parameters.
+_TEXTS = frozenset({MappedParameter.PROMPT, MappedParameter.NEGATIVE_PROMPT, MappedParameter.LYRICS})
 
 
 def media_url(run_id: str, name: str) -> str:
@@ -83,6 +93,7 @@ class Generator:
         availability: OutputAvailability,
         languages: LanguageGuesser,
         settings: SettingsStore,
+        cloud: CloudMediaClient,
     ) -> None:
         self._catalog = catalog
         self._runs = runs
@@ -94,16 +105,15 @@ class Generator:
         self._availability = availability
         self._languages = languages
         self._settings = settings
+        self._cloud = cloud
 
     def start(self, request: GenerationRequest) -> tuple[str, Job]:
         output = self._catalog.outputs.get(request.output_id)
         if output is None:
             raise AppError("output_not_found", ErrorKind.NOT_FOUND, output_id=request.output_id)
         run = self._runs.load(request.run_id)
-        if output.backend is not OutputBackend.COMFYUI:
-            raise AppError(
-                "output_backend_not_ready", ErrorKind.UNAVAILABLE, output=output.name.get(run.language)
-            )
+        if self._catalog.output_chunk(output) is None:
+            raise AppError("output_not_found", ErrorKind.NOT_FOUND, output_id=request.output_id)
         reasons = self._availability.reasons(output)
         if reasons:
             raise AppError(
@@ -150,9 +160,10 @@ class Generator:
         generation_id: str,
         ctx: JobContext,
     ) -> dict[str, object]:
-        chunk = self._catalog.comfyui_chunks[output.chunk]
+        chunk = self._catalog.output_chunk(output)
+        assert chunk is not None  # checked in start()
         language: Language = run.language
-        has_lyrics = bool(chunk.targets(MappedParameter.LYRICS))
+        has_lyrics = chunk.uses(MappedParameter.LYRICS)
         description, lyrics = split_tags_and_lyrics(request.text) if has_lyrics else (request.text, None)
 
         translation = self._translate(description, language, ctx)
@@ -174,11 +185,37 @@ class Generator:
             lyrics=lyrics,
             filename_prefix=f"ai4artsed/{run.id}/{generation_id}",
         )
+        if isinstance(chunk, CloudChunk):
+            media = self._generate_in_cloud(run.id, generation_id, output, chunk, values, language, ctx)
+            used_seed = seed if chunk.uses(MappedParameter.SEED) else None
+        else:
+            media = self._generate_in_comfyui(run.id, generation_id, output, chunk, values, language, ctx)
+            used_seed = seed
+
+        self._update(run.id, generation_id, lambda g: setattr(g, "media", media))
+        self._finish(run.id, generation_id, RunStatus.COMPLETE)
+        return {
+            "run_id": run.id,
+            "generation_id": generation_id,
+            "seed": used_seed,
+            "media": [_media_event(run.id, item) for item in media],
+        }
+
+    def _generate_in_comfyui(
+        self,
+        run_id: str,
+        generation_id: str,
+        output: OutputConfig,
+        chunk: ComfyUIChunk,
+        values: GenerationValues,
+        language: Language,
+        ctx: JobContext,
+    ) -> list[MediaFileRecord]:
         workflow = apply_mappings(chunk, values)
 
         def record_request(generation: GenerationRecord) -> None:
-            generation.seed = seed
-            generation.negative_prompt = negative
+            generation.seed = values.seed
+            generation.negative_prompt = values.negative_prompt or ""
             generation.parameters = {
                 key: value
                 for key, value in vars(values).items()
@@ -186,20 +223,72 @@ class Generator:
             }
             generation.request = dict(workflow)
 
-        self._update(run.id, generation_id, record_request)
-
+        self._update(run_id, generation_id, record_request)
         ctx.emit("stage", {"stage": "generation"})
         ctx.check_cancelled()
-        media = self._run_workflow(run.id, generation_id, output, workflow, language, ctx)
+        return self._run_workflow(run_id, generation_id, output, workflow, language, ctx)
 
-        self._update(run.id, generation_id, lambda g: setattr(g, "media", media))
-        self._finish(run.id, generation_id, RunStatus.COMPLETE)
-        return {
-            "run_id": run.id,
-            "generation_id": generation_id,
-            "seed": seed,
-            "media": [_media_event(run.id, item) for item in media],
-        }
+    def _generate_in_cloud(
+        self,
+        run_id: str,
+        generation_id: str,
+        output: OutputConfig,
+        chunk: CloudChunk,
+        values: GenerationValues,
+        language: Language,
+        ctx: JobContext,
+    ) -> list[MediaFileRecord]:
+        label = output.name.get(language)
+        call = self._cloud.prepare(output.backend, chunk, fill_request(chunk, values), label)
+        used = chunk.parameters()
+
+        def record_request(generation: GenerationRecord) -> None:
+            # Only what the provider receives: a cloud model without a seed makes a new picture each time.
+            generation.seed = values.seed if MappedParameter.SEED in used else None
+            negative = values.negative_prompt if MappedParameter.NEGATIVE_PROMPT in used else None
+            generation.negative_prompt = negative or ""
+            generation.parameters = {
+                parameter.value: value
+                for parameter in sorted(used - _TEXTS, key=lambda item: item.value)
+                if (value := values.get(parameter)) is not None
+            }
+            generation.request = call.record()
+
+        self._update(run_id, generation_id, record_request)
+        ctx.emit("stage", {"stage": "generation"})
+        ctx.check_cancelled()
+        ctx.emit("progress", {"value": 0, "max": 0, "node": None, "fraction": 0.0})
+        provider = call.provider.label or call.provider.id
+        hooks = CloudJobHooks(
+            on_state=lambda state: ctx.emit("cloud", {"state": state, "provider": provider}),
+            cancelled=lambda: ctx.cancelled,
+            on_cancel=ctx.on_cancel,
+        )
+        try:
+            files = self._cloud.send(call, chunk, label, hooks)
+        except CloudCancelledError:
+            raise JobCancelledError from None
+        allowed = self._catalog.media_types[output.media_type].mime_types
+        ctx.emit("cloud", {"state": "saving", "provider": provider})
+        media: list[MediaFileRecord] = []
+        for index, file in enumerate(files, start=1):
+            if file.mime_type not in allowed:
+                raise AppError(
+                    "cloud.unexpected_media", ErrorKind.FAILED, output=label, mime_type=file.mime_type
+                )
+            name = f"{generation_id}_{index}{extension_for(file.mime_type)}"
+            write_bytes_atomic(self._runs.media_path(run_id, name), file.data)
+            item = MediaFileRecord(
+                name=name,
+                media_type=output.media_type,
+                mime_type=file.mime_type,
+                size=len(file.data),
+                sha256=hashlib.sha256(file.data).hexdigest(),
+            )
+            media.append(item)
+            ctx.emit("media", _media_event(run_id, item))
+        ctx.emit("progress", {"value": 0, "max": 0, "node": None, "fraction": 1.0})
+        return media
 
     def _translate(self, text: str, language: Language, ctx: JobContext) -> TranslationRecord:
         ctx.emit("stage", {"stage": "translation"})

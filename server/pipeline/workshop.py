@@ -172,7 +172,7 @@ class Workshop:
         if output is None:
             raise AppError("output_not_found", ErrorKind.NOT_FOUND, output_id=request.output_id)
         run = self._runs.load(request.run_id)
-        chunk = self._catalog.comfyui_chunks.get(output.chunk)
+        chunk = self._catalog.output_chunk(output)
         instruction = chunk.optimization_instruction if chunk is not None else None
         previous = run.interception.output if run.interception is not None else ""
 

@@ -56,6 +56,19 @@ class LlmStageSettings(BaseModel):
     translation: ProviderChoice = DEFAULT_LLM
 
 
+class ModelFolderSettings(BaseModel):
+    """Model folders of other tools that ComfyUI reads in place (nothing is copied)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Folders the teacher chose (a ComfyUI or SwarmUI models folder, or the tool's own folder).
+    chosen: list[str] = Field(default_factory=list)
+    # Look for an existing ComfyUI or SwarmUI in its usual places and use its models folder.
+    find_existing: bool = True
+    # Found folders the teacher switched off.
+    ignored: list[str] = Field(default_factory=list)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -69,6 +82,7 @@ class Settings(BaseModel):
     offline: bool = True
     comfyui: ComfyUISettings = Field(default_factory=ComfyUISettings)
     llm: LlmStageSettings = Field(default_factory=LlmStageSettings)
+    model_folders: ModelFolderSettings = Field(default_factory=ModelFolderSettings)
     teacher_pin: PinHash | None = None
 
     def public(self) -> dict[str, object]:
@@ -101,6 +115,13 @@ class SafetyLevelChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     level: SafetyLevel
+    pin: str | None = Field(default=None, max_length=64)
+
+
+class OfflineChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    offline: bool
     pin: str | None = Field(default=None, max_length=64)
 
 

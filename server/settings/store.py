@@ -16,7 +16,14 @@ from server.atomic_write import write_model_atomic
 from server.errors import AppError, ErrorKind
 from server.notices import Notices
 from server.pipeline.safety.levels import SafetyLevel
-from server.settings.models import PinChange, SafetyLevelChange, Settings, SettingsPatch
+from server.settings.models import (
+    ModelFolderSettings,
+    OfflineChange,
+    PinChange,
+    SafetyLevelChange,
+    Settings,
+    SettingsPatch,
+)
 from server.settings.teacher_pin import hash_pin, pin_matches
 
 log = logging.getLogger(__name__)
@@ -34,8 +41,42 @@ class SettingsStore:
         with self._lock:
             return self._settings.model_copy(deep=True)
 
+    @property
+    def offline(self) -> bool:
+        """Read on every outgoing request (server/network/policy.py), so without a copy."""
+        with self._lock:
+            return self._settings.offline
+
+    def check_teacher_pin(self, pin: str | None) -> None:
+        """For teacher-only changes: passes when no PIN is set yet or the PIN matches."""
+        with self._lock:
+            stored = self._settings.teacher_pin
+        if stored is not None and (pin is None or not pin_matches(pin, stored)):
+            raise AppError("pin_wrong", ErrorKind.FORBIDDEN)
+
+    def change_offline(self, change: OfflineChange) -> Settings:
+        """Going online needs the teacher PIN once one is set; going offline never does (it only closes)."""
+
+        def apply(settings: Settings) -> None:
+            going_online = not change.offline and settings.offline
+            if (
+                going_online
+                and settings.teacher_pin is not None
+                and (change.pin is None or not pin_matches(change.pin, settings.teacher_pin))
+            ):
+                raise AppError("pin_wrong", ErrorKind.FORBIDDEN)
+            settings.offline = change.offline
+
+        return self._change(apply)
+
     def apply(self, patch: SettingsPatch) -> Settings:
         return self._change(lambda settings: _merge(settings, patch))
+
+    def set_model_folders(self, folders: ModelFolderSettings) -> Settings:
+        def apply(settings: Settings) -> None:
+            settings.model_folders = folders
+
+        return self._change(apply)
 
     def change_safety_level(self, change: SafetyLevelChange) -> Settings:
         def apply(settings: Settings) -> None:

@@ -80,6 +80,12 @@ def test_the_command_uses_loopback_our_folders_and_no_unsafe_flag(tmp_path: Path
     assert command[command.index("--temp-directory") + 1] == str((tmp_path / "state" / "temp").resolve())
     assert command[-1] == "--lowvram"
     assert "--front-end-version" not in command and "--windows-standalone-build" not in command
+    # Offline (the default): ComfyUI's cloud "API nodes" are not loaded.
+    assert "--disable-api-nodes" in command
+    online = comfyui_command(
+        locate_installation(tree, python), 4321, state, tmp_path / "x.yaml", [], offline=False
+    )
+    assert "--disable-api-nodes" not in online
 
 
 @pytest.mark.parametrize(
@@ -109,8 +115,12 @@ def test_the_environment_is_clean_and_offline_aware() -> None:
         "PYTHONUNBUFFERED": "1",
         "DO_NOT_TRACK": "1",
         "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
     }
-    assert "HF_HUB_OFFLINE" not in comfyui_environment(base, offline=False, frozen=False)
+    online = comfyui_environment(base, offline=False, frozen=False)
+    assert not {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"} & set(online)
 
 
 def test_a_frozen_app_gives_back_the_original_library_path() -> None:

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from server.llm.chat_errors import BaseUrlMissingError, KeyMissingError, UnknownProviderError
+from server.cloud.provider_addresses import PROVIDER_URLS_ENV, with_address_overrides
+from server.llm.chat_errors import (
+    BaseUrlMissingError,
+    KeyMissingError,
+    KeyOnlyForProviderError,
+    UnknownProviderError,
+)
 from server.llm.chat_types import ChatMessage
 from server.llm.provider_presets import load_provider_presets
 from server.llm.provider_registry import ProviderRegistry
@@ -89,12 +95,19 @@ def test_local_preset_with_address_override_talks_to_that_server(
 
 def test_cloud_preset_needs_its_key(tmp_path: Path, provider: TestServerProcess) -> None:
     secrets = SecretsStore(tmp_path / "secrets.json")
-    registry = ProviderRegistry(load_provider_presets(PRESETS_FILE), secrets)
-    choice = ProviderChoice(provider_id="openrouter", model="echo", base_url=f"{provider.root_url}/keyed/v1")
+    # The provider's own address, moved for this launch through the environment (as the app does).
+    moved = json.dumps({"openrouter": f"{provider.root_url}/keyed/v1"})
+    presets = with_address_overrides(load_provider_presets(PRESETS_FILE), {PROVIDER_URLS_ENV: moved})
+    registry = ProviderRegistry(presets, secrets)
+    choice = ProviderChoice(provider_id="openrouter", model="echo")
     with pytest.raises(KeyMissingError) as caught:
         registry.resolve(choice)
     assert "OpenRouter" in render_error(caught.value, "de")
     secrets.set("openrouter", TEST_KEY)
+    # An address in a setting never receives the key of a provider with a fixed address.
+    with pytest.raises(KeyOnlyForProviderError):
+        registry.resolve(ProviderChoice(provider_id="openrouter", model="echo", base_url=provider.base_url))
+    assert provider.requests() == []
     resolved = registry.resolve(choice)
     assert resolved.is_cloud is True
     assert resolved.client.complete(resolved.model, MESSAGES).text == "echo: hello"

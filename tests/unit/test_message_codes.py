@@ -13,6 +13,10 @@ PATTERNS = [
     re.compile(r'AppError\(\s*"([a-z0-9_.]+)"'),
     re.compile(r'notices\.add\(\s*"([a-z0-9_.]+)"'),
     re.compile(r'\bcode="([a-z0-9_.]+)"'),
+    # Typed errors' defaults, and codes in mapping tables (server/cloud/errors.py).
+    re.compile(r'default_message_code\s*=\s*"([a-z0-9_.]+)"'),
+    re.compile(r'"((?:cloud|llm)\.[a-z0-9_]+)"'),
+    re.compile(r'"(network_[a-z0-9_]+)"'),
 ]
 
 

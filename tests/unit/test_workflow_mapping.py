@@ -62,6 +62,8 @@ def test_values_take_the_type_of_the_input_they_replace() -> None:
 
 def test_every_shipped_output_maps_its_defaults() -> None:
     for output_id, output in CATALOG.outputs.items():
+        if output.backend.is_cloud:
+            continue  # no workflow; tests/cloud fills their request templates
         chunk = CATALOG.comfyui_chunks[output.chunk]
         values = values_from_defaults(output.defaults, "idea", 5, None, "la la", f"ai4artsed/{output_id}")
         workflow = apply_mappings(chunk, values)

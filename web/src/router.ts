@@ -3,8 +3,10 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import type { MessageSchema } from './i18n'
 import CreativeLoopView from './views/CreativeLoopView.vue'
 import GalleryView from './views/GalleryView.vue'
+import ModelsView from './views/ModelsView.vue'
 import NotFoundView from './views/NotFoundView.vue'
 import RunDetailView from './views/RunDetailView.vue'
+import SettingsView from './views/SettingsView.vue'
 import StartView from './views/StartView.vue'
 
 /**
@@ -48,6 +50,20 @@ const routes: RouteRecordRaw[] = [
     name: 'run',
     component: RunDetailView,
     meta: { section: 'gallery' },
+  },
+  {
+    // Model files: what each output needs, import from a USB stick or folder, download, check.
+    path: '/models',
+    name: 'models' satisfies PageName,
+    component: ModelsView,
+    meta: { nav: 'models' },
+  },
+  {
+    // For now the cloud panels (keys, offline mode); the full settings page grows here.
+    path: '/settings',
+    name: 'settings' satisfies PageName,
+    component: SettingsView,
+    meta: { nav: 'settings' },
   },
   // The server falls back to index.html for every path, so unknown app paths end up here.
   { path: '/:unknown(.*)*', name: 'not-found', component: NotFoundView },

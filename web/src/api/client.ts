@@ -8,6 +8,7 @@ import type {
   ExportStarted,
   GalleryFacets,
   GalleryPage,
+  FolderListing,
   GalleryQuery,
   GenerationRequest,
   Health,
@@ -15,10 +16,18 @@ import type {
   InterceptionRequest,
   JobStarted,
   JobSummary,
+  KeyList,
+  KeyStatus,
   Language,
+  ModelFolderInfo,
+  ModelFolders,
+  ModelJobStarted,
+  ModelsOverview,
+  OfflineChange,
   OptimizationRequest,
   OutputCatalog,
   RunDetail,
+  Place,
   Settings,
   SettingsPatch,
   SystemInfo,
@@ -87,6 +96,23 @@ export class ApiClient {
     return this.request('PATCH', '/api/settings', patch)
   }
 
+  /** The API keys: whether each is set and its last four characters (never the key). */
+  keys(): Promise<KeyList> {
+    return this.request('GET', '/api/keys')
+  }
+
+  setKey(name: string, key: string, pin?: string): Promise<KeyStatus> {
+    return this.request('PUT', `/api/keys/${encodeURIComponent(name)}`, pin ? { key, pin } : { key })
+  }
+
+  deleteKey(name: string, pin?: string): Promise<KeyStatus> {
+    return this.request('DELETE', `/api/keys/${encodeURIComponent(name)}`, pin ? { pin } : {})
+  }
+
+  setOffline(change: OfflineChange): Promise<Settings> {
+    return this.request('PUT', '/api/settings/offline', change)
+  }
+
   interceptions(): Promise<InterceptionCatalog> {
     return this.request('GET', '/api/catalog/interceptions')
   }
@@ -140,6 +166,66 @@ export class ApiClient {
   /** A zip of runs (media, HTML pages, records), written by a job; its result names the download. */
   startExport(body: ExportRequest): Promise<ExportStarted> {
     return this.request('POST', '/api/runs/exports', body)
+  }
+
+  // ---------------------------------------------------------------- models page
+
+  models(): Promise<ModelsOverview> {
+    return this.request('GET', '/api/models')
+  }
+
+  importModels(folder: string): Promise<ModelJobStarted> {
+    return this.request('POST', '/api/models/import', { folder })
+  }
+
+  /** Only after the teacher saw and accepted every chosen model's licence. */
+  downloadModels(modelIds: string[]): Promise<ModelJobStarted> {
+    return this.request('POST', '/api/models/download', { model_ids: modelIds, licence_accepted: true })
+  }
+
+  /** `null`: every model file that is present. */
+  verifyModels(modelIds: string[] | null): Promise<ModelJobStarted> {
+    return this.request('POST', '/api/models/verify', { model_ids: modelIds })
+  }
+
+  prepareBundle(folder: string, modelIds: string[]): Promise<ModelJobStarted> {
+    return this.request('POST', '/api/models/bundle', { folder, model_ids: modelIds })
+  }
+
+  removeModelFile(modelId: string): Promise<{ removed: string }> {
+    return this.request('DELETE', `/api/models/files/${encodeURIComponent(modelId)}`)
+  }
+
+  modelFolders(): Promise<ModelFolders> {
+    return this.request('GET', '/api/models/folders')
+  }
+
+  addModelFolder(path: string): Promise<ModelFolderInfo> {
+    return this.request('POST', '/api/models/folders', { path })
+  }
+
+  setModelFolderEnabled(folderId: string, enabled: boolean): Promise<ModelFolderInfo> {
+    return this.request('PATCH', `/api/models/folders/${encodeURIComponent(folderId)}`, { enabled })
+  }
+
+  removeModelFolder(folderId: string): Promise<{ removed: string }> {
+    return this.request('DELETE', `/api/models/folders/${encodeURIComponent(folderId)}`)
+  }
+
+  setFindExistingModelFolders(findExisting: boolean): Promise<{ find_existing: boolean }> {
+    return this.request('PUT', '/api/models/folders/find-existing', { find_existing: findExisting })
+  }
+
+  modelPlaces(): Promise<{ places: Place[] }> {
+    return this.request('GET', '/api/models/places')
+  }
+
+  browseFolder(path: string): Promise<FolderListing> {
+    return this.request('GET', `/api/models/browse?path=${encodeURIComponent(path)}`)
+  }
+
+  restartComfyUI(): Promise<unknown> {
+    return this.request('POST', '/api/comfyui/restart')
   }
 
   cancelJob(jobId: string): Promise<JobSummary> {

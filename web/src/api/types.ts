@@ -46,8 +46,38 @@ export interface Settings {
   schema_version: number
   language: Language
   safety_level: SafetyLevel
+  /** No connection to anything but this computer (the default of a new install). */
   offline: boolean
   comfyui: ComfyUISettings
+  /** Whether a teacher PIN exists; then going online and changing keys need it. */
+  teacher_pin_set: boolean
+}
+
+/** `PUT /api/settings/offline`: going online needs the PIN once one is set. */
+export interface OfflineChange {
+  offline: boolean
+  pin?: string
+}
+
+export interface KeyProvider {
+  id: string
+  name: Localized
+  is_cloud: boolean | null
+}
+
+/** What the API says about a stored API key: never the key, only whether it is set and its end. */
+export interface KeyStatus {
+  name: string
+  label: string
+  providers: KeyProvider[]
+  /** False for a key a provider can do without (an own server that may take one). */
+  required: boolean
+  is_set: boolean
+  last4: string | null
+}
+
+export interface KeyList {
+  keys: KeyStatus[]
 }
 
 /** What the UI may change without the teacher PIN. */
@@ -251,7 +281,15 @@ export interface JobEventData {
   /** A new preview image while sampling: `GET /api/jobs/<id>/preview?index=<index>` (only the newest is kept). */
   preview: { index: number; mime_type: string }
   media: MediaItem
+  /** Model file work (import, download, verify, bundle): bytes done in the current phase of one file. */
+  model_progress: ModelProgress
+  /** An outcome a teacher should read (a file imported, refused, ...); `message` is in the reader's language. */
+  notice: JobNotice
+  /** A cloud output's request: connecting, sending, waiting (the provider works), receiving, saving. */
+  cloud: { state: CloudState; provider: string }
 }
+
+export type CloudState = 'connecting' | 'sending' | 'waiting' | 'receiving' | 'saving'
 
 export type JobEventName = keyof JobEventData
 export const JOB_EVENT_NAMES: readonly JobEventName[] = [
@@ -270,6 +308,9 @@ export const JOB_EVENT_NAMES: readonly JobEventName[] = [
   'executing',
   'preview',
   'media',
+  'model_progress',
+  'notice',
+  'cloud',
 ]
 
 /** One job event: its sequence number, name and data, as a union the compiler can narrow by `type`. */
@@ -430,4 +471,129 @@ export interface ExportResult {
 
 export function mediaUrl(runId: string, name: string): string {
   return `/api/runs/${encodeURIComponent(runId)}/media/${encodeURIComponent(name)}`
+}
+
+// ---------------------------------------------------------------- models page (GET /api/models, docs/api.md)
+
+export type ModelPhase = 'scan' | 'hash' | 'link' | 'copy' | 'download' | 'verify'
+
+export interface ModelProgress {
+  phase: ModelPhase
+  model_id: string | null
+  file: string | null
+  done: number
+  total: number
+  fraction: number
+  /** The file being worked on, counted from 1, and how many there are. */
+  index: number
+  files: number
+}
+
+export interface JobNotice {
+  code: string
+  level: NoticeLevel
+  message: string
+  params: Record<string, unknown>
+  model_id: string | null
+  file: string | null
+}
+
+export type ModelFileState = 'present' | 'missing' | 'wrong_size' | 'damaged'
+export type ChecksumState = 'verified' | 'not_checked' | 'no_checksum' | 'mismatch'
+export type FolderOrigin = 'managed' | 'comfyui' | 'found' | 'chosen'
+export type FolderLayout = 'managed' | 'comfyui' | 'swarmui'
+
+export interface ModelLicence {
+  name: string
+  url: string
+}
+
+export interface ModelFileInfo {
+  id: string
+  name: Localized
+  /** The ComfyUI folder key (checkpoints, text_encoders, ...) or "llm". */
+  folder: string
+  filename: string
+  size: number
+  /** False: `size` is a rounded figure. */
+  size_exact: boolean
+  sha256_known: boolean
+  downloadable: boolean
+  licence: ModelLicence
+  notes: Localized | null
+  used_by: string[]
+  state: ModelFileState
+  checksum: ChecksumState | null
+  path: string | null
+  size_on_disk: number | null
+  location_id: string | null
+  origin: FolderOrigin | null
+  /** Bytes of an unfinished download that the next download continues. */
+  partial_download: number | null
+  /** Whether the running ComfyUI offers the file in its loader lists; null when it cannot say. */
+  comfyui_listed: boolean | null
+  busy: boolean
+}
+
+export interface OutputModels {
+  id: string
+  name: Localized
+  media_type: string
+  files: string[]
+  size: number
+  ready: boolean
+  reasons: UnavailableReason[]
+}
+
+export interface ModelFolderInfo {
+  id: string
+  path: string
+  layout: FolderLayout
+  origin: FolderOrigin
+  enabled: boolean
+  folder_keys: string[]
+}
+
+export interface ModelsOverview {
+  models_dir: string
+  free_bytes: number
+  offline: boolean
+  comfyui_mode: ComfyUIMode
+  /** Model folders changed since ComfyUI started: it reads them only when it starts. */
+  restart_needed: boolean
+  outputs: OutputModels[]
+  files: ModelFileInfo[]
+  folders: ModelFolderInfo[]
+  find_existing: boolean
+  /** Model jobs that are still queued or running. */
+  jobs: string[]
+}
+
+export interface ModelFolders {
+  find_existing: boolean
+  restart_needed: boolean
+  folders: ModelFolderInfo[]
+}
+
+export interface ModelJobStarted {
+  job_id: string
+}
+
+export type PlaceKind = 'removable' | 'home' | 'downloads' | 'desktop' | 'documents'
+
+export interface Place {
+  kind: PlaceKind
+  path: string
+  label: string
+}
+
+export interface FolderListing {
+  path: string
+  parent: string | null
+  folders: string[]
+  model_files: number
+  bundle: boolean
+  /** "comfyui" or "swarmui" when the folder can be used where it is. */
+  layout: FolderLayout | null
+  truncated: boolean
 }

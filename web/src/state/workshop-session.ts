@@ -11,6 +11,7 @@ import { inject, reactive, readonly, type InjectionKey } from 'vue'
 import { ApiError, type ApiClient } from '@/api/client'
 import { JobEventStream } from '@/api/job-events'
 import type {
+  CloudState,
   GenerationResult,
   Interception,
   JobEvent,
@@ -83,6 +84,8 @@ export interface GenerationStep extends StepBase {
   /** Prompts ahead of ours in ComfyUI's own queue (others use the same ComfyUI). */
   comfyuiAhead: number
   progress: GenerationProgress | null
+  /** A cloud output's request state and its provider's name (null for ComfyUI outputs). */
+  cloud: { state: CloudState; provider: string } | null
   /** The address of the latest preview image while sampling. */
   preview: string | null
   media: MediaItem[]
@@ -122,6 +125,7 @@ function idleGeneration(): GenerationStep {
     queue: null,
     comfyuiAhead: 0,
     progress: null,
+    cloud: null,
     preview: null,
     media: [],
     seed: null,
@@ -336,6 +340,10 @@ export class WorkshopSession {
           max: event.data.max,
           fraction: Math.min(1, Math.max(0, event.data.fraction)),
         }
+        break
+      case 'cloud':
+        step.queue = null
+        step.cloud = { state: event.data.state, provider: event.data.provider }
         break
       case 'preview':
         // The index makes each new preview a new address, so the browser fetches it instead of reusing the last.

@@ -1,0 +1,1 @@
+"""Model files: the manifest, where files are, import, download, verification and offline bundles."""
