@@ -37,7 +37,15 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.register_blueprint(settings_blueprint(services.settings))
     app.register_blueprint(catalog_blueprint(services))
     app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
-    app.register_blueprint(runs_blueprint(services.runs, frozenset(services.catalog.media_types)))
+    app.register_blueprint(
+        runs_blueprint(
+            services.runs,
+            frozenset(services.catalog.media_types),
+            services.gallery,
+            services.exporter,
+            services.settings,
+        )
+    )
     app.register_blueprint(llm_blueprint(services.providers, services.llm))
     app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))

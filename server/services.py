@@ -38,6 +38,9 @@ from server.pipeline.run_steps import RunSteps
 from server.pipeline.safety_gate import SafetyGate
 from server.pipeline.workshop import Workshop
 from server.resources import Resources
+from server.runs.export import EXPORT_LANE, RunExporter
+from server.runs.export_page import CatalogNames
+from server.runs.gallery import Gallery
 from server.runs.store import RunStore
 from server.settings.models import ComfyUIMode, ComfyUISettings
 from server.settings.paths import AppPaths
@@ -60,6 +63,8 @@ class Services:
     availability: OutputAvailability
     jobs: JobManager
     runs: RunStore
+    gallery: Gallery
+    exporter: RunExporter
     secrets: SecretsStore
     api_keys: ApiKeys
     providers: ProviderRegistry
@@ -95,6 +100,7 @@ def build_services(
     network = HttpClients(NetworkPolicy(lambda: settings.offline))
     catalog = CatalogLoader(resources.catalog_root).load()
     runs = RunStore(paths.runs_dir)
+    runs.sync_index()
     interrupted = runs.mark_interrupted_runs()
     if interrupted:
         log.warning("%d run(s) were interrupted when the app last stopped; marked incomplete", interrupted)
@@ -122,8 +128,9 @@ def build_services(
         ),
     )
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU; model files
-    # are imported one at a time (they share the disk) and downloaded in a lane of their own.
-    jobs = JobManager({"text": 4, "generation": 1, **MODEL_JOB_LANES})
+    # are imported one at a time (they share the disk) and downloaded in a lane of their own; exports
+    # write zips one at a time.
+    jobs = JobManager({"text": 4, "generation": 1, **MODEL_JOB_LANES, EXPORT_LANE: 1})
 
     def managed_comfyui_dir() -> str | None:
         # Its own models/ folder holds files too (ComfyUI reads it anyway; presence must see it).
@@ -161,11 +168,14 @@ def build_services(
     )
     steps = RunSteps(runs, gate, settings)
     languages = LanguageGuesser(catalog.languages)
+    translator = Translator()
+    exporter = RunExporter(runs, jobs, translator, _catalog_names(catalog), paths.data_dir / "exports")
+    exporter.remove_old_exports()
     services = Services(
         version=__version__,
         paths=paths,
         resources=resources,
-        translator=Translator(),
+        translator=translator,
         notices=notices,
         settings=settings,
         network=network,
@@ -173,6 +183,8 @@ def build_services(
         availability=availability,
         jobs=jobs,
         runs=runs,
+        gallery=Gallery(runs, translator),
+        exporter=exporter,
         secrets=secrets,
         api_keys=ApiKeys(secrets, providers, settings),
         providers=providers,
@@ -200,6 +212,14 @@ def build_services(
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()
     return services
+
+
+def _catalog_names(catalog: Catalog) -> CatalogNames:
+    return CatalogNames(
+        attitudes={key: config.name.model_dump() for key, config in catalog.interceptions.items()},
+        outputs={key: config.name.model_dump() for key, config in catalog.outputs.items()},
+        players={key: info.player for key, info in catalog.media_types.items()},
+    )
 
 
 def _provider_presets(resources: Resources, notices: Notices) -> list[ProviderPreset]:

@@ -1,15 +1,45 @@
-"""Run records and their media files (only files a record lists, with the type recorded for them)."""
+"""Run records and their media files (only files a record lists, with the type recorded for them);
+the gallery's list, detail, delete and export."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, send_file
+from typing import TypeVar
 
+from flask import Blueprint, Response, jsonify, request, send_file
+from pydantic import BaseModel, ValidationError
+
+from server.api.language import request_language
+from server.api.request_body import parse_body
 from server.errors import AppError, ErrorKind
+from server.runs.export import ExportRequest, RunExporter
+from server.runs.gallery import Gallery, GalleryQuery
 from server.runs.models import MediaFileRecord
 from server.runs.store import RunStore
+from server.settings.store import SettingsStore
+
+Q = TypeVar("Q", bound=BaseModel)
 
 
-def runs_blueprint(runs: RunStore, media_types: frozenset[str]) -> Blueprint:
+def parse_query(model: type[Q]) -> Q:
+    """Query parameters through a pydantic model; empty values count as absent."""
+    values = {key: value for key, value in request.args.items() if value != ""}
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"]) or "-"
+        raise AppError(
+            "query_invalid_field", ErrorKind.INVALID_INPUT, field=field, detail=first["msg"]
+        ) from exc
+
+
+def runs_blueprint(
+    runs: RunStore,
+    media_types: frozenset[str],
+    gallery: Gallery,
+    exporter: RunExporter,
+    settings: SettingsStore,
+) -> Blueprint:
     bp = Blueprint("runs", __name__)
 
     def serve(run_id: str, item: MediaFileRecord | None, wanted: str) -> Response:
@@ -17,9 +47,40 @@ def runs_blueprint(runs: RunStore, media_types: frozenset[str]) -> Blueprint:
             raise AppError("media_not_found", ErrorKind.NOT_FOUND, name=wanted)
         return send_file(runs.media_path(run_id, item.name), mimetype=item.mime_type, conditional=True)
 
+    @bp.get("/api/runs")
+    def listing() -> Response:
+        return jsonify(gallery.page(parse_query(GalleryQuery)).model_dump(mode="json"))
+
+    @bp.get("/api/runs/facets")
+    def facets() -> Response:
+        return jsonify(gallery.facets().model_dump(mode="json"))
+
+    @bp.post("/api/runs/exports")
+    def export() -> tuple[Response, int]:
+        job = exporter.start(parse_body(ExportRequest), request_language(settings))
+        return jsonify({"job_id": job.id}), 202
+
+    @bp.get("/api/runs/exports/<export_id>")
+    def download(export_id: str) -> Response:
+        return send_file(
+            exporter.path(export_id),
+            mimetype="application/zip",
+            as_attachment=True,
+            download_name=f"ai4artsed-runs-{export_id[:8]}.zip",
+        )
+
     @bp.get("/api/runs/<run_id>")
     def read(run_id: str) -> Response:
         return jsonify(runs.load(run_id).model_dump(mode="json"))
+
+    @bp.get("/api/runs/<run_id>/detail")
+    def detail(run_id: str) -> Response:
+        return jsonify(gallery.detail(run_id, request_language(settings)).model_dump(mode="json"))
+
+    @bp.delete("/api/runs/<run_id>")
+    def delete(run_id: str) -> Response:
+        gallery.delete(run_id)
+        return jsonify({"deleted": run_id})
 
     @bp.get("/api/runs/<run_id>/media/<name>")
     def media(run_id: str, name: str) -> Response:

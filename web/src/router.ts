@@ -2,8 +2,10 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
 import type { MessageSchema } from './i18n'
 import CreativeLoopView from './views/CreativeLoopView.vue'
+import GalleryView from './views/GalleryView.vue'
 import ModelsView from './views/ModelsView.vue'
 import NotFoundView from './views/NotFoundView.vue'
+import RunDetailView from './views/RunDetailView.vue'
 import SettingsView from './views/SettingsView.vue'
 import StartView from './views/StartView.vue'
 
@@ -35,6 +37,19 @@ const routes: RouteRecordRaw[] = [
     name: 'create',
     component: CreativeLoopView,
     meta: { section: 'workshop' },
+  },
+  {
+    path: '/gallery',
+    name: 'gallery' satisfies PageName,
+    component: GalleryView,
+    meta: { nav: 'gallery' },
+  },
+  {
+    // The transparency view of one run.
+    path: '/gallery/:runId',
+    name: 'run',
+    component: RunDetailView,
+    meta: { section: 'gallery' },
   },
   {
     // Model files: what each output needs, import from a USB stick or folder, download, check.

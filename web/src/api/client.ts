@@ -4,7 +4,12 @@
 import type {
   ApiErrorBody,
   CatalogProblems,
+  ExportRequest,
+  ExportStarted,
+  GalleryFacets,
+  GalleryPage,
   FolderListing,
+  GalleryQuery,
   GenerationRequest,
   Health,
   InterceptionCatalog,
@@ -21,6 +26,7 @@ import type {
   OfflineChange,
   OptimizationRequest,
   OutputCatalog,
+  RunDetail,
   Place,
   Settings,
   SettingsPatch,
@@ -132,6 +138,34 @@ export class ApiClient {
   /** Step 4: translation, safety check and generation of the media. */
   startGeneration(body: GenerationRequest): Promise<JobStarted> {
     return this.request('POST', '/api/generation', body)
+  }
+
+  /** The gallery: runs newest first, filtered and paged. */
+  listRuns(query: GalleryQuery): Promise<GalleryPage> {
+    const params = new URLSearchParams()
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(key, String(value))
+    }
+    const search = params.toString()
+    return this.request('GET', search ? `/api/runs?${search}` : '/api/runs')
+  }
+
+  runFacets(): Promise<GalleryFacets> {
+    return this.request('GET', '/api/runs/facets')
+  }
+
+  /** One run with every step, for the transparency view. */
+  runDetail(runId: string): Promise<RunDetail> {
+    return this.request('GET', `/api/runs/${encodeURIComponent(runId)}/detail`)
+  }
+
+  deleteRun(runId: string): Promise<{ deleted: string }> {
+    return this.request('DELETE', `/api/runs/${encodeURIComponent(runId)}`)
+  }
+
+  /** A zip of runs (media, HTML pages, records), written by a job; its result names the download. */
+  startExport(body: ExportRequest): Promise<ExportStarted> {
+    return this.request('POST', '/api/runs/exports', body)
   }
 
   // ---------------------------------------------------------------- models page

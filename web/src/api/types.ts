@@ -316,6 +316,163 @@ export const JOB_EVENT_NAMES: readonly JobEventName[] = [
 /** One job event: its sequence number, name and data, as a union the compiler can narrow by `type`. */
 export type JobEvent = { [K in JobEventName]: { id: number; type: K; data: JobEventData[K] } }[JobEventName]
 
+// ---------------------------------------------------------------- the gallery (server/runs/gallery.py)
+
+export type RunStatus = 'in_progress' | 'complete' | 'failed' | 'cancelled' | 'blocked' | 'incomplete'
+
+export interface MediaFile {
+  name: string
+  media_type: string
+  mime_type: string
+  size: number
+  sha256: string
+}
+
+/** One run in the gallery's list. */
+export interface RunSummary {
+  id: string
+  created_at: string
+  status: RunStatus
+  language: Language
+  safety_level: string
+  /** The beginning of the idea. */
+  idea: string
+  attitude: string | null
+  outputs: string[]
+  media_types: string[]
+  /** The newest result stands for the run. */
+  cover: MediaFile | null
+  generations: number
+  media_count: number
+  media_bytes: number
+}
+
+export interface GalleryQuery {
+  /** ISO 8601, inclusive. */
+  since?: string
+  /** ISO 8601, exclusive. */
+  until?: string
+  attitude?: string
+  /** A media type id, or "none" for runs without a result. */
+  medium?: string
+  offset?: number
+  limit?: number
+}
+
+export interface GalleryPage {
+  runs: RunSummary[]
+  total: number
+  offset: number
+  limit: number
+}
+
+export interface GalleryFacets {
+  attitudes: Record<string, number>
+  media: Record<string, number>
+  total: number
+  oldest: string | null
+  newest: string | null
+}
+
+export interface ErrorRecord {
+  code: string
+  params: Record<string, unknown>
+}
+
+export interface TelephoneRoundRecord {
+  language: string
+  text: string
+}
+
+export interface InterceptionRecord {
+  config_id: string
+  kind: string
+  input: string
+  rules: string
+  rules_edited: boolean
+  output: string
+  rounds: TelephoneRoundRecord[]
+  finished: boolean
+}
+
+export interface OptimizationRecord {
+  output_id: string
+  input: string
+  input_edited: boolean
+  instruction: string | null
+  applied: boolean
+  output: string
+  finished: boolean
+}
+
+export interface GenerationRecord {
+  id: string
+  output_id: string
+  text: string
+  translation: { source_text: string; english: string; applied: boolean } | null
+  negative_prompt: string
+  seed: number | null
+  parameters: Record<string, unknown>
+  backend: string
+  status: RunStatus
+  media: MediaFile[]
+  started_at: string
+  finished_at: string | null
+  error: ErrorRecord | null
+}
+
+export interface SafetyVerdictRecord {
+  stage: 'input' | 'pre_output'
+  level: string
+  decision: 'allowed' | 'blocked'
+  category: string | null
+  llm_checked: boolean
+  explanation_code: string | null
+  at: string
+}
+
+/** The run record (server/runs/models.py), as far as the transparency view shows it. */
+export interface RunRecord {
+  id: string
+  created_at: string
+  updated_at: string
+  status: RunStatus
+  language: Language
+  safety_level: string
+  idea: string
+  interception: InterceptionRecord | null
+  optimizations: OptimizationRecord[]
+  generations: GenerationRecord[]
+  safety: SafetyVerdictRecord[]
+  error: ErrorRecord | null
+}
+
+export interface RunDetail {
+  record: RunRecord
+  /** Texts of the record's message codes (errors, safety explanations) in the UI language. */
+  messages: Record<string, string>
+}
+
+export interface ExportRequest {
+  run_ids?: string[]
+  filter?: { since?: string; until?: string; attitude?: string; medium?: string }
+}
+
+export interface ExportStarted {
+  job_id: string
+}
+
+export interface ExportResult {
+  export_id: string
+  download_url: string
+  runs: number
+  size: number
+}
+
+export function mediaUrl(runId: string, name: string): string {
+  return `/api/runs/${encodeURIComponent(runId)}/media/${encodeURIComponent(name)}`
+}
+
 // ---------------------------------------------------------------- models page (GET /api/models, docs/api.md)
 
 export type ModelPhase = 'scan' | 'hash' | 'link' | 'copy' | 'download' | 'verify'

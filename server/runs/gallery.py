@@ -1,0 +1,101 @@
+"""The gallery: every run, newest first, filtered and paged from the run index; one run in full.
+
+Pages come from the SQLite index (a page of thousands of runs costs the same as one of ten). The full
+record of one run comes from its folder, with the texts of every message code it holds, so the
+transparency view can explain a block or a failure in the reader's language.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.i18n.translator import Language, Translator
+from server.runs.models import RunRecord
+from server.runs.run_index import RunFilter
+from server.runs.store import RunStore
+from server.runs.summary import RunSummary
+
+DEFAULT_PAGE_SIZE = 24
+MAX_PAGE_SIZE = 100
+
+
+class GalleryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    attitude: str | None = Field(default=None, min_length=1, max_length=64)
+    medium: str | None = Field(default=None, min_length=1, max_length=64)
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+    def run_filter(self) -> RunFilter:
+        return RunFilter(since=self.since, until=self.until, attitude=self.attitude, medium=self.medium)
+
+
+class GalleryPage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    runs: list[RunSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+class GalleryFacets(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    attitudes: dict[str, int]
+    media: dict[str, int]
+    total: int
+    oldest: datetime | None
+    newest: datetime | None
+
+
+class RunDetail(BaseModel):
+    """The record plus the texts of its message codes in the reader's language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    record: RunRecord
+    messages: dict[str, str]
+
+
+class Gallery:
+    def __init__(self, store: RunStore, translator: Translator) -> None:
+        self._store = store
+        self._translator = translator
+
+    def page(self, query: GalleryQuery) -> GalleryPage:
+        found = self._store.index.page(query.run_filter(), query.offset, query.limit)
+        return GalleryPage(runs=found.runs, total=found.total, offset=query.offset, limit=query.limit)
+
+    def facets(self) -> GalleryFacets:
+        facets = self._store.index.facets()
+        return GalleryFacets(
+            attitudes=facets.attitudes,
+            media=facets.media,
+            total=facets.total,
+            oldest=facets.oldest,
+            newest=facets.newest,
+        )
+
+    def detail(self, run_id: str, language: Language) -> RunDetail:
+        record = self._store.load(run_id)
+        return RunDetail(record=record, messages=self._messages(record, language))
+
+    def delete(self, run_id: str) -> None:
+        self._store.delete(run_id)
+
+    def _messages(self, record: RunRecord, language: Language) -> dict[str, str]:
+        found: dict[str, dict[str, object]] = {}
+        errors = [record.error, *(generation.error for generation in record.generations)]
+        for error in errors:
+            if error is not None:
+                found.setdefault(error.code, error.params)
+        for verdict in record.safety:
+            if verdict.explanation_code:
+                found.setdefault(verdict.explanation_code, {})
+        return {code: self._translator.translate(code, language, params) for code, params in found.items()}
