@@ -39,7 +39,7 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
     app.register_blueprint(runs_blueprint(services.runs, frozenset(services.catalog.media_types)))
     app.register_blueprint(llm_blueprint(services.providers, services.llm))
-    app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode))
+    app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode, services.settings))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))
     app.register_blueprint(models_blueprint(services.models, services.translator, services.settings))

@@ -41,6 +41,7 @@ from server.resources import Resources
 from server.runs.store import RunStore
 from server.settings.models import ComfyUIMode, ComfyUISettings
 from server.settings.paths import AppPaths
+from server.settings.policy import LabPolicy, load_policy, policy_file_location
 from server.settings.secrets import SecretsStore
 from server.settings.store import SettingsStore
 
@@ -90,7 +91,11 @@ def build_services(
     """``comfyui_override`` chooses a ComfyUI for this launch only (command line), not saved."""
     paths.create()
     notices = Notices()
-    settings = SettingsStore(paths.settings_file, notices)
+    policy = load_policy(policy_file_location())
+    _report_policy(policy, notices)
+    if policy.models_dir is not None:
+        paths = paths.with_models_dir(policy.models_dir)
+    settings = SettingsStore(paths.settings_file, notices, policy)
     # Every outgoing HTTP request of the app goes through these clients: offline mode in one place.
     network = HttpClients(NetworkPolicy(lambda: settings.offline))
     catalog = CatalogLoader(resources.catalog_root).load()
@@ -200,6 +205,19 @@ def build_services(
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()
     return services
+
+
+def _report_policy(policy: LabPolicy, notices: Notices) -> None:
+    if policy.file is None:
+        return
+    for problem in policy.problems:
+        notices.add(
+            "policy_broken",
+            NoticeLevel.WARNING,
+            file=str(policy.file),
+            field=problem.field,
+            detail=problem.detail,
+        )
 
 
 def _provider_presets(resources: Resources, notices: Notices) -> list[ProviderPreset]:
