@@ -19,6 +19,7 @@ from server.cloud.offline_mode import OfflineMode
 from server.cloud.provider_addresses import with_address_overrides
 from server.comfyui.availability_check import ComfyUIRunningCheck
 from server.comfyui.runtime import ComfyUIRuntime
+from server.diagnostics.report import DiagnosticsReport, DiagnosticsSources
 from server.i18n.translator import Translator
 from server.jobs.manager import JobManager
 from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
@@ -72,6 +73,7 @@ class Services:
     comfyui: ComfyUIRuntime
     models: ModelService
     offline_mode: OfflineMode
+    diagnostics: DiagnosticsReport
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
@@ -166,11 +168,28 @@ def build_services(
     )
     steps = RunSteps(runs, gate, settings)
     languages = LanguageGuesser(catalog.languages)
+    translator = Translator()
+    api_keys = ApiKeys(secrets, providers, settings)
+    diagnostics = DiagnosticsReport(
+        DiagnosticsSources(
+            version=__version__,
+            paths=paths,
+            settings=settings,
+            secrets=secrets,
+            api_keys=api_keys,
+            comfyui=comfyui,
+            network=network,
+            catalog=catalog,
+            models=models,
+            notices=notices,
+            translator=translator,
+        )
+    )
     services = Services(
         version=__version__,
         paths=paths,
         resources=resources,
-        translator=Translator(),
+        translator=translator,
         notices=notices,
         settings=settings,
         network=network,
@@ -179,7 +198,7 @@ def build_services(
         jobs=jobs,
         runs=runs,
         secrets=secrets,
-        api_keys=ApiKeys(secrets, providers, settings),
+        api_keys=api_keys,
         providers=providers,
         builtin_engine=builtin_engine,
         llm=llm,
@@ -201,6 +220,7 @@ def build_services(
         comfyui=comfyui,
         models=models,
         offline_mode=OfflineMode(settings, comfyui),
+        diagnostics=diagnostics,
     )
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()
