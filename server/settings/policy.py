@@ -37,16 +37,35 @@ _SETTING_NAMES_FILE = Path(__file__).with_name("setting_names.json")
 
 
 def policy_file_location(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> Path:
-    """The documented place per operating system (docs/lab-policy.md), or the one the variable names."""
+    """The documented place per operating system (docs/lab-policy.md), or the one the variable names.
+
+    The variable counts only where the machine has no policy of its own: anyone who starts the app
+    can set a variable, so it must never replace (or hide) the policy an admin put in place.
+    """
+    machine = machine_policy_file(environ, platform)
     override = environ.get(POLICY_FILE_ENV, "").strip()
-    if override:
+    if override and not _present(machine):
         return Path(override)
+    if override:
+        log.warning("%s is ignored: the machine's own policy %s applies", POLICY_FILE_ENV, machine)
+    return machine
+
+
+def machine_policy_file(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> Path:
     if platform == "win32":
         program_data = environ.get("ProgramData") or environ.get("PROGRAMDATA") or r"C:\ProgramData"
         return Path(program_data) / "AI4ArtsEd" / "policy.json"
     if platform == "darwin":
         return Path("/Library/Application Support/AI4ArtsEd/policy.json")
     return Path("/etc/ai4artsed/policy.json")
+
+
+def _present(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        # Cannot tell (no permission): treat it as there, so load_policy fails safe on it.
+        return True
 
 
 class ComfyUIPolicy(BaseModel):

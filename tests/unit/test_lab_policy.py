@@ -22,6 +22,7 @@ from server.settings.policy import (
     POLICY_FILE_ENV,
     LabPolicy,
     load_policy,
+    machine_policy_file,
     policy_file_location,
 )
 from server.settings.store import SettingsStore
@@ -38,13 +39,24 @@ def store_with(tmp_path: Path, policy: LabPolicy) -> SettingsStore:
     return SettingsStore(tmp_path / "settings.json", Notices(), policy)
 
 
-def test_locations_per_operating_system_and_the_override() -> None:
-    assert policy_file_location({}, "linux") == Path("/etc/ai4artsed/policy.json")
-    assert policy_file_location({}, "darwin") == Path("/Library/Application Support/AI4ArtsEd/policy.json")
-    windows = policy_file_location({"ProgramData": "D:\\PD"}, "win32")
-    assert windows.parts[-2:] == ("AI4ArtsEd", "policy.json")
-    assert str(windows).startswith("D:\\PD")
-    assert policy_file_location({POLICY_FILE_ENV: "/x/p.json"}, "win32") == Path("/x/p.json")
+def test_locations_per_operating_system_and_the_override(tmp_path: Path) -> None:
+    assert machine_policy_file({}, "linux") == Path("/etc/ai4artsed/policy.json")
+    assert machine_policy_file({}, "darwin") == Path("/Library/Application Support/AI4ArtsEd/policy.json")
+    program_data = tmp_path / "ProgramData"
+    windows = policy_file_location({"ProgramData": str(program_data)}, "win32")
+    assert windows == program_data / "AI4ArtsEd" / "policy.json"
+    # Without a machine policy, the variable names the file.
+    environ = {"ProgramData": str(program_data), POLICY_FILE_ENV: str(tmp_path / "p.json")}
+    assert policy_file_location(environ, "win32") == tmp_path / "p.json"
+
+
+def test_the_variable_cannot_replace_the_machines_own_policy(tmp_path: Path) -> None:
+    program_data = tmp_path / "ProgramData"
+    machine = program_data / "AI4ArtsEd" / "policy.json"
+    machine.parent.mkdir(parents=True)
+    machine.write_text('{"safety_level": "kids"}', encoding="utf-8")
+    environ = {"ProgramData": str(program_data), POLICY_FILE_ENV: str(tmp_path / "empty.json")}
+    assert policy_file_location(environ, "win32") == machine
 
 
 def test_no_file_means_no_policy(tmp_path: Path) -> None:
