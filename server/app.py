@@ -6,6 +6,7 @@ from flask import Flask
 
 from server.api.catalog import catalog_blueprint
 from server.api.comfyui import comfyui_blueprint
+from server.api.diagnostics import diagnostics_blueprint
 from server.api.errors import register_error_handlers
 from server.api.health import health_blueprint
 from server.api.jobs import jobs_blueprint
@@ -47,10 +48,11 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
         )
     )
     app.register_blueprint(llm_blueprint(services.providers, services.llm))
-    app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode))
+    app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode, services.settings))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))
     app.register_blueprint(models_blueprint(services.models, services.translator, services.settings))
+    app.register_blueprint(diagnostics_blueprint(services.diagnostics))
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(spa_blueprint(services.resources.web_dist, services.translator))
     return app

@@ -19,6 +19,7 @@ from server.cloud.offline_mode import OfflineMode
 from server.cloud.provider_addresses import with_address_overrides
 from server.comfyui.availability_check import ComfyUIRunningCheck
 from server.comfyui.runtime import ComfyUIRuntime
+from server.diagnostics.report import DiagnosticsReport, DiagnosticsSources
 from server.i18n.translator import Translator
 from server.jobs.manager import JobManager
 from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
@@ -44,6 +45,7 @@ from server.runs.gallery import Gallery
 from server.runs.store import RunStore
 from server.settings.models import ComfyUIMode, ComfyUISettings
 from server.settings.paths import AppPaths
+from server.settings.policy import LabPolicy, load_policy, policy_file_location
 from server.settings.secrets import SecretsStore
 from server.settings.store import SettingsStore
 
@@ -76,6 +78,7 @@ class Services:
     comfyui: ComfyUIRuntime
     models: ModelService
     offline_mode: OfflineMode
+    diagnostics: DiagnosticsReport
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
@@ -95,7 +98,11 @@ def build_services(
     """``comfyui_override`` chooses a ComfyUI for this launch only (command line), not saved."""
     paths.create()
     notices = Notices()
-    settings = SettingsStore(paths.settings_file, notices)
+    policy = load_policy(policy_file_location())
+    _report_policy(policy, notices)
+    if policy.models_dir is not None:
+        paths = paths.with_models_dir(policy.models_dir)
+    settings = SettingsStore(paths.settings_file, notices, policy)
     # Every outgoing HTTP request of the app goes through these clients: offline mode in one place.
     network = HttpClients(NetworkPolicy(lambda: settings.offline))
     catalog = CatalogLoader(resources.catalog_root).load()
@@ -171,6 +178,22 @@ def build_services(
     translator = Translator()
     exporter = RunExporter(runs, jobs, translator, _catalog_names(catalog), paths.data_dir / "exports")
     exporter.remove_old_exports()
+    api_keys = ApiKeys(secrets, providers, settings)
+    diagnostics = DiagnosticsReport(
+        DiagnosticsSources(
+            version=__version__,
+            paths=paths,
+            settings=settings,
+            secrets=secrets,
+            api_keys=api_keys,
+            comfyui=comfyui,
+            network=network,
+            catalog=catalog,
+            models=models,
+            notices=notices,
+            translator=translator,
+        )
+    )
     services = Services(
         version=__version__,
         paths=paths,
@@ -186,7 +209,7 @@ def build_services(
         gallery=Gallery(runs, translator),
         exporter=exporter,
         secrets=secrets,
-        api_keys=ApiKeys(secrets, providers, settings),
+        api_keys=api_keys,
         providers=providers,
         builtin_engine=builtin_engine,
         llm=llm,
@@ -208,6 +231,7 @@ def build_services(
         comfyui=comfyui,
         models=models,
         offline_mode=OfflineMode(settings, comfyui),
+        diagnostics=diagnostics,
     )
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()
@@ -220,6 +244,19 @@ def _catalog_names(catalog: Catalog) -> CatalogNames:
         outputs={key: config.name.model_dump() for key, config in catalog.outputs.items()},
         players={key: info.player for key, info in catalog.media_types.items()},
     )
+
+
+def _report_policy(policy: LabPolicy, notices: Notices) -> None:
+    if policy.file is None:
+        return
+    for problem in policy.problems:
+        notices.add(
+            "policy_broken",
+            NoticeLevel.WARNING,
+            file=str(policy.file),
+            field=problem.field,
+            detail=problem.detail,
+        )
 
 
 def _provider_presets(resources: Resources, notices: Notices) -> list[ProviderPreset]:

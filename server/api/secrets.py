@@ -8,9 +8,10 @@ from server.api.request_body import parse_body
 from server.cloud.api_keys import ApiKeys, KeyChange, KeyRemoval
 from server.cloud.offline_mode import OfflineMode
 from server.settings.models import OfflineChange
+from server.settings.store import SettingsStore
 
 
-def secrets_blueprint(keys: ApiKeys, offline_mode: OfflineMode) -> Blueprint:
+def secrets_blueprint(keys: ApiKeys, offline_mode: OfflineMode, settings: SettingsStore) -> Blueprint:
     bp = Blueprint("secrets", __name__)
 
     @bp.get("/api/keys")
@@ -29,6 +30,6 @@ def secrets_blueprint(keys: ApiKeys, offline_mode: OfflineMode) -> Blueprint:
 
     @bp.put("/api/settings/offline")
     def offline() -> Response:
-        return jsonify(offline_mode.change(parse_body(OfflineChange)).public())
+        return jsonify(settings.public(offline_mode.change(parse_body(OfflineChange))))
 
     return bp

@@ -14,18 +14,18 @@ def settings_blueprint(settings: SettingsStore) -> Blueprint:
 
     @bp.get("/api/settings")
     def read() -> Response:
-        return jsonify(settings.current.public())
+        return jsonify(settings.public())
 
     @bp.patch("/api/settings")
     def update() -> Response:
-        return jsonify(settings.apply(parse_body(SettingsPatch)).public())
+        return jsonify(settings.public(settings.apply(parse_body(SettingsPatch))))
 
     @bp.put("/api/settings/safety-level")
     def safety_level() -> Response:
-        return jsonify(settings.change_safety_level(parse_body(SafetyLevelChange)).public())
+        return jsonify(settings.public(settings.change_safety_level(parse_body(SafetyLevelChange))))
 
     @bp.put("/api/settings/teacher-pin")
     def teacher_pin() -> Response:
-        return jsonify(settings.change_pin(parse_body(PinChange)).public())
+        return jsonify(settings.public(settings.change_pin(parse_body(PinChange))))
 
     return bp

@@ -7,7 +7,7 @@ The install folder is never written to, so an update or uninstall cannot touch u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import platformdirs
@@ -21,6 +21,8 @@ class AppPaths:
     config_dir: Path
     data_dir: Path
     portable: bool
+    # A lab policy may put the models folder elsewhere, e.g. on a drive all users share.
+    models_override: Path | None = None
 
     @classmethod
     def for_user(cls) -> AppPaths:
@@ -53,7 +55,10 @@ class AppPaths:
 
     @property
     def models_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self.models_override or self.data_dir / "models"
+
+    def with_models_dir(self, folder: Path) -> AppPaths:
+        return replace(self, models_override=folder)
 
     @property
     def comfyui_state_dir(self) -> Path:

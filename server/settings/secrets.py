@@ -97,6 +97,14 @@ class SecretsStore:
         with self._lock:
             return [self._status(name) for name in sorted(self._keys)]
 
+    def redact(self, text: str) -> str:
+        """``text`` with every stored key replaced (for text that leaves the app, e.g. diagnostics)."""
+        with self._lock:
+            values = sorted(self._keys.values(), key=len, reverse=True)
+        for value in values:
+            text = text.replace(value, "[API key removed]")
+        return text
+
     def get(self, name: str) -> str | None:
         """The key itself: only for putting it into a provider's Authorization header."""
         _check_name(name)

@@ -1,4 +1,10 @@
-"""Loads and saves settings.json; a broken file never stops the app."""
+"""Loads and saves settings.json; a broken file never stops the app.
+
+The store is also the one place where the lab policy (server/settings/policy.py) is enforced: what it
+hands out (``current``, ``offline``) is the stored settings with the policy laid over them, so every
+consumer sees the policy's values, and every change goes through ``_change``, which refuses to touch
+a field the policy fixes. settings.json itself keeps the user's own values.
+"""
 
 from __future__ import annotations
 
@@ -24,20 +30,25 @@ from server.settings.models import (
     Settings,
     SettingsPatch,
 )
+from server.settings.policy import LabPolicy
 from server.settings.teacher_pin import hash_pin, pin_matches
 
 log = logging.getLogger(__name__)
 
 
 class SettingsStore:
-    def __init__(self, path: Path, notices: Notices) -> None:
+    def __init__(self, path: Path, notices: Notices, policy: LabPolicy | None = None) -> None:
         self._path = path
         self._notices = notices
+        self._policy = policy or LabPolicy()
         self._lock = threading.Lock()
-        self._settings = self._load()
+        self._stored = self._load()
+        # What everyone reads: the stored settings with the policy's values laid over them.
+        self._settings = self._policy.overlay(self._stored)
 
     @property
     def current(self) -> Settings:
+        """The settings in effect (the lab policy's values included)."""
         with self._lock:
             return self._settings.model_copy(deep=True)
 
@@ -46,6 +57,16 @@ class SettingsStore:
         """Read on every outgoing request (server/network/policy.py), so without a copy."""
         with self._lock:
             return self._settings.offline
+
+    @property
+    def policy(self) -> LabPolicy:
+        return self._policy
+
+    def public(self, settings: Settings | None = None) -> dict[str, object]:
+        """What the UI may see of the settings (``current`` unless given), with what the policy fixes."""
+        data = (settings or self.current).public()
+        data["policy"] = self._policy.public()
+        return data
 
     def check_teacher_pin(self, pin: str | None) -> None:
         """For teacher-only changes: passes when no PIN is set yet or the PIN matches."""
@@ -56,6 +77,10 @@ class SettingsStore:
 
     def change_offline(self, change: OfflineChange) -> Settings:
         """Going online needs the teacher PIN once one is set; going offline never does (it only closes)."""
+
+        if change.offline != self.offline:
+            # Before the PIN: the teacher should learn that no PIN opens this.
+            self._policy.refuse("offline")
 
         def apply(settings: Settings) -> None:
             going_online = not change.offline and settings.offline
@@ -79,6 +104,9 @@ class SettingsStore:
         return self._change(apply)
 
     def change_safety_level(self, change: SafetyLevelChange) -> Settings:
+        if change.level != self.current.safety_level:
+            self._policy.refuse("safety_level")
+
         def apply(settings: Settings) -> None:
             if settings.teacher_pin is None:
                 if change.level is SafetyLevel.RESEARCH:
@@ -100,12 +128,20 @@ class SettingsStore:
         return self._change(apply)
 
     def _change(self, apply: Callable[[Settings], None]) -> Settings:
+        """Applies a change to the settings in effect; a field the policy fixes must stay as it is."""
         with self._lock:
             changed = self._settings.model_copy(deep=True)
             apply(changed)
-            write_model_atomic(self._path, changed)
-            self._settings = changed
-            return changed.model_copy(deep=True)
+            self._policy.refuse_change(self._settings, changed)
+            # Only the fields that changed go to the file; fixed ones keep the user's own value there.
+            stored = self._stored.model_copy(deep=True)
+            for name in Settings.model_fields:
+                if getattr(changed, name) != getattr(self._settings, name):
+                    setattr(stored, name, getattr(changed, name))
+            write_model_atomic(self._path, stored)
+            self._stored = stored
+            self._settings = self._policy.overlay(stored)
+            return self._settings.model_copy(deep=True)
 
     def _load(self) -> Settings:
         if not self._path.exists():
