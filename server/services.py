@@ -206,7 +206,7 @@ def build_services(
         availability=availability,
         jobs=jobs,
         runs=runs,
-        gallery=Gallery(runs, translator),
+        gallery=Gallery(runs, translator, jobs),
         exporter=exporter,
         secrets=secrets,
         api_keys=api_keys,

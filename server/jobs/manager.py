@@ -258,6 +258,11 @@ class JobManager:
             raise AppError("job_not_found", ErrorKind.NOT_FOUND)
         return job
 
+    def has_active_job(self, run_id: str) -> bool:
+        """Whether a job for this run is queued or running (a queued job has not touched the run yet)."""
+        with self._lock:
+            return any(job.run_id == run_id and not job.state.is_final for job in self._jobs.values())
+
     def queue_position(self, job: Job) -> int | None:
         return self._lanes[job.lane].position(job)
 

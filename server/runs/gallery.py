@@ -11,7 +11,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language, Translator
+from server.jobs.manager import JobManager
 from server.runs.models import RunRecord
 from server.runs.run_index import RunFilter
 from server.runs.store import RunStore
@@ -64,9 +66,10 @@ class RunDetail(BaseModel):
 
 
 class Gallery:
-    def __init__(self, store: RunStore, translator: Translator) -> None:
+    def __init__(self, store: RunStore, translator: Translator, jobs: JobManager) -> None:
         self._store = store
         self._translator = translator
+        self._jobs = jobs
 
     def page(self, query: GalleryQuery) -> GalleryPage:
         found = self._store.index.page(query.run_filter(), query.offset, query.limit)
@@ -87,6 +90,10 @@ class Gallery:
         return RunDetail(record=record, messages=self._messages(record, language))
 
     def delete(self, run_id: str) -> None:
+        # The store refuses a run whose step is running; a job still waiting in a queue is only
+        # known here, and it would fail later with "run not found".
+        if self._jobs.has_active_job(run_id):
+            raise AppError("run_in_use", ErrorKind.CONFLICT, run_id=run_id)
         self._store.delete(run_id)
 
     def _messages(self, record: RunRecord, language: Language) -> dict[str, str]:

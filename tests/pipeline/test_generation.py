@@ -249,3 +249,23 @@ def test_generation_jobs_wait_in_our_queue_with_positions(app_with_comfyui: Star
     assert positions[0] == 3 or positions[0] == 2
     assert positions[-1] == 1
     assert final_state(last) == "succeeded"
+
+
+def test_a_run_with_a_generation_waiting_in_the_queue_cannot_be_deleted(app_with_comfyui: StartApp) -> None:
+    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_SLOW_NODES": "SaveImage:3"})
+    with app.client("en") as client:
+        busy_run, waiting_run = new_run(client), new_run(client, "A blue whale")
+        first = client.post(
+            "/api/generation", json={"run_id": busy_run, "text": "fox", "output_id": "selftest_image"}
+        ).json()["job_id"]
+        second = client.post(
+            "/api/generation", json={"run_id": waiting_run, "text": "whale", "output_id": "selftest_image"}
+        ).json()["job_id"]
+        assert client.get(f"/api/jobs/{second}").json()["state"] == "queued"
+        refused = client.delete(f"/api/runs/{waiting_run}")
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "run_in_use"
+        assert final_state(read_events(client, first)) == "succeeded"
+        assert final_state(read_events(client, second)) == "succeeded"
+        # Once the job is done, the run can go.
+        assert client.delete(f"/api/runs/{waiting_run}").status_code == 200
