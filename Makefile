@@ -60,6 +60,10 @@ pytest: $(PY_STAMP) $(WEB_DIST)
 
 bench: $(PY_STAMP) $(WEB_DIST)
 	$(PY) bench/startup.py
+	$(PY) bench/llm_overhead.py
+	$(PY) bench/generation_overhead.py
+	$(PY) bench/gallery.py
+	$(PY) bench/model_import.py
 
 # --- packages -------------------------------------------------------------------------------------
 # make dist: the one-folder program (build/dist/ai4artsed), on Linux also the .tar.gz and .deb, then
