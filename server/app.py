@@ -35,7 +35,7 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
 
     app.register_blueprint(health_blueprint(services.version))
     app.register_blueprint(system_blueprint(services))
-    app.register_blueprint(settings_blueprint(services.settings))
+    app.register_blueprint(settings_blueprint(services.settings, services.comfyui_settings))
     app.register_blueprint(catalog_blueprint(services))
     app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
     app.register_blueprint(
@@ -47,7 +47,9 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
             services.settings,
         )
     )
-    app.register_blueprint(llm_blueprint(services.providers, services.llm))
+    app.register_blueprint(
+        llm_blueprint(services.providers, services.llm, services.translator, services.settings)
+    )
     app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode, services.settings))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))

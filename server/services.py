@@ -18,6 +18,7 @@ from server.cloud.media_client import CloudMediaClient
 from server.cloud.offline_mode import OfflineMode
 from server.cloud.provider_addresses import with_address_overrides
 from server.comfyui.availability_check import ComfyUIRunningCheck
+from server.comfyui.connection_settings import ComfyUIConnectionSettings
 from server.comfyui.runtime import ComfyUIRuntime
 from server.diagnostics.report import DiagnosticsReport, DiagnosticsSources
 from server.i18n.translator import Translator
@@ -76,6 +77,7 @@ class Services:
     workshop: Workshop
     generator: Generator
     comfyui: ComfyUIRuntime
+    comfyui_settings: ComfyUIConnectionSettings
     models: ModelService
     offline_mode: OfflineMode
     diagnostics: DiagnosticsReport
@@ -229,6 +231,7 @@ def build_services(
             CloudMediaClient(providers, network),
         ),
         comfyui=comfyui,
+        comfyui_settings=ComfyUIConnectionSettings(settings, comfyui),
         models=models,
         offline_mode=OfflineMode(settings, comfyui),
         diagnostics=diagnostics,

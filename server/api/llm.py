@@ -4,12 +4,46 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from server.api.language import request_language
+from server.api.request_body import parse_body
+from server.i18n.translator import Translator
 from server.llm.provider_registry import ProviderRegistry
-from server.pipeline.llm_calls import LlmCaller
+from server.pipeline.llm_calls import LlmCaller, LlmStage
+from server.pipeline.requests import LlmTestRequest
+from server.settings.store import SettingsStore
 
 
-def llm_blueprint(registry: ProviderRegistry, llm: LlmCaller) -> Blueprint:
+def llm_blueprint(
+    registry: ProviderRegistry, llm: LlmCaller, translator: Translator, settings: SettingsStore
+) -> Blueprint:
     bp = Blueprint("llm", __name__)
+
+    @bp.post("/api/llm/test")
+    def test() -> Response:
+        """One tiny real chat request; a failure is an answer (ok: false) with a plain message."""
+        body = parse_body(LlmTestRequest)
+        choice = llm.choice(LlmStage(body.stage)) if body.stage is not None else body.choice
+        assert choice is not None  # the request model wants one of both
+        result = llm.test(choice)
+        error = None
+        if result.error is not None:
+            error = {
+                "code": result.error.code,
+                "message": translator.translate(
+                    result.error.code, request_language(settings), result.error.params
+                ),
+            }
+        return jsonify(
+            {
+                "ok": result.error is None,
+                "stage": body.stage,
+                "provider_id": result.provider_id,
+                "model": result.model,
+                "duration_ms": result.duration_ms,
+                "reply": result.reply,
+                "error": error,
+            }
+        )
 
     @bp.get("/api/llm/providers")
     def providers() -> Response:

@@ -1,15 +1,16 @@
-"""GET/PATCH /api/settings."""
+"""GET/PATCH /api/settings, and the guarded or checked changes (safety level, PIN, ComfyUI)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
 from server.api.request_body import parse_body
-from server.settings.models import PinChange, SafetyLevelChange, SettingsPatch
+from server.comfyui.connection_settings import ComfyUIConnectionSettings
+from server.settings.models import ComfyUIChange, PinChange, SafetyLevelChange, SettingsPatch
 from server.settings.store import SettingsStore
 
 
-def settings_blueprint(settings: SettingsStore) -> Blueprint:
+def settings_blueprint(settings: SettingsStore, comfyui: ComfyUIConnectionSettings) -> Blueprint:
     bp = Blueprint("settings", __name__)
 
     @bp.get("/api/settings")
@@ -27,5 +28,13 @@ def settings_blueprint(settings: SettingsStore) -> Blueprint:
     @bp.put("/api/settings/teacher-pin")
     def teacher_pin() -> Response:
         return jsonify(settings.public(settings.change_pin(parse_body(PinChange))))
+
+    @bp.put("/api/settings/comfyui")
+    def comfyui_connection() -> Response:
+        result = comfyui.change(parse_body(ComfyUIChange))
+        body = settings.public(result.settings)
+        body["restart_needed"] = result.restart_needed
+        body["command_line_override"] = result.command_line_override
+        return jsonify(body)
 
     return bp

@@ -1,4 +1,4 @@
-"""GET /api/system/info: what the UI shell needs at start (version, data folder, notices)."""
+"""GET /api/system/info (version, data folder, notices) and /api/system/storage (disk use)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify
 
 from server.api.language import request_language
 from server.services import Services
+from server.settings.disk_usage import measure_storage
 
 
 def system_blueprint(services: Services) -> Blueprint:
@@ -30,5 +31,10 @@ def system_blueprint(services: Services) -> Blueprint:
                 "notices": notices,
             }
         )
+
+    @bp.get("/api/system/storage")
+    def storage() -> Response:
+        """The data folder, bytes used by runs, models and logs, and the free space on its disk."""
+        return jsonify(measure_storage(services.paths).model_dump())
 
     return bp

@@ -84,6 +84,11 @@ class ComfyUIRuntime:
             offline=current.offline,
         )
 
+    @property
+    def chosen_on_command_line(self) -> bool:
+        """This launch uses a ComfyUI named on the command line instead of the settings' choice."""
+        return self._override is not None
+
     def begin(self) -> None:
         """Called once when the app starts; never blocks."""
         if self.launch_config().mode is ComfyUIMode.NONE:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from server.catalog.models import LlmParameters
@@ -28,6 +29,26 @@ class LlmStage(StrEnum):
     INTERCEPTION = "interception"
     OPTIMIZATION = "optimization"
     TRANSLATION = "translation"
+
+
+# A tiny real request: enough to prove address, key and model work, cheap on every provider.
+TEST_MESSAGES = (
+    ChatMessage(role="system", content="You answer with one short word."),
+    ChatMessage(role="user", content="Say OK."),
+)
+TEST_SAMPLING = SamplingParameters(temperature=0.0, max_tokens=8)
+TEST_REPLY_MAX_CHARS = 200
+
+
+@dataclass(frozen=True)
+class LlmTestResult:
+    """The outcome of a connection test: ``error`` (an AppError with code and facts) or the reply."""
+
+    provider_id: str
+    model: str
+    duration_ms: int
+    reply: str | None = None
+    error: AppError | None = None
 
 
 class StageCancelledError(Exception):
@@ -96,6 +117,22 @@ class LlmCaller:
             record.duration_ms = round((time.monotonic() - started) * 1000)
         record.output = record.output.strip()
         return record
+
+    def test(self, choice: ProviderChoice) -> LlmTestResult:
+        """Sends one tiny chat request through the normal client; a failure is a result, not raised."""
+        started = time.monotonic()
+        reply: str | None = None
+        failure: AppError | None = None
+        try:
+            self._refuse_cloud_when_offline(choice)
+            resolved = self._registry.resolve(choice)
+            reply = resolved.client.complete(resolved.model, list(TEST_MESSAGES), TEST_SAMPLING).text
+        except AppError as error:  # LlmError is one too
+            failure = error
+            log.info("LLM test of %s/%s failed: %s", choice.provider_id, choice.model, error)
+        duration_ms = round((time.monotonic() - started) * 1000)
+        shown = None if reply is None else reply.strip()[:TEST_REPLY_MAX_CHARS]
+        return LlmTestResult(choice.provider_id, choice.model, duration_ms, shown, failure)
 
     def list_models(self, provider_id: str, base_url: str | None) -> list[ModelInfo]:
         """What a provider offers (for the settings page); offline mode keeps cloud providers closed."""

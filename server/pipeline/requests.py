@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from server.settings.models import ProviderChoice
 
 IDEA_MAX_CHARS = 4000
 TEXT_MAX_CHARS = 8000
@@ -34,3 +36,18 @@ class GenerationRequest(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS)]
     output_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     seed: int | Literal["random"] | None = Field(default=None)
+
+
+class LlmTestRequest(BaseModel):
+    """`POST /api/llm/test`: a stage (its saved provider and model) or a choice not saved yet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: Literal["safety", "interception", "optimization", "translation"] | None = None
+    choice: ProviderChoice | None = None
+
+    @model_validator(mode="after")
+    def _one_of_both(self) -> LlmTestRequest:
+        if (self.stage is None) == (self.choice is None):
+            raise ValueError("give either a stage or a choice")
+        return self

@@ -84,6 +84,8 @@ class Settings(BaseModel):
     llm: LlmStageSettings = Field(default_factory=LlmStageSettings)
     model_folders: ModelFolderSettings = Field(default_factory=ModelFolderSettings)
     teacher_pin: PinHash | None = None
+    # The first-run wizard was finished or skipped; until then the app opens it at start.
+    first_run_done: bool = False
 
     def public(self) -> dict[str, object]:
         """What the UI may see: everything but the PIN's hash."""
@@ -109,6 +111,7 @@ class SettingsPatch(BaseModel):
     language: Literal["de", "en"] | None = None
     safety_llm_check: Literal["when_unsure", "always"] | None = None
     llm: LlmStagePatch | None = None
+    first_run_done: bool | None = None
 
 
 class SafetyLevelChange(BaseModel):
@@ -123,6 +126,17 @@ class OfflineChange(BaseModel):
 
     offline: bool
     pin: str | None = Field(default=None, max_length=64)
+
+
+class ComfyUIChange(BaseModel):
+    """`PUT /api/settings/comfyui`: how the app reaches ComfyUI (device flags stay as they are)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: ComfyUIMode
+    directory: str | None = Field(default=None, max_length=4096)
+    python: str | None = Field(default=None, max_length=4096)
+    url: str | None = Field(default=None, max_length=2048)
 
 
 class PinChange(BaseModel):

@@ -23,6 +23,7 @@ from server.errors import AppError, ErrorKind
 from server.notices import Notices
 from server.pipeline.safety.levels import SafetyLevel
 from server.settings.models import (
+    ComfyUISettings,
     ModelFolderSettings,
     OfflineChange,
     PinChange,
@@ -97,6 +98,12 @@ class SettingsStore:
     def apply(self, patch: SettingsPatch) -> Settings:
         return self._change(lambda settings: _merge(settings, patch))
 
+    def set_comfyui(self, comfyui: ComfyUISettings) -> Settings:
+        def apply(settings: Settings) -> None:
+            settings.comfyui = comfyui
+
+        return self._change(apply)
+
     def set_model_folders(self, folders: ModelFolderSettings) -> Settings:
         def apply(settings: Settings) -> None:
             settings.model_folders = folders
@@ -147,7 +154,11 @@ class SettingsStore:
         if not self._path.exists():
             return Settings()
         try:
-            return Settings.model_validate(json.loads(self._path.read_text(encoding="utf-8")))
+            raw = json.loads(self._path.read_text(encoding="utf-8"))
+            if isinstance(raw, dict):
+                # A settings file from before the first-run wizard belongs to an install that is set up.
+                raw.setdefault("first_run_done", True)
+            return Settings.model_validate(raw)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
             backup = self._keep_broken_file()
             log.warning(

@@ -16,6 +16,7 @@ from tests.browser.page_watch import CSP_LISTENER, PageWatch
 from tests.models.catalog import TinyModels, write_model_catalog
 from tests.models.model_files import write_pickle_checkpoint
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +42,7 @@ def app(tmp_path: Path) -> Iterator[tuple[AppProcess, Path]]:
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
     home = tmp_path / "home"
     home.mkdir()
+    mark_set_up(tmp_path / "app")
     with start_app(tmp_path / "app", catalog_root=catalog, env={"HOME": str(home)}) as running:
         yield running, stick
 

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.page_watch import CSP_LISTENER, PageWatch
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
 
@@ -153,6 +154,7 @@ def catalog_app(tmp_path: Path) -> Iterator[AppProcess]:
     if not (REPO_ROOT / "web" / "dist" / "index.html").is_file():
         pytest.fail("the web UI is not built: run `cd web && npm ci && npm run build` first")
     catalog = write_catalog(tmp_path / "catalog")
+    mark_set_up(tmp_path / "app")
     with start_app(tmp_path / "app", catalog_root=catalog) as running:
         yield running
 

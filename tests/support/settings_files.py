@@ -36,3 +36,11 @@ def write_settings(
     }
     path.write_text(json.dumps(settings), encoding="utf-8")
     return path
+
+
+def mark_set_up(data_dir: Path) -> Path:
+    """An app that went through (or skipped) the first-run wizard, so it opens on its start page."""
+    path = data_dir / "config" / "settings.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"first_run_done": True}), encoding="utf-8")
+    return path

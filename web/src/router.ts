@@ -8,6 +8,7 @@ import NotFoundView from './views/NotFoundView.vue'
 import RunDetailView from './views/RunDetailView.vue'
 import SettingsView from './views/SettingsView.vue'
 import StartView from './views/StartView.vue'
+import WelcomeView from './views/WelcomeView.vue'
 
 /**
  * Names of the app's pages. Pages that later work adds ('gallery', 'models', 'settings') get a route
@@ -59,11 +60,18 @@ const routes: RouteRecordRaw[] = [
     meta: { nav: 'models' },
   },
   {
-    // For now the cloud panels (keys, offline mode); the full settings page grows here.
+    // Every setting, one panel per concern (language, safety and PIN, LLMs, ComfyUI, cloud, storage).
     path: '/settings',
     name: 'settings' satisfies PageName,
     component: SettingsView,
     meta: { nav: 'settings' },
+  },
+  {
+    // The first-run wizard; the app opens it at start until it is finished or skipped.
+    path: '/welcome',
+    name: 'welcome',
+    component: WelcomeView,
+    meta: { section: 'settings' },
   },
   // The server falls back to index.html for every path, so unknown app paths end up here.
   { path: '/:unknown(.*)*', name: 'not-found', component: NotFoundView },

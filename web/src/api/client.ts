@@ -8,6 +8,10 @@ import type {
   ExportStarted,
   GalleryFacets,
   GalleryPage,
+  ComfyUIChange,
+  ComfyUIChangeResult,
+  ComfyUILogs,
+  ComfyUIStatus,
   FolderListing,
   GalleryQuery,
   GenerationRequest,
@@ -19,6 +23,10 @@ import type {
   KeyList,
   KeyStatus,
   Language,
+  LlmModelInfo,
+  LlmProviders,
+  LlmStageName,
+  LlmTestResult,
   ModelFolderInfo,
   ModelFolders,
   ModelJobStarted,
@@ -27,9 +35,13 @@ import type {
   OptimizationRequest,
   OutputCatalog,
   RunDetail,
+  PinChange,
   Place,
+  ProviderChoice,
+  SafetyLevelChange,
   Settings,
   SettingsPatch,
+  StorageReport,
   SystemInfo,
 } from './types'
 
@@ -226,6 +238,50 @@ export class ApiClient {
 
   restartComfyUI(): Promise<unknown> {
     return this.request('POST', '/api/comfyui/restart')
+  }
+
+  // ---------------------------------------------------------------- settings page
+
+  setSafetyLevel(change: SafetyLevelChange): Promise<Settings> {
+    return this.request('PUT', '/api/settings/safety-level', change)
+  }
+
+  setTeacherPin(change: PinChange): Promise<Settings> {
+    return this.request('PUT', '/api/settings/teacher-pin', change)
+  }
+
+  setComfyUI(change: ComfyUIChange): Promise<ComfyUIChangeResult> {
+    return this.request('PUT', '/api/settings/comfyui', change)
+  }
+
+  comfyUIStatus(): Promise<ComfyUIStatus> {
+    return this.request('GET', '/api/comfyui/status')
+  }
+
+  comfyUILogs(after = 0): Promise<ComfyUILogs> {
+    return this.request('GET', `/api/comfyui/logs?after=${after}`)
+  }
+
+  startComfyUI(): Promise<ComfyUIStatus> {
+    return this.request('POST', '/api/comfyui/start')
+  }
+
+  llmProviders(): Promise<LlmProviders> {
+    return this.request('GET', '/api/llm/providers')
+  }
+
+  llmModels(providerId: string, baseUrl?: string | null): Promise<{ models: LlmModelInfo[] }> {
+    const query = baseUrl ? `?base_url=${encodeURIComponent(baseUrl)}` : ''
+    return this.request('GET', `/api/llm/providers/${encodeURIComponent(providerId)}/models${query}`)
+  }
+
+  /** One tiny real chat request for a stage's saved choice, or for a choice not saved yet. */
+  testLlm(target: { stage: LlmStageName } | { choice: ProviderChoice }): Promise<LlmTestResult> {
+    return this.request('POST', '/api/llm/test', target)
+  }
+
+  storage(): Promise<StorageReport> {
+    return this.request('GET', '/api/system/storage')
   }
 
   cancelJob(jobId: string): Promise<JobSummary> {

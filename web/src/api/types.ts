@@ -42,15 +42,130 @@ export interface ComfyUISettings {
   url: string | null
 }
 
+export type LlmStageName = 'safety' | 'interception' | 'optimization' | 'translation'
+export const LLM_STAGES: readonly LlmStageName[] = ['safety', 'interception', 'optimization', 'translation']
+
+/** Which provider and model serve one LLM stage. */
+export interface ProviderChoice {
+  provider_id: string
+  model: string
+  base_url?: string | null
+}
+
+export type LlmStageSettings = Record<LlmStageName, ProviderChoice>
+
+/**
+ * The machine's lab policy (set by an administrator): `locked` names top-level settings fields that
+ * the page shows read-only; `hide_settings` leaves only the language. Absent: nothing is locked.
+ */
+export interface SettingsPolicy {
+  locked?: string[]
+  hide_settings?: boolean
+}
+
 export interface Settings {
   schema_version: number
   language: Language
   safety_level: SafetyLevel
+  safety_llm_check: 'when_unsure' | 'always'
   /** No connection to anything but this computer (the default of a new install). */
   offline: boolean
   comfyui: ComfyUISettings
+  llm: LlmStageSettings
   /** Whether a teacher PIN exists; then going online and changing keys need it. */
   teacher_pin_set: boolean
+  /** The first-run wizard was finished or skipped. */
+  first_run_done: boolean
+  policy?: SettingsPolicy
+}
+
+/** `PUT /api/settings/comfyui`: the folder or address is checked before it is saved. */
+export interface ComfyUIChange {
+  mode: ComfyUIMode
+  directory?: string | null
+  python?: string | null
+  url?: string | null
+}
+
+export interface ComfyUIChangeResult extends Settings {
+  /** ComfyUI still runs with the settings from before: offer a restart. */
+  restart_needed: boolean
+  /** This launch uses a ComfyUI chosen on the command line; the saved choice applies next time. */
+  command_line_override: boolean
+}
+
+export interface PinChange {
+  current_pin?: string
+  new_pin: string
+}
+
+export interface SafetyLevelChange {
+  level: SafetyLevel
+  pin?: string
+}
+
+export interface LlmProvider {
+  id: string
+  kind: string
+  name: Localized
+  base_url: string | null
+  needs_key: boolean
+  key_set: boolean
+  is_cloud: boolean | null
+}
+
+export interface LlmProviders {
+  providers: LlmProvider[]
+  test_grade_stages: LlmStageName[]
+}
+
+export interface LlmModelInfo {
+  id: string
+}
+
+/** `POST /api/llm/test`: a failure is an answer with `ok: false` and a plain message. */
+export interface LlmTestResult {
+  ok: boolean
+  stage: LlmStageName | null
+  provider_id: string
+  model: string
+  duration_ms: number
+  reply: string | null
+  error: { code: string; message: string } | null
+}
+
+export type ComfyUIState = 'stopped' | 'starting' | 'ready' | 'crashed' | 'failed'
+
+export interface ComfyUIStatus {
+  mode: ComfyUIMode
+  state: ComfyUIState
+  url: string | null
+  pid: number | null
+  version: string | null
+  crashes: number
+  restart_in_s: number | null
+  /** What the state means, in the UI language. */
+  message: string
+}
+
+export interface ComfyUILogLine {
+  seq: number
+  text: string
+}
+
+export interface ComfyUILogs {
+  lines: ComfyUILogLine[]
+  last: number
+}
+
+export interface StorageReport {
+  data_dir: string
+  config_dir: string
+  runs_bytes: number
+  models_bytes: number
+  logs_bytes: number
+  total_bytes: number
+  free_bytes: number
 }
 
 /** `PUT /api/settings/offline`: going online needs the PIN once one is set. */
@@ -83,6 +198,8 @@ export interface KeyList {
 /** What the UI may change without the teacher PIN. */
 export interface SettingsPatch {
   language?: Language
+  llm?: Partial<LlmStageSettings>
+  first_run_done?: boolean
 }
 
 export type CategoryId = 'arts' | 'aesthetics' | 'semantics' | 'technical_imaging' | 'heritage' | 'freestyle'

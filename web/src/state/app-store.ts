@@ -19,6 +19,8 @@ export interface AppState {
   /** Set when saving a language choice failed; the previous language stays. */
   languageError: string | null
   dismissedNotices: string[]
+  /** The first-run wizard was finished or skipped (from the settings; true until they are loaded). */
+  firstRunDone: boolean
 }
 
 export class AppStore {
@@ -37,6 +39,7 @@ export class AppStore {
       problems: [],
       languageError: null,
       dismissedNotices: [],
+      firstRunDone: true,
     })
     this.state = readonly(this.mutable) as Readonly<AppState>
     const t = i18n.global.t
@@ -61,6 +64,7 @@ export class AppStore {
     try {
       const settings = await this.api.settings()
       this.i18n.global.locale.value = settings.language
+      this.mutable.firstRunDone = settings.first_run_done
       const [systemInfo, catalog, problems] = await Promise.all([
         this.api.systemInfo(),
         this.api.interceptions(),
@@ -90,6 +94,10 @@ export class AppStore {
       return
     }
     await this.refreshServerTexts()
+  }
+
+  markFirstRunDone(): void {
+    this.mutable.firstRunDone = true
   }
 
   dismissNotice(code: string): void {

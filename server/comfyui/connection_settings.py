@@ -1,0 +1,81 @@
+"""Changing how the app reaches ComfyUI (managed folder, external address, none) from the settings.
+
+A change is checked before it is saved, so a teacher learns at once that a folder is not a ComfyUI
+install or has no Python, not only later when a generation waits for it. ComfyUI reads its launch
+settings when it starts: a running one keeps the old ones until it is restarted, which the caller
+offers (``restart_needed``). Choosing "none" stops a running ComfyUI at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from server.comfyui.installation import locate_installation
+from server.comfyui.runtime import ComfyUIRuntime
+from server.comfyui.status import ComfyUIState
+from server.errors import AppError, ErrorKind
+from server.settings.models import ComfyUIChange, ComfyUIMode, ComfyUISettings, Settings
+from server.settings.store import SettingsStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ComfyUIChangeResult:
+    settings: Settings
+    # ComfyUI runs (or tries to) with the settings from before the change.
+    restart_needed: bool
+    # This launch uses a ComfyUI named on the command line; the saved choice applies from the next start.
+    command_line_override: bool
+
+
+class ComfyUIConnectionSettings:
+    def __init__(self, settings: SettingsStore, runtime: ComfyUIRuntime) -> None:
+        self._settings = settings
+        self._runtime = runtime
+
+    def change(self, change: ComfyUIChange) -> ComfyUIChangeResult:
+        before = self._settings.current.comfyui
+        # Before the folder checks: a teacher should learn first that the lab policy fixes this.
+        self._settings.policy.refuse("comfyui")
+        chosen = self._checked(change, before)
+        settings = self._settings.set_comfyui(chosen)
+        changed = chosen != before
+        if changed:
+            log.info("ComfyUI settings changed: mode %s", chosen.mode.value)
+        override = self._runtime.chosen_on_command_line
+        state = self._runtime.status().state
+        restart_needed = False
+        if changed and not override:
+            if chosen.mode is ComfyUIMode.NONE:
+                if state is not ComfyUIState.STOPPED:
+                    self._runtime.stop()
+            else:
+                restart_needed = state is not ComfyUIState.STOPPED
+        return ComfyUIChangeResult(settings, restart_needed, override)
+
+    @staticmethod
+    def _checked(change: ComfyUIChange, before: ComfyUISettings) -> ComfyUISettings:
+        directory = (change.directory or "").strip() or None
+        python = (change.python or "").strip() or None
+        url = (change.url or "").strip().rstrip("/") or None
+        if change.mode is ComfyUIMode.MANAGED:
+            if directory is None:
+                raise AppError("comfyui_folder_needed", ErrorKind.INVALID_INPUT)
+            # Raises with a message that says what is wrong with the folder or its Python.
+            installation = locate_installation(directory, python)
+            directory = str(installation.directory)
+        elif change.mode is ComfyUIMode.EXTERNAL:
+            if url is None:
+                raise AppError("comfyui_url_needed", ErrorKind.INVALID_INPUT)
+            if not url.startswith(("http://", "https://")):
+                raise AppError("comfyui_url_invalid", ErrorKind.INVALID_INPUT, url=url)
+        # The other mode's value stays, so switching back and forth does not lose what was typed.
+        return ComfyUISettings(
+            mode=change.mode,
+            directory=directory if change.mode is ComfyUIMode.MANAGED else before.directory,
+            python=python if change.mode is ComfyUIMode.MANAGED else before.python,
+            url=url if change.mode is ComfyUIMode.EXTERNAL else before.url,
+            device_flags=before.device_flags,
+        )
