@@ -265,3 +265,22 @@ def test_generate_again_with_a_new_seed(
         expect(generations.nth(1).get_by_test_id("detail-seed")).to_have_text("77")
         expect(generations.nth(1).get_by_test_id("media-image")).to_be_visible()
         small_page.assert_clean()
+
+
+def test_a_video_run_shows_its_first_frame_as_the_poster(tmp_path: Path, small_page: PageWatch) -> None:
+    folder = tmp_path / "app"
+    paths = AppPaths.in_folder(folder)
+    paths.create()
+    store = RunStore(paths.runs_dir)
+    video = write_run(store, RunSpec("Ein Film", day(1), medium="video", output_id="selftest_video")).id
+    store.close()
+    page = small_page.page
+    with start_app(folder) as app:
+        _open_gallery(page, app)
+        thumb = page.locator(f'[data-run-id="{video}"]').get_by_test_id("thumb")
+        expect(thumb).to_have_attribute("data-kind", "video")
+        # The browser decoded the file far enough to know the frame size: the poster is a real frame.
+        page.wait_for_function(
+            "() => document.querySelector('video[data-kind=video]')?.videoWidth === 64", timeout=10_000
+        )
+        small_page.assert_clean()

@@ -87,19 +87,21 @@ def recorded_requests(server: TestServerProcess) -> list[dict[str, Any]]:
 
 
 def test_storage_figures_match_the_files_written(app: AppProcess) -> None:
+    # The app's own files (the gallery index, logs) count too: compare before and after.
     data = app.data_dir / "data"
-    run = data / "runs" / "2024-01-01_test"
-    run.mkdir(parents=True, exist_ok=True)
-    (run / "run.json").write_bytes(b"x" * 1234)
-    (run / "media.png").write_bytes(b"y" * 50_000)
-    models = data / "models" / "checkpoints"
-    models.mkdir(parents=True, exist_ok=True)
-    (models / "tiny.safetensors").write_bytes(b"z" * 70_001)
     with app.client() as client:
+        before = client.get("/api/system/storage").json()
+        run = data / "runs" / "2024-01-01_test"
+        run.mkdir(parents=True, exist_ok=True)
+        (run / "run.json").write_bytes(b"x" * 1234)
+        (run / "media.png").write_bytes(b"y" * 50_000)
+        models = data / "models" / "checkpoints"
+        models.mkdir(parents=True, exist_ok=True)
+        (models / "tiny.safetensors").write_bytes(b"z" * 70_001)
         body = client.get("/api/system/storage").json()
     assert Path(body["data_dir"]) == data.resolve()
-    assert body["runs_bytes"] == 1234 + 50_000
-    assert body["models_bytes"] == 70_001
+    assert body["runs_bytes"] - before["runs_bytes"] == 1234 + 50_000
+    assert body["models_bytes"] - before["models_bytes"] == 70_001
     assert body["logs_bytes"] >= 0
     assert body["total_bytes"] >= body["runs_bytes"] + body["models_bytes"] + body["logs_bytes"]
     assert body["free_bytes"] > 0

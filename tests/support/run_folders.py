@@ -22,6 +22,7 @@ from server.runs.models import (
     TranslationRecord,
 )
 from server.runs.store import RunStore
+from tests.comfyui_testserver.media.mp4_writer import encode_mp4
 
 MEDIA = {
     "image": ("image/png", ".png"),
@@ -51,6 +52,11 @@ def tiny_wav() -> bytes:
     header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(samples), b"WAVE", b"fmt ", 16, 1, 1,
                          8000, 16000, 2, 16, b"data", len(samples))  # fmt: skip
     return header + samples
+
+
+def tiny_mp4() -> bytes:
+    """A real H.264 MP4: three 64x48 frames of one colour at 8 frames per second."""
+    return encode_mp4(64, 48, [(40, 120, 200)] * 3, 8.0)
 
 
 @dataclass
@@ -109,7 +115,7 @@ def write_run(store: RunStore, spec: RunSpec, run_id: str | None = None) -> RunR
     if spec.medium is None:
         return created
     mime, extension = MEDIA[spec.medium]
-    data = tiny_png() if spec.medium == "image" else tiny_wav() if spec.medium == "audio" else b"\x00" * 64
+    data = {"image": tiny_png, "audio": tiny_wav, "video": tiny_mp4}[spec.medium]()
     name = f"g1{extension}"
     store.media_path(run_id, name).write_bytes(data)
     generation = GenerationRecord(
