@@ -1,76 +1,18 @@
-"""Start and stop the test server as a child process, and read what it recorded."""
+"""Start and stop the LLM test server as a child process, and read what it recorded."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
-from pathlib import Path
-from types import TracebackType
-from typing import Any
 
-import httpx
-
-_REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.support.test_server_child import TestServerChild
 
 
-class TestServerProcess:
+class TestServerProcess(TestServerChild):
     """``with TestServerProcess() as server: server.base_url`` -> ``http://127.0.0.1:<port>/v1``."""
-
-    __test__ = False  # not a pytest test class
-
-    def __init__(self) -> None:
-        self._process: subprocess.Popen[str] | None = None
-        self.port = 0
-
-    @property
-    def root_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def base_url(self) -> str:
         return f"{self.root_url}/v1"
 
-    def start(self) -> None:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.llm_testserver", "--port", "0"],
-            cwd=_REPO_ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self._process.stdout is not None
-        line = self._process.stdout.readline()
-        if not line.startswith("LISTENING "):
-            self.stop()
-            raise RuntimeError(f"test server did not start: {line!r}")
-        self.port = int(line.split()[1])
-
-    def stop(self) -> None:
-        if self._process is None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(timeout=10)
-        if self._process.stdout is not None:
-            self._process.stdout.close()
-        self._process = None
-
-    def requests(self) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.root_url}/_control/requests", timeout=10)
-        response.raise_for_status()
-        records: list[dict[str, Any]] = response.json()
-        return records
-
-    def reset(self) -> None:
-        httpx.post(f"{self.root_url}/_control/reset", timeout=10).raise_for_status()
-
-    def __enter__(self) -> TestServerProcess:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "tests.llm_testserver", "--port", "0"]
