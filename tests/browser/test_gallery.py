@@ -147,6 +147,7 @@ def test_transparency_view_of_a_telephone_run(
     expect(rounds).to_have_count(3)
     expect(rounds.nth(0)).to_contain_text("Un parc où l'on chuchote")
     expect(rounds.nth(1)).to_have_attribute("data-language", "ja")
+    expect(rounds.nth(1)).to_contain_text("Japanisch")  # the language's name, not its code
     expect(rounds.nth(2)).to_contain_text("Ein flüsternder Park")
     expect(page.get_by_test_id("detail-interception")).to_have_text("Ein Park, in dem man flüstert")
     expect(page.get_by_test_id("detail-optimized")).to_have_text("festival, dancing rain")
@@ -155,6 +156,7 @@ def test_transparency_view_of_a_telephone_run(
     expect(page.get_by_test_id("detail-seed")).to_have_text("1234")
     expect(page.get_by_test_id("detail-duration")).to_have_text("3.0 s")
     expect(page.get_by_test_id("detail-verdict")).to_have_count(2)
+    expect(page.get_by_test_id("detail-verdict").first).to_contain_text("Kinder (8–12 Jahre)")
     expect(page.get_by_test_id("media-image")).to_be_visible()
     expect(page.get_by_test_id("rerun-same-seed")).to_be_visible()
 
