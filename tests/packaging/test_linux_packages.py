@@ -216,7 +216,7 @@ def test_install_update_and_purge_keep_the_users_data(tmp_path: Path) -> None:
     (config_dir / "settings.json").write_text('{"language": "de"}', encoding="utf-8")
     (data_dir / "runs" / "2026-01-01_run").mkdir(parents=True)
     (data_dir / "runs" / "2026-01-01_run" / "run.json").write_text("{}", encoding="utf-8")
-    (data_dir / "models" / "checkpoints").mkdir(parents=True)
+    (data_dir / "models" / "checkpoints").mkdir(parents=True, exist_ok=True)  # the app made it
     (data_dir / "models" / "checkpoints" / "tiny.safetensors").write_bytes(os.urandom(1024))
     (home / "app-output.log").unlink()
     before = snapshot(home)
