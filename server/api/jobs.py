@@ -2,7 +2,8 @@
 
 ``GET /api/jobs/<id>/events`` replays every event so far, then streams new ones until the job is
 final. A reconnecting EventSource sends ``Last-Event-ID`` and gets only what it missed. Events that
-carry a message code (errors, blocks) get the message in the reader's language added here.
+carry a message code (errors, blocks, notices) get the message in the reader's language added here,
+and so does each file a finished job lists under ``result.skipped`` (an import's files not taken).
 """
 
 from __future__ import annotations
@@ -38,7 +39,22 @@ def render_event(event: JobEvent, translator: Translator, language: Language) ->
     if isinstance(code, str) and event.type in ("error", "blocked", "notice"):
         params = data.get("params")
         data["message"] = translator.translate(code, language, params if isinstance(params, dict) else None)
+    result = data.get("result")
+    if event.type == "state" and isinstance(result, dict) and isinstance(result.get("skipped"), list):
+        data["result"] = {
+            **result,
+            "skipped": [_with_message(item, translator, language) for item in result["skipped"]],
+        }
     return data
+
+
+def _with_message(item: object, translator: Translator, language: Language) -> object:
+    """A file a job did not take (an import's ``skipped``), with its reason in the reader's language."""
+    if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+        return item
+    params = item.get("params")
+    message = translator.translate(item["code"], language, params if isinstance(params, dict) else None)
+    return {**item, "message": message}
 
 
 def jobs_blueprint(jobs: JobManager, translator: Translator, settings: SettingsStore) -> Blueprint:

@@ -1,4 +1,4 @@
-"""The command line and environment a managed ComfyUI is started with (DESIGN.md §3.2)."""
+"""The command line and environment a managed ComfyUI is started with (docs/design.md §3.2)."""
 
 from __future__ import annotations
 

@@ -49,8 +49,6 @@ log = logging.getLogger(__name__)
 
 MAX_DEPTH = 8
 MAX_ENTRIES = 200_000
-# A pickle file this small is no model (a config, a tokenizer); it is not worth a warning.
-MIN_PICKLE_REPORT_BYTES = 1024 * 1024
 _SKIPPED_FOLDERS = frozenset({"System Volume Information", "$RECYCLE.BIN", "node_modules", "__pycache__"})
 
 
@@ -63,6 +61,19 @@ class ImportOutcome(StrEnum):
     UNKNOWN = "unknown"
     DUPLICATE = "duplicate"
     BUSY = "busy"
+
+
+# Outcomes of a file that was found and not taken; an already present model is counted on its own.
+SKIPPED_OUTCOMES = frozenset(
+    {
+        ImportOutcome.REFUSED,
+        ImportOutcome.SIZE_MISMATCH,
+        ImportOutcome.CHECKSUM_MISMATCH,
+        ImportOutcome.UNKNOWN,
+        ImportOutcome.DUPLICATE,
+        ImportOutcome.BUSY,
+    }
+)
 
 
 @dataclass
@@ -79,6 +90,8 @@ class _Candidate:
 class _Report:
     work: JobFileWork
     outcomes: list[dict[str, object]]
+    # Each file not taken with its reason (code + params: the API adds the sentence in the reader's language).
+    skipped: list[dict[str, object]]
 
     def add(
         self,
@@ -101,6 +114,15 @@ class _Report:
                 "verified": verified,
             }
         )
+        if outcome in SKIPPED_OUTCOMES:
+            self.skipped.append(
+                {
+                    "file": display,
+                    "outcome": outcome.value,
+                    "code": code,
+                    "params": {"file": display, **params},
+                }
+            )
         self.work.notice(code, level, file=display, **params)
 
     def count(self, outcome: ImportOutcome) -> int:
@@ -137,7 +159,7 @@ class ModelImporter:
 
     def run(self, folder: Path, context: JobContext) -> dict[str, object]:
         self.check_source(folder)
-        report = _Report(JobFileWork(context), [])
+        report = _Report(JobFileWork(context), [], [])
         bundle = find_bundle(folder)
         if bundle is not None:
             candidates = self._from_bundle(*bundle, report)
@@ -158,6 +180,7 @@ class ModelImporter:
             "imported": report.count(ImportOutcome.IMPORTED),
             "already_present": report.count(ImportOutcome.ALREADY_PRESENT),
             "outcomes": report.outcomes,
+            "skipped": report.skipped,
         }
 
     # ------------------------------------------------------------------ finding files
@@ -194,8 +217,8 @@ class ModelImporter:
         except OSError:
             return None
         if is_pickle_file(path):
-            if size >= MIN_PICKLE_REPORT_BYTES:
-                report.add(display, None, ImportOutcome.REFUSED, "model_file_pickle", "warning")
+            # Named whatever its size: a small .pt can be a real model (an embedding), and is never loaded.
+            report.add(display, None, ImportOutcome.REFUSED, "model_file_pickle", "warning")
             return None
         if path.suffix.lower() not in MODEL_SUFFIXES:
             return None

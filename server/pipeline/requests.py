@@ -17,7 +17,8 @@ class InterceptionRequest(BaseModel):
 
     config_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     idea: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=IDEA_MAX_CHARS)]
-    rules: Annotated[str, StringConstraints(max_length=TEXT_MAX_CHARS)] = ""
+    # Absent: the attitude's own rules in `language`; an empty string: no rules at all.
+    rules: Annotated[str, StringConstraints(max_length=TEXT_MAX_CHARS)] | None = None
     language: Literal["de", "en"]
 
 

@@ -63,6 +63,11 @@ class Workshop:
         config = self._catalog.interceptions.get(request.config_id)
         if config is None:
             raise AppError("attitude_not_found", ErrorKind.NOT_FOUND, config_id=request.config_id)
+        rules_given = request.rules is not None
+        if not rules_given:
+            # An API client that leaves the rules out gets the attitude as the web UI shows it.
+            request = request.model_copy(update={"rules": config.context.get(request.language)})
+        rules = request.rules or ""
         level = self._settings.current.safety_level
         run = self._runs.create(
             RunRecord(
@@ -74,9 +79,9 @@ class Workshop:
                     config_id=request.config_id,
                     kind=config.kind.value,
                     input=request.idea,
-                    rules=request.rules,
-                    rules_edited=request.rules.strip()
-                    not in (config.context.de.strip(), config.context.en.strip()),
+                    rules=rules,
+                    rules_edited=rules_given
+                    and rules.strip() not in (config.context.de.strip(), config.context.en.strip()),
                 ),
             )
         )
@@ -91,9 +96,9 @@ class Workshop:
     ) -> dict[str, object]:
         checked = request.idea
         interception = self._runs.load(run_id).interception
-        if interception is not None and interception.rules_edited and request.rules.strip():
+        if interception is not None and interception.rules_edited and interception.rules.strip():
             # Rules the student wrote are input too.
-            checked = f"{request.idea}\n\n{request.rules}"
+            checked = f"{request.idea}\n\n{interception.rules}"
         self._steps.check_safety(run_id, checked, CheckStage.INPUT, request.language, ctx)
 
         ctx.emit("stage", {"stage": "interception"})
@@ -118,7 +123,7 @@ class Workshop:
     ) -> str:
         task = self._task(config.task_chunk, request.language)
         prompt = ThreePartPrompt(
-            task=task, context=request.rules, input=request.idea, language=request.language
+            task=task, context=request.rules or "", input=request.idea, language=request.language
         )
         call = self._llm.call(
             LlmStage.INTERCEPTION,
@@ -151,7 +156,9 @@ class Workshop:
             task = round_chunk.task.get(request.language).replace(
                 "{language}", info.name.get(request.language)
             )
-            prompt = ThreePartPrompt(task=task, context=request.rules, input=text, language=request.language)
+            prompt = ThreePartPrompt(
+                task=task, context=request.rules or "", input=text, language=request.language
+            )
             call = self._llm.call(
                 LlmStage.INTERCEPTION,
                 prompt,

@@ -39,6 +39,7 @@ def app(tmp_path: Path) -> Iterator[tuple[AppProcess, Path]]:
     stick = tmp_path / "stick"
     tiny.write_all(stick / "Modelle")
     write_pickle_checkpoint(stick / "Modelle" / "alt.ckpt")
+    write_pickle_checkpoint(stick / "Modelle" / "stil.pt", size=4096)
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
     home = tmp_path / "home"
     home.mkdir()
@@ -74,7 +75,10 @@ def test_a_teacher_imports_a_folder_and_the_output_becomes_ready(
     expect(job.get_by_test_id("model-job-status")).to_have_attribute(
         "data-state", "succeeded", timeout=30_000
     )
-    expect(job.locator("[data-code=model_file_pickle]")).to_contain_text("Programmcode")
+    skipped = job.get_by_test_id("model-job-skipped")
+    expect(skipped).to_contain_text("Nicht übernommen (2)")
+    expect(skipped.locator('[data-file="alt.ckpt"]')).to_contain_text("Programmcode")
+    expect(skipped.locator('[data-file="stil.pt"]')).to_contain_text("Programmcode")
     expect(job.locator("[data-code=model_imported_hardlink]").first).to_contain_text("verknüpft")
     expect(output).to_have_attribute("data-ready", "true")
     expect(tab.get_by_test_id("model-file-tiny_ckpt")).to_have_attribute("data-state", "present")

@@ -1,7 +1,7 @@
 """Start the test server or a real ComfyUI as a child process, the way the app's supervisor will.
 
 The real one is used when COMFYUI_DIR and COMFYUI_PYTHON are set; COMFYUI_TINY_CHECKPOINT may point
-at the synthetic checkpoint made by shared/comfyui/real/make_tiny_checkpoint.py.
+at the synthetic checkpoint made by tools/real_comfyui/make_tiny_checkpoint.py.
 """
 
 import os

@@ -44,12 +44,9 @@ def testserver() -> ComfyKind:
 def require_transcripts() -> Path:
     folder = transcripts_dir()
     if not folder.is_dir():
-        # The shared folder is part of every checkout's surroundings (and of CI): its absence is a
-        # broken set-up, not a reason to test less.
-        pytest.fail(
-            f"no recorded transcripts at {folder}: put the shared folder beside the checkout "
-            "or set AI4ARTSED_SHARED_DIR"
-        )
+        # The recordings are part of the repository: their absence is a broken checkout, not a reason
+        # to test less.
+        pytest.fail(f"no recorded transcripts at {folder}: restore tests/comfyui_transcripts/ from git")
     return folder
 
 

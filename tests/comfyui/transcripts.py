@@ -1,12 +1,12 @@
-"""The recorded ComfyUI transcripts in the shared folder beside the checkout (or AI4ARTSED_SHARED_DIR)."""
+"""The recorded ComfyUI transcripts, kept in the repository under tests/comfyui_transcripts/."""
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+TRANSCRIPTS_DIR = REPO_ROOT / "tests" / "comfyui_transcripts"
 
 # Scenarios recorded on a server that had already run other scenarios (see the transcripts' README).
 RECORDED_AFTER: dict[str, list[str]] = {
@@ -15,23 +15,8 @@ RECORDED_AFTER: dict[str, list[str]] = {
 }
 
 
-def shared_dir() -> Path:
-    """AI4ARTSED_SHARED_DIR, else ../shared beside the checkout (for a worktree: beside the main checkout)."""
-    override = os.environ.get("AI4ARTSED_SHARED_DIR")
-    if override:
-        return Path(override)
-    beside = REPO_ROOT.parent / "shared"
-    git_file = REPO_ROOT / ".git"
-    if not beside.is_dir() and git_file.is_file():
-        gitdir = Path(git_file.read_text(encoding="utf-8").partition("gitdir:")[2].strip())
-        for parent in gitdir.parents:
-            if parent.name == ".git":
-                return parent.parent.parent / "shared"
-    return beside
-
-
 def transcripts_dir() -> Path:
-    return shared_dir() / "comfyui" / "transcripts"
+    return TRANSCRIPTS_DIR
 
 
 @dataclass(frozen=True)

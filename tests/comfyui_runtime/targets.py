@@ -3,7 +3,7 @@
 - The test server is ``tests/comfyui_testserver`` (a folder laid out like ComfyUI, run with the
   tests' own Python); ``COMFYUI_TESTSERVER_DIR`` may point at another copy of it.
 - A real ComfyUI: ``COMFYUI_DIR`` + ``COMFYUI_PYTHON``; ``COMFYUI_TINY_CHECKPOINT`` may point at the
-  synthetic checkpoint from shared/comfyui/real/make_tiny_checkpoint.py (needed for sampling).
+  synthetic checkpoint from tools/real_comfyui/make_tiny_checkpoint.py (needed for sampling).
 """
 
 from __future__ import annotations

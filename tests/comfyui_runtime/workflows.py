@@ -1,4 +1,4 @@
-"""The graphs of the recorded scenarios (shared/comfyui/transcripts), with a per-test file prefix.
+"""The graphs of the recorded scenarios (tests/comfyui_transcripts), with a per-test file prefix.
 
 A distinct ``filename_prefix`` per test keeps ComfyUI's cache from answering one test with
 another test's result.

@@ -1,7 +1,7 @@
 """Contract: a real ComfyUI accepts every output chunk and runs the self-tests to the end.
 
 Runs when COMFYUI_DIR (a ComfyUI source tree) and COMFYUI_PYTHON (its interpreter) are set, e.g.
-after ../shared/comfyui/real/setup.sh; skipped otherwise.
+after tools/real_comfyui/setup.sh; skipped otherwise.
 
 For each model output, empty placeholder files with the expected names go into a temporary models
 folder that ComfyUI reads through an extra_model_paths.yaml. ComfyUI's POST /prompt validation only

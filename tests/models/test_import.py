@@ -167,6 +167,40 @@ def test_pickle_files_and_fake_headers_are_refused_with_an_explanation(
     assert [path for path in running.models_dir.rglob("*") if path.is_file()] == []
 
 
+def test_every_model_like_file_not_taken_is_listed_with_its_reason(
+    tmp_path: Path, tiny: TinyModels, start_model_app: StartModelApp
+) -> None:
+    tiny.write_all(tmp_path / "original")
+    catalog = write_model_catalog(tmp_path / "catalog", tiny)
+    stick = tmp_path / "stick"
+    # Small pickles too: an embedding .pt is a few KB and runs code all the same when loaded.
+    write_pickle_checkpoint(stick / "old-model.ckpt", size=64 * 1024)
+    write_pickle_checkpoint(stick / "embeddings" / "style.pt", size=4 * 1024)
+    (stick / "someone-elses.safetensors").write_bytes(safetensors_bytes(b"z" * 4096))
+    (stick / "readme.txt").write_text("not a model file at all")
+    running = start_model_app(catalog)
+    with running.client("en") as client:
+        result = job_result(run_job(client, "/api/models/import", {"folder": str(stick)}))
+    with running.client("de") as client:
+        german = job_result(run_job(client, "/api/models/import", {"folder": str(stick)}))
+
+    skipped = {item["file"]: item for item in result["skipped"]}
+    assert set(skipped) == {"old-model.ckpt", "embeddings/style.pt", "someone-elses.safetensors"}
+    for name in ("old-model.ckpt", "embeddings/style.pt"):
+        assert skipped[name]["outcome"] == "refused" and skipped[name]["code"] == "model_file_pickle"
+        assert name in skipped[name]["message"] and "run any program code" in skipped[name]["message"]
+    unknown = skipped["someone-elses.safetensors"]
+    assert unknown["outcome"] == "unknown" and unknown["code"] == "model_import_unknown_file"
+    assert "not one of the models this app uses" in unknown["message"]
+    # The same list in the reader's language.
+    assert {item["file"] for item in german["skipped"]} == set(skipped)
+    assert all(
+        "übernommen" in item["message"] or "ausgelassen" in item["message"] for item in german["skipped"]
+    )
+    assert result["imported"] == 0
+    assert [path for path in running.models_dir.rglob("*") if path.is_file()] == []
+
+
 def test_not_enough_disk_space_is_reported_before_anything_is_copied(
     tmp_path: Path, shm_dir: Path, tiny: TinyModels, start_model_app: StartModelApp
 ) -> None:

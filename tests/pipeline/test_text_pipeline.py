@@ -72,6 +72,36 @@ def test_interception_streams_tokens_and_records_the_three_part_prompt(
     assert sent["max_tokens"] == dada.parameters.max_tokens
 
 
+def test_rules_left_out_mean_the_attitudes_rules_and_empty_rules_mean_none(
+    app_with_llm: StartApp, llm_server: TestServerProcess
+) -> None:
+    app = app_with_llm()
+    dada = CATALOG.interceptions["dada"]
+    with app.client("en") as client:
+        omitted = client.post(
+            "/api/interception", json={"config_id": "dada", "idea": IDEA, "language": "en"}
+        ).json()
+        assert final_state(read_events(client, omitted["job_id"])) == "succeeded"
+        omitted_sent = chat_requests(llm_server)[-1]["body"]["messages"][0]["content"]
+        empty = client.post(
+            "/api/interception", json={"config_id": "dada", "idea": IDEA, "rules": "", "language": "en"}
+        ).json()
+        assert final_state(read_events(client, empty["job_id"])) == "succeeded"
+        empty_sent = chat_requests(llm_server)[-1]["body"]["messages"][0]["content"]
+        omitted_run = client.get(f"/api/runs/{omitted['run_id']}").json()["interception"]
+        empty_run = client.get(f"/api/runs/{empty['run_id']}").json()["interception"]
+
+    # Left out: the attitude's own rules in the request's language, as the web UI would send them.
+    assert omitted_run["rules"] == dada.context.en
+    assert omitted_run["rules_edited"] is False
+    assert omitted_run["llm_calls"][0]["context"] == dada.context.en
+    assert dada.context.en in omitted_sent
+    # An empty string is a choice: no rules (as "Your call" starts).
+    assert empty_run["rules"] == ""
+    assert empty_run["llm_calls"][0]["context"] == ""
+    assert dada.context.en not in empty_sent and dada.context.de not in empty_sent
+
+
 def test_optimization_context_is_only_the_models_instruction(
     app_with_llm: StartApp, llm_server: TestServerProcess
 ) -> None:

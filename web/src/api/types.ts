@@ -606,6 +606,15 @@ export interface ModelProgress {
   files: number
 }
 
+/** A file an import found and did not take, with why (the server's sentence, in the reader's language). */
+export interface ImportSkip {
+  file: string
+  outcome: string
+  code: string
+  params: Record<string, unknown>
+  message: string
+}
+
 export interface JobNotice {
   code: string
   level: NoticeLevel

@@ -12,6 +12,7 @@ import {
   FINAL_JOB_STATES,
   type JobEvent,
   type JobNotice,
+  type ImportSkip,
   type JobState,
   type ModelProgress,
   type ModelsOverview,
@@ -25,6 +26,8 @@ export interface ModelJob {
   state: JobState
   progress: ModelProgress | null
   notices: JobNotice[]
+  /** The files a finished import did not take, each with its reason. */
+  skipped: ImportSkip[]
   /** Why the whole job failed, in the UI language. */
   error: string | null
   cancelling: boolean
@@ -132,6 +135,7 @@ export class ModelsPage {
         state: 'queued',
         progress: null,
         notices: [],
+        skipped: [],
         error: null,
         cancelling: false,
       })
@@ -162,6 +166,7 @@ export class ModelsPage {
     switch (event.type) {
       case 'state':
         job.state = event.data.state
+        job.skipped = skippedFiles(event.data.result)
         if (FINAL_JOB_STATES.includes(event.data.state)) {
           this.streams.delete(jobId)
           job.cancelling = false
@@ -181,6 +186,12 @@ export class ModelsPage {
         break
     }
   }
+}
+
+function skippedFiles(result: unknown): ImportSkip[] {
+  if (typeof result !== 'object' || result === null || !('skipped' in result)) return []
+  const skipped = (result as { skipped: unknown }).skipped
+  return Array.isArray(skipped) ? (skipped as ImportSkip[]) : []
 }
 
 function message(error: unknown): string {

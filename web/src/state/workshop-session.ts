@@ -1,4 +1,4 @@
-// The creative loop of one student (DESIGN.md §2): idea and rules -> interception -> optimization for
+// The creative loop of one student (docs/design.md §2): idea and rules -> interception -> optimization for
 // a chosen output -> generation. Created once in main.ts, so the idea survives a trip back to the
 // attitude catalog.
 //
