@@ -7,7 +7,7 @@ from typing import TypeVar
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from server.errors import AppError, ErrorKind
+from server.api.input_errors import invalid_input
 
 Q = TypeVar("Q", bound=BaseModel)
 
@@ -18,8 +18,4 @@ def parse_query(model: type[Q]) -> Q:
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or "-"
-        raise AppError(
-            "query_invalid_field", ErrorKind.INVALID_INPUT, field=field, detail=first["msg"]
-        ) from exc
+        raise invalid_input(exc, "query_invalid_field") from exc

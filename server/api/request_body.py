@@ -13,6 +13,7 @@ from typing import TypeVar
 from flask import request
 from pydantic import BaseModel, ValidationError
 
+from server.api.input_errors import invalid_input
 from server.errors import AppError, ErrorKind
 
 M = TypeVar("M", bound=BaseModel)
@@ -20,8 +21,6 @@ M = TypeVar("M", bound=BaseModel)
 # No body the app takes is nested more than a few levels; 64 leaves room and keeps every later walk
 # over the data (pydantic, logging, jsonify) far from Python's recursion limit.
 MAX_JSON_DEPTH = 64
-# A pydantic error type with this prefix is a message code in server/i18n/messages/.
-OWN_ERROR_PREFIX = "input_"
 
 
 def parse_body(model: type[M]) -> M:
@@ -32,18 +31,7 @@ def parse_body(model: type[M]) -> M:
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or "-"
-        if first["type"].startswith(OWN_ERROR_PREFIX):
-            # Our own check (e.g. a seed's range) has a message in both languages of its own.
-            facts = first.get("ctx", {})
-            raise AppError(first["type"], ErrorKind.INVALID_INPUT, field=field, **facts) from exc
-        raise AppError(
-            "body_invalid_field",
-            ErrorKind.INVALID_INPUT,
-            field=field,
-            detail=first["msg"].removeprefix("Value error, "),
-        ) from exc
+        raise invalid_input(exc, "body_invalid_field") from exc
 
 
 def _load_json(data: bytes) -> object:

@@ -20,6 +20,7 @@ from tests.support.run_folders import RunSpec, day, write_run
 
 UNKNOWN_RUN = "20200101-000000-abcdef"
 LONG = "a" * 300
+MODEL_ID = "sd35_large_fp8_scaled"  # from configs/models.json
 JSON = {"Content-Type": "application/json"}
 # One body of each JSON endpoint that is valid apart from what a test breaks.
 JSON_ENDPOINTS = [
@@ -53,13 +54,19 @@ def _error(response: httpx.Response, status: int, code: str) -> str:
     return message
 
 
-def _no_server_error(app: AppProcess) -> None:
-    assert "unexpected error" not in app.output()
+def _log_size(app: AppProcess) -> int:
+    return len(app.output())
+
+
+def _no_server_error(app: AppProcess, since: int) -> None:
+    """Nothing that reached the 500 safety net since ``since`` (the app is shared by the tests)."""
+    assert "unexpected error" not in app.output()[since:]
 
 
 @pytest.mark.parametrize(("method", "path"), JSON_ENDPOINTS)
 def test_deeply_nested_json_is_a_400(bad_input_app: tuple[AppProcess, str], method: str, path: str) -> None:
     app, _ = bad_input_app
+    since = _log_size(app)
     deep = b"[" * 100_000 + b"]" * 100_000
     # Within Python's recursion limit, but deeper than any body the app takes.
     nested = b'{"run_ids": ' + b"[" * 200 + b"]" * 200 + b"}"
@@ -71,7 +78,7 @@ def test_deeply_nested_json_is_a_400(bad_input_app: tuple[AppProcess, str], meth
     with app.client("de") as client:
         message = _error(client.request(method, path, content=deep, headers=JSON), 400, "body_too_deep")
         assert "verschachtelt" in message
-    _no_server_error(app)
+    _no_server_error(app, since)
 
 
 def test_a_body_over_the_size_limit_is_a_413_naming_the_limit(bad_input_app: tuple[AppProcess, str]) -> None:
@@ -101,61 +108,97 @@ def test_paging_values_out_of_range_are_a_400(
     bad_input_app: tuple[AppProcess, str], params: dict[str, str], field: str
 ) -> None:
     app, _ = bad_input_app
+    since = _log_size(app)
     with app.client() as client:
         message = _error(client.get("/api/runs", params=params), 400, "query_invalid_field")
         assert field in message
         # The largest allowed values still answer (an empty page).
         page = client.get("/api/runs", params={"offset": "1000000000", "limit": "100"})
     assert page.status_code == 200 and page.json()["runs"] == []
-    _no_server_error(app)
+    _no_server_error(app, since)
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("method", "path", "body"),
     [
-        ("GET", f"/{LONG}"),
-        ("GET", f"/assets/{LONG}.js"),
-        ("GET", f"/{LONG}/{LONG}"),
-        ("GET", f"/api/runs/{LONG}"),
-        ("GET", f"/api/runs/{LONG}/detail"),
-        ("DELETE", f"/api/runs/{LONG}"),
-        ("GET", f"/api/runs/{UNKNOWN_RUN}/media/{LONG}.png"),
-        ("GET", f"/api/media/image/{LONG}"),
-        ("GET", f"/api/runs/exports/{LONG}"),
-        ("GET", f"/api/jobs/{LONG}"),
-        ("GET", f"/api/jobs/{LONG}/preview"),
-        ("POST", f"/api/jobs/{LONG}/cancel"),
-        ("DELETE", f"/api/models/files/{LONG}"),
-        ("PATCH", f"/api/models/folders/{LONG}"),
-        ("DELETE", f"/api/models/folders/{LONG}"),
-        ("PUT", f"/api/keys/{LONG}"),
-        ("DELETE", f"/api/keys/{LONG}"),
-        ("GET", f"/api/llm/providers/{LONG}/models"),
-        ("GET", "/%00"),
-        ("GET", "/api/runs/%00"),
+        # The UI's static route: ENAMETOOLONG from Path.is_file() (a 500 before).
+        ("GET", f"/{LONG}", None),
+        ("GET", f"/{LONG}/{LONG}", None),
+        ("GET", f"/assets/{LONG}.js", None),
+        ("GET", "/%00", None),
+        # /api ids: no route needs to look at such a part.
+        ("GET", f"/api/runs/{LONG}", None),
+        ("GET", f"/api/runs/{LONG}/detail", None),
+        ("DELETE", f"/api/runs/{LONG}", None),
+        ("GET", f"/api/runs/{UNKNOWN_RUN}/media/{LONG}.png", None),
+        ("GET", f"/api/media/image/{LONG}", None),
+        ("GET", f"/api/runs/exports/{LONG}", None),
+        ("GET", f"/api/jobs/{LONG}", None),
+        ("GET", f"/api/jobs/{LONG}/preview", None),
+        ("POST", f"/api/jobs/{LONG}/cancel", None),
+        ("DELETE", f"/api/models/files/{LONG}", None),
+        ("PATCH", f"/api/models/folders/{LONG}", {"enabled": True}),
+        ("DELETE", f"/api/models/folders/{LONG}", None),
+        ("PUT", f"/api/keys/{LONG}", {"key": "sk-test"}),
+        ("DELETE", f"/api/keys/{LONG}", None),
+        ("GET", f"/api/llm/providers/{LONG}/models", None),
+        ("GET", "/api/runs/%00", None),
     ],
 )
-def test_path_parts_no_file_can_have_are_a_400(
-    bad_input_app: tuple[AppProcess, str], method: str, path: str
+def test_url_path_parts_no_name_can_have_are_a_400(
+    bad_input_app: tuple[AppProcess, str], method: str, path: str, body: dict[str, Any] | None
 ) -> None:
     app, _ = bad_input_app
+    since = _log_size(app)
     with app.client() as client:
-        response = client.request(method, path, json={})
-    code = "path_part_invalid" if "%00" in path else "path_part_too_long"
-    message = _error(response, 400, code)
-    if code == "path_part_too_long":
-        assert "255" in message
-    _no_server_error(app)
+        response = client.request(method, path, json=body)
+    if "%00" in path:
+        _error(response, 400, "path_part_invalid")
+    else:
+        assert "255" in _error(response, 400, "path_part_too_long")
+    _no_server_error(app, since)
 
 
-def test_ids_of_a_filename_length_are_a_plain_404(bad_input_app: tuple[AppProcess, str]) -> None:
-    """Just within the limit, an unknown id is simply not found."""
+@pytest.mark.parametrize(
+    ("method", "path", "body", "params"),
+    [
+        ("GET", "/api/models/browse", None, {"path": f"/tmp/{LONG}"}),
+        ("POST", "/api/models/folders", {"path": f"/tmp/{LONG}/models"}, None),
+        ("POST", "/api/models/import", {"folder": f"/tmp/{LONG}"}, None),
+        ("POST", "/api/models/bundle", {"folder": f"/tmp/{LONG}", "model_ids": [MODEL_ID]}, None),
+        ("POST", "/api/models/import", {"folder": f"C:\\Users\\{LONG}"}, None),
+    ],
+)
+def test_folder_names_longer_than_a_file_system_allows_are_a_400(
+    bad_input_app: tuple[AppProcess, str],
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    params: dict[str, str] | None,
+) -> None:
+    """Folders typed into the models page: ENAMETOOLONG from is_dir() was a 500 before."""
     app, _ = bad_input_app
+    since = _log_size(app)
+    with app.client() as client:
+        response = client.request(method, path, json=body, params=params)
+    assert "255" in _error(response, 400, "input_folder_name_too_long")
+    with app.client("de") as client:
+        response = client.request(method, path, json=body, params=params)
+    assert "Ordnername" in _error(response, 400, "input_folder_name_too_long")
+    _no_server_error(app, since)
+
+
+def test_names_of_a_file_name_length_are_answered_as_usual(bad_input_app: tuple[AppProcess, str]) -> None:
+    """Just within the limit, nothing is refused for its length: an unknown id is simply not found."""
+    app, _ = bad_input_app
+    since = _log_size(app)
     with app.client() as client:
         _error(client.get(f"/api/runs/{'a' * 255}"), 404, "run_not_found")
         # The UI's own route: its page (503 with a plain text while web/dist is not built).
         assert client.get(f"/{'a' * 255}").status_code in (200, 503)
-    _no_server_error(app)
+        missing = client.get("/api/models/browse", params={"path": f"/tmp/{'a' * 255}"})
+        _error(missing, 404, "model_browse_missing")
+    _no_server_error(app, since)
 
 
 def _generation(run_id: str, seed: Any) -> dict[str, Any]:
