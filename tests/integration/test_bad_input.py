@@ -167,6 +167,8 @@ def test_url_path_parts_no_name_can_have_are_a_400(
         ("POST", "/api/models/import", {"folder": f"/tmp/{LONG}"}, None),
         ("POST", "/api/models/bundle", {"folder": f"/tmp/{LONG}", "model_ids": [MODEL_ID]}, None),
         ("POST", "/api/models/import", {"folder": f"C:\\Users\\{LONG}"}, None),
+        ("PUT", "/api/settings/comfyui", {"mode": "managed", "directory": f"/tmp/{LONG}"}, None),
+        ("PUT", "/api/settings/comfyui", {"mode": "managed", "directory": "/", "python": f"/{LONG}"}, None),
     ],
 )
 def test_folder_names_longer_than_a_file_system_allows_are_a_400(
@@ -176,7 +178,7 @@ def test_folder_names_longer_than_a_file_system_allows_are_a_400(
     body: dict[str, Any] | None,
     params: dict[str, str] | None,
 ) -> None:
-    """Folders typed into the models page: ENAMETOOLONG from is_dir() was a 500 before."""
+    """Folders typed into the models and ComfyUI settings: ENAMETOOLONG from is_dir() was a 500 before."""
     app, _ = bad_input_app
     since = _log_size(app)
     with app.client() as client:
