@@ -66,8 +66,11 @@ class ComfyUIConnectionSettings:
                 raise AppError("comfyui_folder_needed", ErrorKind.INVALID_INPUT)
             # A name the file system cannot hold would fail the checks below with ENAMETOOLONG.
             for typed in (directory, python or ""):
-                if path_problem(typed, separators="/\\") == NAME_TOO_LONG:
+                problem = path_problem(typed, separators="/\\")
+                if problem == NAME_TOO_LONG:
                     raise AppError("input_folder_name_too_long", ErrorKind.INVALID_INPUT, max=MAX_NAME_BYTES)
+                if problem is not None:
+                    raise AppError("input_folder_control_character", ErrorKind.INVALID_INPUT)
             # Raises with a message that says what is wrong with the folder or its Python.
             installation = locate_installation(directory, python)
             directory = str(installation.directory)

@@ -190,6 +190,17 @@ def test_folder_names_longer_than_a_file_system_allows_are_a_400(
     _no_server_error(app, since)
 
 
+def test_folders_with_control_characters_are_a_400(bad_input_app: tuple[AppProcess, str]) -> None:
+    app, _ = bad_input_app
+    with app.client() as client:
+        added = client.post("/api/models/folders", json={"path": "/tmp/a\u0000b"})
+        _error(added, 400, "input_folder_control_character")
+        browsed = client.get("/api/models/browse", params={"path": "/tmp/a\nb"})
+        _error(browsed, 400, "input_folder_control_character")
+        comfyui = client.put("/api/settings/comfyui", json={"mode": "managed", "directory": "/tmp/\u0001"})
+        _error(comfyui, 400, "input_folder_control_character")
+
+
 def test_names_of_a_file_name_length_are_answered_as_usual(bad_input_app: tuple[AppProcess, str]) -> None:
     """Just within the limit, nothing is refused for its length: an unknown id is simply not found."""
     app, _ = bad_input_app
