@@ -50,16 +50,14 @@ def _load_json(data: bytes) -> object:
 
 def _depth_exceeds(payload: object, limit: int) -> bool:
     """True when lists and objects nest deeper than ``limit``; iterative, so it cannot recurse too far."""
-    pending: list[tuple[object, int]] = [(payload, 1)]
+    if not isinstance(payload, (dict, list)):
+        return False
+    pending: list[tuple[dict[str, object] | list[object], int]] = [(payload, 1)]
     while pending:
-        value, depth = pending.pop()
-        if isinstance(value, dict):
-            children: list[object] = list(value.values())
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
+        container, depth = pending.pop()
         if depth > limit:
             return True
-        pending.extend((child, depth + 1) for child in children)
+        children = container.values() if isinstance(container, dict) else container
+        # Only containers are queued: a long flat list costs one isinstance per item.
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return False
