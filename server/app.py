@@ -12,6 +12,7 @@ from server.api.health import health_blueprint
 from server.api.jobs import jobs_blueprint
 from server.api.llm import llm_blueprint
 from server.api.models import models_blueprint
+from server.api.path_parts import install_path_checks
 from server.api.pipeline import pipeline_blueprint
 from server.api.runs import runs_blueprint
 from server.api.secrets import secrets_blueprint
@@ -32,6 +33,8 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
 
     install_security(app, security, services.translator, services.settings)
     register_error_handlers(app, services.translator, services.settings)
+    # After the security check: a stranger learns nothing from how a path is judged.
+    install_path_checks(app, services.translator, services.settings)
 
     app.register_blueprint(health_blueprint(services.version))
     app.register_blueprint(system_blueprint(services))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -59,9 +59,11 @@ def register_error_handlers(app: Flask, translator: Translator, settings: Settin
         status = error.code or 500
         if not request.path.startswith("/api/"):
             return error.get_response()
-        return error_response(
-            translator, settings, HTTP_CODES.get(status, "http_error"), status, {"status": status}
-        )
+        params: dict[str, object] = {"status": status}
+        if status == 413:
+            limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+            params["limit_mb"] = limit // (1024 * 1024)
+        return error_response(translator, settings, HTTP_CODES.get(status, "http_error"), status, params)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response, int]:

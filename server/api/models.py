@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from server.api.language import request_language
+from server.api.query import parse_query
 from server.api.request_body import parse_body
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language, Translator
 from server.models.folders import ModelLocation
 from server.models.requests import (
+    BrowseQuery,
     BundleRequest,
     DownloadRequest,
     FindExistingRequest,
@@ -159,6 +161,6 @@ def models_blueprint(models: ModelService, translator: Translator, settings: Set
         path = request.args.get("path", "")
         if not path:
             raise AppError("model_browse_not_absolute", ErrorKind.INVALID_INPUT, folder=path)
-        return jsonify(models.browse(path).model_dump(mode="json"))
+        return jsonify(models.browse(parse_query(BrowseQuery).path).model_dump(mode="json"))
 
     return bp

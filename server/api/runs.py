@@ -3,12 +3,10 @@ the gallery's list, detail, delete and export."""
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from flask import Blueprint, Response, jsonify, request, send_file
-from pydantic import BaseModel, ValidationError
+from flask import Blueprint, Response, jsonify, send_file
 
 from server.api.language import request_language
+from server.api.query import parse_query
 from server.api.request_body import parse_body
 from server.errors import AppError, ErrorKind
 from server.runs.export import ExportRequest, RunExporter
@@ -16,21 +14,6 @@ from server.runs.gallery import Gallery, GalleryQuery
 from server.runs.models import MediaFileRecord
 from server.runs.store import RunStore
 from server.settings.store import SettingsStore
-
-Q = TypeVar("Q", bound=BaseModel)
-
-
-def parse_query(model: type[Q]) -> Q:
-    """Query parameters through a pydantic model; empty values count as absent."""
-    values = {key: value for key, value in request.args.items() if value != ""}
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or "-"
-        raise AppError(
-            "query_invalid_field", ErrorKind.INVALID_INPUT, field=field, detail=first["msg"]
-        ) from exc
 
 
 def runs_blueprint(

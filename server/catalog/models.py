@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from server.catalog.seed import SeedChoice
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -346,7 +348,7 @@ class OutputBackend(StrEnum):
 
 
 class OutputDefaults(Strict):
-    seed: int | Literal["random"] = "random"
+    seed: SeedChoice = "random"
     steps: int | None = Field(default=None, ge=1, le=200)
     cfg: float | None = Field(default=None, ge=0.0, le=30.0)
     width: int | None = Field(default=None, ge=16, le=4096)

@@ -15,6 +15,7 @@ from server.comfyui.installation import locate_installation
 from server.comfyui.runtime import ComfyUIRuntime
 from server.comfyui.status import ComfyUIState
 from server.errors import AppError, ErrorKind
+from server.path_names import MAX_NAME_BYTES, NAME_TOO_LONG, path_problem
 from server.settings.models import ComfyUIChange, ComfyUIMode, ComfyUISettings, Settings
 from server.settings.store import SettingsStore
 
@@ -63,6 +64,13 @@ class ComfyUIConnectionSettings:
         if change.mode is ComfyUIMode.MANAGED:
             if directory is None:
                 raise AppError("comfyui_folder_needed", ErrorKind.INVALID_INPUT)
+            # A name the file system cannot hold would fail the checks below with ENAMETOOLONG.
+            for typed in (directory, python or ""):
+                problem = path_problem(typed, separators="/\\")
+                if problem == NAME_TOO_LONG:
+                    raise AppError("input_folder_name_too_long", ErrorKind.INVALID_INPUT, max=MAX_NAME_BYTES)
+                if problem is not None:
+                    raise AppError("input_folder_control_character", ErrorKind.INVALID_INPUT)
             # Raises with a message that says what is wrong with the folder or its Python.
             installation = locate_installation(directory, python)
             directory = str(installation.directory)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
+from server.catalog.seed import SeedChoice
 from server.settings.models import ProviderChoice
 
 IDEA_MAX_CHARS = 4000
@@ -36,7 +37,7 @@ class GenerationRequest(BaseModel):
     run_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS)]
     output_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    seed: int | Literal["random"] | None = Field(default=None)
+    seed: SeedChoice | None = None
 
 
 class LlmTestRequest(BaseModel):

@@ -61,11 +61,8 @@ class RunExporter:
 
     def start(self, request: ExportRequest, language: Language) -> Job:
         if request.run_ids is not None:
-            # Every id is checked before the job starts: a typo is an answer, not a broken export.
-            for run_id in request.run_ids:
-                if not RUN_ID.match(run_id):
-                    raise AppError("run_not_found", ErrorKind.NOT_FOUND, run_id=run_id)
             run_ids = list(dict.fromkeys(request.run_ids))
+            self._refuse_unknown(run_ids)
         else:
             run_ids = self._store.index.ids(request.filter or RunFilter())
         if not run_ids:
@@ -75,6 +72,30 @@ class RunExporter:
             return self._write(ctx, run_ids, language)
 
         return self._jobs.submit("export", EXPORT_LANE, work)
+
+    def _refuse_unknown(self, run_ids: list[str]) -> None:
+        """Every id is checked before the job starts: a typo or a deleted run is an answer, not an
+        export that "succeeds" without it (or empty)."""
+        indexed = set(self._store.index.ids(RunFilter()))
+        unknown = [run_id for run_id in run_ids if run_id not in indexed and not self._exists(run_id)]
+        if unknown:
+            raise AppError(
+                "export_runs_unknown",
+                ErrorKind.NOT_FOUND,
+                count=len(unknown),
+                total=len(run_ids),
+                run_id=unknown[0][:40],
+            )
+
+    def _exists(self, run_id: str) -> bool:
+        # A run made moments ago may not be in the index yet (its record is written behind).
+        if not RUN_ID.match(run_id):
+            return False
+        try:
+            self._store.load(run_id)
+        except AppError:
+            return False
+        return True
 
     def path(self, export_id: str) -> Path:
         """The finished zip of an export (its job's id)."""

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language, Translator
 from server.jobs.manager import JobManager
+from server.paging import Offset
 from server.runs.models import RunRecord
 from server.runs.run_index import RunFilter
 from server.runs.store import RunStore
@@ -30,7 +31,7 @@ class GalleryQuery(BaseModel):
     until: datetime | None = None  # exclusive
     attitude: str | None = Field(default=None, min_length=1, max_length=64)
     medium: str | None = Field(default=None, min_length=1, max_length=64)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
     def run_filter(self) -> RunFilter:
