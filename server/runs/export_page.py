@@ -22,7 +22,7 @@ from server.runs.models import ErrorRecord, GenerationRecord, MediaFileRecord, R
 
 # Found through __file__ like the message catalogs, so the same path works from the source tree,
 # an installed wheel (package data) and the PyInstaller bundle (collected by build/ai4artsed.spec).
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 # autoescape=True (not select_autoescape by file name): every template here makes HTML, and a
 # template added later under another name must not silently lose escaping. StrictUndefined turns a
@@ -130,8 +130,10 @@ class ExportPages:
         return Thumbnail()
 
 
-def _seconds(generation: GenerationRecord) -> float:
-    assert generation.finished_at is not None  # the template asks only for finished generations
+def _seconds(generation: GenerationRecord) -> float | None:
+    """How long a finished generation took (the template asks only for finished ones)."""
+    if generation.finished_at is None:
+        return None
     return round((generation.finished_at - generation.started_at).total_seconds(), 1)
 
 
