@@ -8,7 +8,7 @@ WEB_DEPS_STAMP := web/node_modules/.installed
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json web/scripts -type f 2>/dev/null)
 
-.PHONY: run test lint typecheck pytest system-packages bench clean help dist dist-smoke
+.PHONY: run test lint typecheck webtest pytest system-packages bench clean help dist dist-smoke
 
 help:
 	@echo "make run    - set up and start the app (a window if there is a display, else headless with its URL)"
@@ -20,7 +20,7 @@ help:
 run: $(PY_STAMP) $(WEB_DIST)
 	$(PY) -m desktop.main $(ARGS)
 
-test: system-packages $(PY_STAMP) $(WEB_DIST) lint typecheck pytest
+test: system-packages $(PY_STAMP) $(WEB_DIST) lint typecheck webtest pytest
 
 # --- set-up ---------------------------------------------------------------------------------------
 
@@ -54,6 +54,10 @@ lint: $(PY_STAMP)
 typecheck: $(PY_STAMP) $(WEB_DEPS_STAMP)
 	$(VENV)/bin/mypy
 	cd web && npm run typecheck
+
+# The web UI's unit tests (vitest): its state machines against a stand-in for the app server.
+webtest: $(WEB_DEPS_STAMP)
+	cd web && npm test
 
 pytest: $(PY_STAMP) $(WEB_DIST)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,9 +1,11 @@
 """The transparency view of a run as one self-contained HTML page, for a class portfolio.
 
-Everything a student or a model wrote goes through ``html.escape``: an idea like ``<script>`` is shown
-as text, never run. The page has no script at all and a Content-Security-Policy that forbids any, so
-even a mistake here could not run code when the page is opened. Media are referenced by their file
-names next to the page (the zip holds them there).
+The pages come from the Jinja2 templates in ``templates/`` with autoescaping on for every one of
+them: everything a student or a model wrote is shown as text, never run, without an escape call to
+forget. Student text is a value, never template source, so ``{{`` in an idea stays text as well. The
+page has no script at all and a Content-Security-Policy that forbids any, so even a mistake here
+could not run code when the page is opened. Media are referenced by their file names next to the
+page (the zip holds them there).
 """
 
 from __future__ import annotations
@@ -11,32 +13,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from html import escape
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from server.i18n.translator import Language, Translator
-from server.runs.models import GenerationRecord, MediaFileRecord, RunRecord, SafetyVerdictRecord
+from server.runs.models import ErrorRecord, GenerationRecord, MediaFileRecord, RunRecord
 
-# No scripts, no remote anything: only the page's own style and the media next to it.
-PAGE_POLICY = (
-    "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; "
-    "base-uri 'none'; form-action 'none'"
+# Found through __file__ like the message catalogs, so the same path works from the source tree,
+# an installed wheel (package data) and the PyInstaller bundle (collected by build/ai4artsed.spec).
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+# autoescape=True (not select_autoescape by file name): every template here makes HTML, and a
+# template added later under another name must not silently lose escaping. StrictUndefined turns a
+# misspelt name into an error in the tests instead of an empty spot on a student's page.
+TEMPLATES = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
 )
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
-body{line-height:1.5}
-h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:2px solid #e3e3e8}
-.pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
-.box{background:#f5f5f7;border-radius:.5rem;padding:.75rem 1rem;white-space:pre-wrap;overflow-wrap:anywhere}
-.label{font-weight:700;font-size:.85rem;text-transform:uppercase;letter-spacing:.04em;color:#555}
-.blocked{color:#a00}.allowed{color:#060}
-img,video{max-width:100%;max-height:60vh;border-radius:.5rem}
-table{border-collapse:collapse}td,th{padding:.25rem .75rem .25rem 0;text-align:left;vertical-align:top}
-ul.runs{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1rem}
-ul.runs li{background:#f5f5f7;border-radius:.5rem;padding:.75rem}
-ul.runs img{width:100%;height:10rem;object-fit:cover}
-.icon{display:flex;align-items:center;justify-content:center;height:10rem;font-size:3rem;background:#e3e3e8;border-radius:.5rem}
-"""
 
 
 @dataclass(frozen=True)
@@ -57,205 +55,86 @@ class CatalogNames:
         return self.players.get(item.media_type) or item.mime_type.split("/")[0]
 
 
+@dataclass(frozen=True)
+class Thumbnail:
+    """What a run's card in the overview shows: its last image, or an icon for its kind of media."""
+
+    image: str | None = None
+    icon: str = "✎"
+
+
+_ICONS = {"audio": "♪", "video": "▶"}
+
+
 class ExportPages:
     def __init__(self, translator: Translator, names: CatalogNames, language: Language) -> None:
         self._translator = translator
         self._names = names
         self._language = language
 
-    def _t(self, code: str, **params: object) -> str:
-        """A label, escaped (parameters may carry student text)."""
-        return escape(self._translator.translate(code, self._language, params))
-
     def run_page(self, record: RunRecord, media_prefix: str = "") -> str:
-        title = self._t("export_html.run_title", date=_when(record.created_at))
-        parts = [
-            f'<p><a href="../../index.html">{self._t("export_html.back")}</a></p>',
-            f"<h1>{title}</h1>",
-            self._status_line(record),
-            self._idea_section(record),
-            self._interception_section(record),
-            self._optimization_section(record),
-            *[
-                self._generation_section(index, generation, media_prefix)
-                for index, generation in enumerate(record.generations)
-            ],
-            self._safety_section(record.safety),
-            f'<p><a href="run.json">{self._t("export_html.record")}</a></p>',
-        ]
-        return _document(title, self._language, "\n".join(part for part in parts if part))
+        return self._render(
+            "export_run.html.j2",
+            title=self._t("export_html.run_title", date=_when(record.created_at)),
+            record=record,
+            media_prefix=media_prefix,
+        )
 
     def index_page(self, records: list[RunRecord], exported_at: datetime) -> str:
-        title = self._t("export_html.title")
-        items: list[str] = []
-        for record in records:
-            idea = escape(record.idea[:200])
-            attitude = (
-                escape(self._names.attitude(record.interception.config_id, self._language))
-                if record.interception
-                else ""
-            )
-            items.append(
-                f'<li><a href="runs/{escape(record.id)}/index.html">{_thumbnail(record, self._names)}'
-                f"<p><strong>{idea}</strong></p></a>"
-                f"<p>{attitude} · {escape(_when(record.created_at))}</p></li>"
-            )
-        body = (
-            f"<h1>{title}</h1>"
-            f"<p>{self._t('export_html.intro', count=len(records), date=_when(exported_at))}</p>"
-            f'<ul class="runs">{"".join(items)}</ul>'
-        )
-        return _document(title, self._language, body)
-
-    # ------------------------------------------------------------------ sections
-
-    def _status_line(self, record: RunRecord) -> str:
-        status = self._t(f"run_status.{record.status.value}")
-        line = f'<p><span class="label">{self._t("export_html.status")}</span> {status}</p>'
-        if record.error is not None:
-            message = self._translator.translate(record.error.code, self._language, record.error.params)
-            line += f'<p class="blocked">{self._t("export_html.problem")}: {escape(message)}</p>'
-        return line
-
-    def _idea_section(self, record: RunRecord) -> str:
-        interception = record.interception
-        rules = ""
-        attitude = ""
-        if interception is not None:
-            edited = f" ({self._t('export_html.rules_edited')})" if interception.rules_edited else ""
-            rules = _box(self._t("export_html.rules") + edited, interception.rules)
-            attitude = (
-                f'<p><span class="label">{self._t("export_html.attitude")}</span> '
-                f"{escape(self._names.attitude(interception.config_id, self._language))}</p>"
-            )
-        return f"{attitude}<div class='pair'>{_box(self._t('export_html.idea'), record.idea)}{rules}</div>"
-
-    def _interception_section(self, record: RunRecord) -> str:
-        interception = record.interception
-        if interception is None:
-            return ""
-        rounds = ""
-        if interception.rounds:
-            items = "".join(
-                f'<li data-language="{escape(item.language)}">'
-                f"{_box(self._t('export_html.round', number=number, language=item.language), item.text)}</li>"
-                for number, item in enumerate(interception.rounds, start=1)
-            )
-            rounds = f"<h3>{self._t('export_html.rounds')}</h3><ol class='rounds'>{items}</ol>"
-        return (
-            f"<h2>{self._t('export_html.interception')}</h2>{rounds}"
-            f"<div class='pair'>{_box(self._t('export_html.interception'), interception.output)}</div>"
+        return self._render(
+            "export_index.html.j2",
+            title=self._t("export_html.title"),
+            records=records,
+            exported_at=exported_at,
         )
 
-    def _optimization_section(self, record: RunRecord) -> str:
-        if not record.optimizations:
-            return ""
-        blocks = []
-        for item in record.optimizations:
-            output = escape(self._names.output(item.output_id, self._language))
-            adapted = item.output if item.applied else item.output or item.input
-            label = self._t("export_html.optimization_output")
-            if not item.applied:
-                label += f" ({self._t('export_html.passed_through')})"
-            instruction = (
-                _box(self._t("export_html.optimization_instruction"), item.instruction)
-                if item.instruction
-                else ""
-            )
-            blocks.append(
-                f"<p><span class='label'>{self._t('export_html.output')}</span> {output}</p>"
-                f"<div class='pair'>{_box(self._t('export_html.optimization_input'), item.input)}"
-                f"{_box(label, adapted)}{instruction}</div>"
-            )
-        return f"<h2>{self._t('export_html.optimization')}</h2>{''.join(blocks)}"
-
-    def _generation_section(self, index: int, generation: GenerationRecord, media_prefix: str) -> str:
-        english = generation.translation.english if generation.translation else ""
-        output = escape(self._names.output(generation.output_id, self._language))
-        seed = escape(str(generation.seed)) if generation.seed is not None else "–"
-        rows = [
-            (self._t("export_html.output"), output),
-            (self._t("export_html.seed"), seed),
-            (self._t("export_html.status"), self._t(f"run_status.{generation.status.value}")),
-        ]
-        if generation.finished_at is not None:
-            seconds = round((generation.finished_at - generation.started_at).total_seconds(), 1)
-            rows.append((self._t("export_html.duration"), self._t("export_html.seconds", seconds=seconds)))
-        table = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
-        problem = ""
-        if generation.error is not None:
-            error = generation.error
-            message = self._translator.translate(error.code, self._language, error.params)
-            problem = f'<p class="blocked">{self._t("export_html.problem")}: {escape(message)}</p>'
-        media = "".join(_media(item, self._names, media_prefix) for item in generation.media) or (
-            f"<p>{self._t('export_html.no_media')}</p>"
-        )
-        return (
-            f"<h2>{self._t('export_html.generation', number=index + 1)}</h2>"
-            f"<div class='pair'>{_box(self._t('export_html.prompt'), generation.text)}"
-            f"{_box(self._t('export_html.english'), english)}"
-            f"{_box(self._t('export_html.negative'), generation.negative_prompt)}</div>"
-            f"<table>{table}</table>{problem}"
-            f"<h3>{self._t('export_html.media')}</h3>{media}"
+    def _render(self, template: str, **values: object) -> str:
+        return TEMPLATES.get_template(template).render(
+            language=self._language,
+            t=self._t,
+            problem=self._problem,
+            explanation=self._explanation,
+            attitude=self._attitude,
+            output=self._output,
+            player=self._names.player,
+            thumbnail=self._thumbnail,
+            seconds=_seconds,
+            when=_when,
+            **values,
         )
 
-    def _safety_section(self, verdicts: list[SafetyVerdictRecord]) -> str:
-        if not verdicts:
-            return ""
-        items = []
-        for verdict in verdicts:
-            explanation = ""
-            if verdict.explanation_code:
-                explanation = " – " + escape(
-                    self._translator.translate(verdict.explanation_code, self._language)
-                )
-            decision = self._t(f"export_html.{verdict.decision}")
-            items.append(
-                f"<li>{self._t(f'export_html.safety_{verdict.stage}')}: "
-                f'<span class="{escape(verdict.decision)}">{decision}</span> '
-                f"({self._t('export_html.level', level=verdict.level)}){explanation}</li>"
-            )
-        return f"<h2>{self._t('export_html.safety')}</h2><ul>{''.join(items)}</ul>"
+    # Every helper returns plain text; the templates escape it.
+
+    def _t(self, code: str, **params: object) -> str:
+        return self._translator.translate(code, self._language, params)
+
+    def _problem(self, error: ErrorRecord) -> str:
+        return self._translator.translate(error.code, self._language, error.params)
+
+    def _explanation(self, code: str) -> str:
+        return self._translator.translate(code, self._language)
+
+    def _attitude(self, config_id: str) -> str:
+        return self._names.attitude(config_id, self._language)
+
+    def _output(self, output_id: str) -> str:
+        return self._names.output(output_id, self._language)
+
+    def _thumbnail(self, record: RunRecord) -> Thumbnail:
+        for generation in reversed(record.generations):
+            for item in generation.media:
+                player = self._names.player(item)
+                if player == "image":
+                    return Thumbnail(image=item.name)
+                return Thumbnail(icon=_ICONS.get(player, "□"))
+        return Thumbnail()
 
 
-def _document(title: str, language: Language, body: str) -> str:
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{language}"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{PAGE_POLICY}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
-    )
-
-
-def _box(label: str, text: str) -> str:
-    """``label`` is already escaped; ``text`` is anyone's text."""
-    return f'<div><p class="label">{label}</p><div class="box">{escape(text)}</div></div>'
-
-
-def _media(item: MediaFileRecord, names: CatalogNames, prefix: str) -> str:
-    source = escape(prefix + item.name)
-    player = names.player(item)
-    if player == "image":
-        return f'<p><img src="{source}" alt=""></p>'
-    if player == "audio":
-        return f'<p><audio controls src="{source}"></audio></p>'
-    if player == "video":
-        return f'<p><video controls src="{source}"></video></p>'
-    return f'<p><a href="{source}">{escape(item.name)}</a></p>'
-
-
-_ICONS = {"audio": "♪", "video": "▶"}
-
-
-def _thumbnail(record: RunRecord, names: CatalogNames) -> str:
-    for generation in reversed(record.generations):
-        for item in generation.media:
-            player = names.player(item)
-            if player == "image":
-                return f'<img src="runs/{escape(record.id)}/{escape(item.name)}" alt="">'
-            return f'<div class="icon" aria-hidden="true">{_ICONS.get(player, "□")}</div>'
-    return '<div class="icon" aria-hidden="true">✎</div>'
+def _seconds(generation: GenerationRecord) -> float | None:
+    """How long a finished generation took (the template asks only for finished ones)."""
+    if generation.finished_at is None:
+        return None
+    return round((generation.finished_at - generation.started_at).total_seconds(), 1)
 
 
 def _when(moment: datetime) -> str:

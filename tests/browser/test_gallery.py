@@ -220,9 +220,9 @@ def test_export_of_selected_runs(
         telephone_page = archive.read(f"runs/{runs['telephone']}/index.html").decode("utf-8")
         overview = archive.read("index.html").decode("utf-8")
     assert "<script>" not in evil_page and "<b>Fest</b>" not in evil_page and "<i>kursiv</i>" not in evil_page
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Ein &lt;b&gt;Fest&lt;/b&gt;" in evil_page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Ein &lt;b&gt;Fest&lt;/b&gt;" in evil_page
     assert "<script>" not in overview
-    for text in ("Un parc où l&#x27;on chuchote", "ささやく公園", "Ein flüsternder Park"):
+    for text in ("Un parc où l&#39;on chuchote", "ささやく公園", "Ein flüsternder Park"):
         assert text in telephone_page
 
     # The exported page opens on its own and shows the idea as text.

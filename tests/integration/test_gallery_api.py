@@ -147,8 +147,7 @@ def test_export_of_selected_runs(gallery_app: tuple[AppProcess, dict[str, str]])
     page = archive.read(f"runs/{runs['evil']}/index.html").decode("utf-8")
     assert "<script" not in page and "<img src=x" not in page and "<b>bold</b>" not in page
     assert (
-        "&lt;script&gt;alert(&quot;idea&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;"
-        in page
+        "&lt;script&gt;alert(&#34;idea&#34;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;" in page
     )
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
     assert 'src="g1.png"' in page

@@ -6,10 +6,13 @@ Runs only when AI4ARTSED_APP_COMMAND names the frozen program, e.g.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,8 @@ import psutil
 import pytest
 
 from server.llm.bundled_model import find_smollm2
+from server.runs.store import RunStore
+from server.settings.paths import AppPaths
 from tests.support.app_process import (
     REPO_ROOT,
     AppProcess,
@@ -26,6 +31,7 @@ from tests.support.app_process import (
     frozen_app_command,
     start_app,
 )
+from tests.support.run_folders import RunSpec, day, write_run
 
 if not frozen_app_command():
     pytest.skip("set AI4ARTSED_APP_COMMAND to the built program (make dist does)", allow_module_level=True)
@@ -56,6 +62,7 @@ def test_the_bundle_holds_the_app_and_none_of_the_dev_tools() -> None:
         assert (internal / needed).is_file(), needed
     assert (internal / "desktop" / "assets" / "icon.png").is_file()
     assert (internal / "server" / "i18n" / "messages" / "core.json").is_file()
+    assert (internal / "server" / "runs" / "templates" / "export_run.html.j2").is_file()
     names = {path.name for path in internal.iterdir()}
     for unwanted in ("PyQt5", "PyQt6", "pytest", "_pytest", "playwright", "mypy", "PyInstaller", "tests"):
         assert unwanted not in names, f"{unwanted} must not be bundled"
@@ -182,3 +189,40 @@ def test_the_built_in_llm_engine_runs_from_the_frozen_program(tmp_path: Path) ->
     finally:
         process.terminate()
         process.wait(30)
+
+
+def test_an_export_renders_its_pages_from_the_bundled_templates(tmp_path: Path) -> None:
+    """The export pages come from Jinja2 templates found next to the code at run time: a bundle
+    without them would fail the export job, not the start."""
+    folder = tmp_path / "data"
+    paths = AppPaths.in_folder(folder)
+    paths.create()
+    store = RunStore(paths.runs_dir)
+    idea = "<script>alert(1)</script> {{ 7*7 }}"
+    run_id = write_run(store, RunSpec(idea, day(0))).id
+    store.close()
+    with start_app(folder) as app, app.client() as client:
+        started = client.post("/api/runs/exports", json={"run_ids": [run_id]})
+        assert started.status_code == 202, started.text
+        events: list[tuple[str, dict[str, Any]]] = []
+        kind = ""
+        with client.stream("GET", f"/api/jobs/{started.json()['job_id']}/events", timeout=60) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event: "):
+                    kind = line.removeprefix("event: ")
+                elif line.startswith("data: "):
+                    events.append((kind, json.loads(line.removeprefix("data: "))))
+                if kind == "end":
+                    break
+        final = [data for name, data in events if name == "state"][-1]
+        assert final["state"] == "succeeded", f"{events}\n{app.output()}"
+        download = client.get(final["result"]["download_url"])
+        assert download.status_code == 200, download.text
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    assert {"index.html", f"runs/{run_id}/index.html", f"runs/{run_id}/g1.png"} <= set(archive.namelist())
+    page = archive.read(f"runs/{run_id}/index.html").decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in page and "<script" not in page
+    assert 'src="g1.png"' in page
+    overview = archive.read("index.html").decode("utf-8")
+    assert f'href="runs/{run_id}/index.html"' in overview
