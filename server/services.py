@@ -108,7 +108,7 @@ def build_services(
     # Every outgoing HTTP request of the app goes through these clients: offline mode in one place.
     network = HttpClients(NetworkPolicy(lambda: settings.offline))
     catalog = CatalogLoader(resources.catalog_root).load()
-    runs = RunStore(paths.runs_dir)
+    runs = RunStore(paths.runs_dir, notices=notices)
     runs.sync_index()
     interrupted = runs.mark_interrupted_runs()
     if interrupted:
