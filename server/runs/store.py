@@ -83,6 +83,8 @@ class RunStore:
         self._failed: dict[str, BaseException] = {}
         self._retry_at: float | None = None
         self._retry_pause = RETRY_FIRST_S
+        # From the first failed write to the next good one: told once (log, notice), not per attempt.
+        self._in_trouble = False
         # Damaged runs already reported (notice, index row), so each is named once per start.
         self._damaged: set[str] = set()
         self._state = threading.Condition()
@@ -344,7 +346,8 @@ class RunStore:
 
     def _write_failed(self, run_id: str, error: BaseException) -> None:
         with self._state:
-            first = not self._failed
+            first = not self._in_trouble
+            self._in_trouble = True
             self._failed[run_id] = error
             if run_id in self._cache and run_id not in self._dirty:
                 self._dirty[run_id] = None
@@ -366,14 +369,15 @@ class RunStore:
 
     def _write_succeeded(self, run_id: str) -> None:
         with self._state:
-            had_failures = bool(self._failed)
             self._failed.pop(run_id, None)
             if self._failed:
                 return
             # One good write ends the pause: the rest follows at once.
             self._retry_at = None
             self._retry_pause = RETRY_FIRST_S
-        if had_failures:
+            recovered = self._in_trouble
+            self._in_trouble = False
+        if recovered:
             log.info("run records are written again")
 
     def _describe(self, error: BaseException) -> str:

@@ -129,6 +129,9 @@ def test_the_final_state_reaches_the_disk_at_shutdown(data_dir: Path) -> None:
                 assert f"Schaffe Platz in {runs}" in str(error["message"])
                 shown = record_in_api(client, run_id)
                 assert shown["status"] == "failed" and len(shown["optimizations"]) == 1
+                notices = client.get("/api/system/info").json()["notices"]
+                told = [notice for notice in notices if notice["code"] == "run_records_not_saved_notice"]
+                assert len(told) == 1 and str(runs) in told[0]["message"], notices  # once, not per attempt
                 assert record_on_disk(app, run_id)["status"] == "complete"
             filler.unlink()
         finally:
