@@ -84,13 +84,16 @@ class Services:
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
-        self.jobs.shutdown()
-        self.providers.close()
-        self.builtin_engine.stop()
-        # After the jobs: a cancelled generation still interrupts its prompt. ComfyUI goes as a tree.
-        self.comfyui.shutdown()
-        # Last: every step's final state is on disk before the process ends.
-        self.runs.close()
+        try:
+            self.jobs.shutdown()
+            self.providers.close()
+            self.builtin_engine.stop()
+            # After the jobs: a cancelled generation still interrupts its prompt. ComfyUI goes as a tree.
+            self.comfyui.shutdown()
+        finally:
+            # Last, even when a step above failed: every step's final state is on disk (or the log
+            # names each run that could not be saved) before the process ends.
+            self.runs.close()
         log.info("services stopped")
 
 
@@ -108,7 +111,7 @@ def build_services(
     # Every outgoing HTTP request of the app goes through these clients: offline mode in one place.
     network = HttpClients(NetworkPolicy(lambda: settings.offline))
     catalog = CatalogLoader(resources.catalog_root).load()
-    runs = RunStore(paths.runs_dir)
+    runs = RunStore(paths.runs_dir, notices=notices)
     runs.sync_index()
     interrupted = runs.mark_interrupted_runs()
     if interrupted:

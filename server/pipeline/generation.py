@@ -145,7 +145,7 @@ class Generator:
         try:
             return self._generate(run, output, request, generation_id, ctx)
         except Exception as error:
-            status, failure = how_it_ended(error)
+            status, failure = how_it_ended(error, self._runs.root)
             self._finish(run.id, generation_id, status, failure)
             raise
 

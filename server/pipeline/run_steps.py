@@ -5,7 +5,9 @@ how the step ended, and put texts through the safety gate with the verdict recor
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from server.disk_full import disk_full_error, is_disk_full
 from server.errors import AppError
 from server.i18n.translator import Language
 from server.jobs.manager import JobBlockedError, JobCancelledError, JobContext
@@ -17,8 +19,11 @@ from server.runs.store import RunStore
 from server.settings.store import SettingsStore
 
 
-def how_it_ended(error: Exception) -> tuple[RunStatus, ErrorRecord | None]:
-    """The status (and error) a run or a generation gets when a step ends with ``error``."""
+def how_it_ended(error: Exception, runs_root: Path | None = None) -> tuple[RunStatus, ErrorRecord | None]:
+    """The status (and error) a run or a generation gets when a step ends with ``error``; with the
+    runs folder given, a full disk is named as such."""
+    if runs_root is not None and is_disk_full(error):
+        return RunStatus.FAILED, _error_record(disk_full_error(runs_root))
     if isinstance(error, StageCancelledError | JobCancelledError):
         return RunStatus.CANCELLED, None
     if isinstance(error, JobBlockedError):
@@ -35,17 +40,29 @@ class RunSteps:
         self._settings = settings
 
     def run(self, run_id: str, body: Callable[[], dict[str, object]]) -> dict[str, object]:
-        """Runs one step; a crash mid-step leaves 'in progress', which the next start marks incomplete."""
+        """Runs one step; a crash mid-step leaves 'in progress', which the next start marks incomplete.
+
+        A step whose media or record could not be written because the disk is full ends as 'failed'
+        with the error that names the full disk (not the ComfyUI or LLM step that happened to write).
+        The step waits for its run's final record: one that cannot be saved is a failure too, so the
+        student never sees a success the gallery will not have."""
         self._set_status(run_id, RunStatus.IN_PROGRESS)
         try:
             result = body()
         except Exception as error:
+            if is_disk_full(error):
+                disk_full = disk_full_error(self._runs.root)
+                self._set_status(run_id, RunStatus.FAILED, _error_record(disk_full))
+                self._raise_if_not_saved(run_id)
+                raise disk_full from error
             status, record = how_it_ended(error)
             self._set_status(run_id, status, record)
+            self._raise_if_not_saved(run_id)
             if isinstance(error, StageCancelledError):
                 raise JobCancelledError from error
             raise
         self._set_status(run_id, RunStatus.COMPLETE)
+        self._raise_if_not_saved(run_id)
         return result
 
     def check_safety(
@@ -75,9 +92,21 @@ class RunSteps:
             )
         return verdict
 
+    def _raise_if_not_saved(self, run_id: str) -> None:
+        problem = self._runs.wait_written(run_id)
+        if problem is None:
+            return
+        # In memory the run says why; the writer keeps trying, so the disk says it too once it can.
+        self._set_status(run_id, RunStatus.FAILED, _error_record(problem))
+        raise problem
+
     def _set_status(self, run_id: str, status: RunStatus, error: ErrorRecord | None = None) -> None:
         def change(run: RunRecord) -> None:
             run.status = status
             run.error = error
 
         self._runs.update(run_id, change)
+
+
+def _error_record(error: AppError) -> ErrorRecord:
+    return ErrorRecord(code=error.code, params=error.params)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.disk_full import disk_full_error, is_disk_full
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language, Translator
 from server.jobs.manager import Job, JobContext, JobManager
@@ -142,6 +143,8 @@ class RunExporter:
             partial.replace(final)
         except OSError as error:
             log.exception("export %s could not be written", ctx.job_id)
+            if is_disk_full(error):
+                raise disk_full_error(self._dir) from error
             raise AppError("export_failed", ErrorKind.FAILED, detail=error.strerror or str(error)) from error
         finally:
             with contextlib.suppress(FileNotFoundError):

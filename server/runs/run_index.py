@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 # Runs without any media file, for the medium filter.
 NO_MEDIA = "none"
+# The status column of a run whose record cannot be read (its summary says ``damaged``).
+DAMAGED = "damaged"
 
 _SCHEMA = """
 CREATE TABLE runs (
@@ -123,7 +125,8 @@ class RunIndex:
             self._db.execute("DELETE FROM run_media WHERE run_id = ?", (run_id,))
 
     def sync(self, on_disk: Iterable[RecordFile], read: Callable[[str], RunSummary | None]) -> SyncReport:
-        """Brings the index in line with the folders; ``read`` gives a run's summary (None: unreadable)."""
+        """Brings the index in line with the folders; ``read`` gives a run's summary (a damaged run's
+        says so; None: no record any more)."""
         files = {item.run_id: item for item in on_disk}
         with self._lock:
             known = {
@@ -137,7 +140,7 @@ class RunIndex:
         for item in stale:
             summary = read(item.run_id)
             if summary is None:
-                # No row (the gallery leaves it out), so the next start tries again.
+                # No row (the record vanished meanwhile), so the next start tries again.
                 unreadable.append(item.run_id)
             else:
                 summaries.append((summary, item))
@@ -173,6 +176,9 @@ class RunIndex:
                 params,
             ).fetchall()
         return [str(row[0]) for row in rows]
+
+    def damaged(self) -> list[str]:
+        return self.with_status(DAMAGED)
 
     def with_status(self, status: str) -> list[str]:
         with self._lock:
@@ -223,7 +229,7 @@ class RunIndex:
             (
                 summary.id,
                 _to_us(summary.created_at),
-                summary.status.value,
+                DAMAGED if summary.damaged else summary.status.value,
                 summary.attitude,
                 summary.media_bytes,
                 summary.model_dump_json(),

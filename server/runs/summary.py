@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,6 +34,10 @@ class RunSummary(BaseModel):
     generations: int
     media_count: int
     media_bytes: int
+    # The record (run.json) cannot be read: only what the folder shows is known (see damaged_summary).
+    damaged: bool = False
+    # A damaged run's files, as found in its folder (a readable run lists its media in ``cover``).
+    files: tuple[str, ...] = ()
 
 
 def summarize(record: RunRecord) -> RunSummary:
@@ -61,3 +68,50 @@ def _cover(record: RunRecord) -> MediaFileRecord | None:
         if generation.media:
             return generation.media[0]
     return None
+
+
+# The record's own name and the temp files of writes are not the run's media.
+_MEDIA_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,120}$")
+_RECORD_FILE = "run.json"
+
+
+def damaged_summary(run_id: str, folder: Path) -> RunSummary:
+    """What the gallery can show of a run whose record cannot be read: its id, its date (from the id,
+    else the folder's time) and the files in its folder."""
+    files: list[tuple[str, int]] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name != _RECORD_FILE and _MEDIA_FILE.match(entry.name) and entry.is_file():
+                    files.append((entry.name, entry.stat().st_size))
+    except OSError:
+        pass
+    files.sort()
+    return RunSummary(
+        id=run_id,
+        created_at=_created_at(run_id, folder),
+        status=RunStatus.INCOMPLETE,
+        language="",
+        safety_level="",
+        idea="",
+        attitude=None,
+        outputs=(),
+        media_types=(),
+        cover=None,
+        generations=0,
+        media_count=len(files),
+        media_bytes=sum(size for _, size in files),
+        damaged=True,
+        files=tuple(name for name, _ in files),
+    )
+
+
+def _created_at(run_id: str, folder: Path) -> datetime:
+    try:
+        return datetime.strptime(run_id[:15], "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromtimestamp(folder.stat().st_mtime, UTC)
+    except OSError:
+        return datetime.now(UTC)

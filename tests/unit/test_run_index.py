@@ -157,14 +157,19 @@ def test_stale_rows_follow_the_folders(tmp_path: Path) -> None:
     reopened.sync_index()
     listed = _ids(reopened)
     assert gone not in listed
-    assert runs["dada_audio"] not in listed  # unreadable: left out, not shown broken
+    # Unreadable: listed as damaged with what its folder shows, never left out without a word.
+    damaged = next(
+        run for run in reopened.index.page(RunFilter(), 0, 100).runs if run.id == runs["dada_audio"]
+    )
+    assert damaged.damaged and damaged.files and damaged.idea == ""
+    assert reopened.index.damaged() == [runs["dada_audio"]]
     assert listed[0] == new.id
     assert _ids(reopened, RunFilter(attitude="renaissance")) == [runs["bauhaus_image"]]
     assert _ids(reopened, RunFilter(attitude="bauhaus")) == []
 
     # A second start reads nothing again.
     report = reopened.index.sync(reopened._record_files(), lambda _: None)
-    assert (report.read, report.removed) == (1, 0)  # only the still-unreadable record is tried again
+    assert (report.read, report.removed) == (0, 0)  # the damaged row stands until its file changes
     reopened.close()
 
 

@@ -106,4 +106,4 @@ def test_a_damaged_record_is_reported_not_crashing(tmp_path: Path) -> None:
     (tmp_path / run.id / "run.json").write_text(json.dumps({"id": run.id}), encoding="utf-8")
     with pytest.raises(AppError) as raised:
         RunStore(tmp_path).load(run.id)
-    assert raised.value.code == "run_unreadable"
+    assert raised.value.code == "run_damaged"

@@ -462,6 +462,10 @@ export interface RunSummary {
   generations: number
   media_count: number
   media_bytes: number
+  /** The run's record cannot be read: only its id, date and files are known. */
+  damaged: boolean
+  /** A damaged run's files, as found in its folder. */
+  files: string[]
 }
 
 export interface GalleryQuery {
