@@ -228,7 +228,8 @@ class SettingsStore:
             version = schema_version(raw)
             migrated = migrate(raw)
             moved_pin = migrated.moved_out.get("teacher_pin")
-            if adopt_pin and moved_pin is not None and not self._pin.file.exists():
+            if adopt_pin and moved_pin is not None:
+                # A version 1 file comes from an older app, written after any teacher-pin.json: newest PIN.
                 self._pin.adopt(moved_pin)
             raw = migrated.settings
             settings = Settings.model_validate(raw)

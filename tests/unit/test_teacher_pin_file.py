@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -131,3 +132,40 @@ def test_settings_reads_go_on_while_a_pin_is_hashed(tmp_path: Path, monkeypatch:
     assert len(reads) == 7 and all(reads)
     assert store.current.safety_level is SafetyLevel.YOUTH
     assert store.current.llm.safety.provider_id == "ollama"
+
+
+def test_a_version_1_file_brings_its_pin_even_over_an_older_pin_file(tmp_path: Path) -> None:
+    """An older app (after a downgrade) wrote settings.json last: its PIN is the one in force."""
+    old_store = SettingsStore(tmp_path / "settings.json", Notices())
+    old_store.change_pin(PinChange(new_pin="1111"))
+    v1_hash = teacher_pin.hash_pin(PIN).model_dump()
+    (tmp_path / "settings.json").write_text(json.dumps({"schema_version": 1, "teacher_pin": v1_hash}))
+    store = SettingsStore(tmp_path / "settings.json", Notices())
+    assert store.pin_state is PinState.SET
+    store.check_teacher_pin(PIN)
+    assert _code(lambda: store.check_teacher_pin("1111")) == "pin_wrong"
+
+
+@pytest.mark.parametrize(
+    ("content", "state", "notice"),
+    [
+        # Not even JSON: it cannot tell whether a PIN was set.
+        ("not json at all", PinState.LOCKED, "settings_damaged"),
+        ('{"schema_version": 2, "teacher_pin_set": true, "bogus": 1}', PinState.LOCKED, "settings_damaged"),
+        ('{"schema_version": 2, "language": "xx"}', PinState.NONE, "settings_damaged"),  # says: no PIN
+        # A version 1 PIN hash that cannot be read: the settings are fine, the PIN is locked.
+        ('{"teacher_pin": {"salt": 1}}', PinState.LOCKED, "teacher_pin_locked"),
+    ],
+)
+def test_without_a_pin_file_a_damaged_file_locks_unless_it_says_no_pin(
+    tmp_path: Path, content: str, state: PinState, notice: str
+) -> None:
+    (tmp_path / "settings.json").write_text(content, encoding="utf-8")
+    notices = Notices()
+    store = SettingsStore(tmp_path / "settings.json", notices)
+    assert store.pin_state is state
+    assert store.current.safety_level is SafetyLevel.KIDS and store.current.offline is True
+    assert store.current.teacher_pin_set is (state is not PinState.NONE)
+    assert notice in [item.code for item in notices.all()]
+    # The marker went to disk: the next start agrees without the damaged file.
+    assert SettingsStore(tmp_path / "settings.json", Notices()).pin_state is state
