@@ -67,16 +67,17 @@ class SingleInstance:
 
 def refuse_second_start(folder: Path) -> int:
     """Says in plain words that the app runs already, asks it to show its window, and gives the exit code."""
-    asked = ask_to_show_window(folder)
+    shown = ask_to_show_window(folder)
     translator = Translator()
     for language in ("en", "de"):
         print(translator.translate("already_running", language, {"folder": str(folder)}), file=sys.stderr)
-    if not asked:
-        print("(The running app did not answer the request to show its window.)", file=sys.stderr)
+        if shown:
+            print(translator.translate("already_running_window_shown", language), file=sys.stderr)
     return ALREADY_RUNNING_EXIT
 
 
 def ask_to_show_window(folder: Path) -> bool:
+    """True when the running app brought its window to the front."""
     try:
         instance = json.loads((folder / INSTANCE_FILE_NAME).read_text(encoding="utf-8"))
         port, secret = int(instance["port"]), str(instance["focus"])
@@ -85,8 +86,9 @@ def ask_to_show_window(folder: Path) -> bool:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3.0)
     try:
         connection.request("POST", FOCUS_PATH, headers={FOCUS_HEADER: secret})
-        return connection.getresponse().status == 204
-    except OSError:
+        response = connection.getresponse()
+        return response.status == 200 and json.loads(response.read()).get("window_shown") is True
+    except (OSError, ValueError, AttributeError):
         return False
     finally:
         connection.close()

@@ -34,14 +34,17 @@ class WindowFocus:
     def secret_matches(self, candidate: str | None) -> bool:
         return candidate is not None and hmac.compare_digest(candidate.encode(), self.secret.encode())
 
-    def request(self) -> None:
+    def request(self) -> bool:
+        """True when the window was asked to come to the front."""
         with self._lock:
             show = self._show
         if show is None:
             log.info("another start of the app asked for the window; there is none (headless)")
-            return
+            return False
         log.info("another start of the app asked for the window: bringing it to the front")
         try:
             show()
         except Exception:  # the platform may not allow it; the second start has said its words anyway
             log.warning("could not bring the window to the front", exc_info=True)
+            return False
+        return True

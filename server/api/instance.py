@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
 
 from server.errors import AppError, ErrorKind
 from server.window_focus import FOCUS_HEADER, FOCUS_PATH, WindowFocus
@@ -16,7 +16,6 @@ def instance_blueprint(focus: WindowFocus) -> Blueprint:
         # Outside the launch token (the second start cannot know it): the focus secret stands in.
         if not focus.secret_matches(request.headers.get(FOCUS_HEADER)):
             raise AppError("forbidden", ErrorKind.FORBIDDEN)
-        focus.request()
-        return Response(status=204)
+        return jsonify({"window_shown": focus.request()})
 
     return bp

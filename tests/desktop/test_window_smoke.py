@@ -57,6 +57,7 @@ def test_a_second_start_brings_the_window_of_the_first_to_the_front(tmp_path: Pa
         )
         assert second.returncode == 3, second.stderr
         assert "already running with this data folder" in second.stderr
+        assert "Its window was brought to the front." in second.stderr
         deadline = time.monotonic() + 30
         while "bringing it to the front" not in app.output() and time.monotonic() < deadline:
             time.sleep(0.1)
