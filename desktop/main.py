@@ -16,6 +16,7 @@ import webbrowser
 
 from desktop.app_logging import configure_logging
 from desktop.cli import LaunchOptions, parse_args
+from desktop.single_instance import SingleInstance, refuse_second_start
 from desktop.stop_signals import StopSignalWatcher
 from desktop.window import WindowUnavailableError, run_window
 from server.api.security import LaunchSecurity
@@ -25,6 +26,7 @@ from server.i18n.translator import Translator
 from server.resources import Resources
 from server.services import Services, build_services
 from server.settings.paths import AppPaths
+from server.window_focus import WindowFocus
 from server.wsgi_server import EmbeddedServer, bind_loopback
 
 log = logging.getLogger("desktop")
@@ -39,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     StopSignalWatcher(stop_requested.set)
 
     paths = AppPaths.in_folder(options.data_dir) if options.data_dir else AppPaths.for_user()
+    # Before the log: a second start must not rotate the running app's log file.
+    instance = SingleInstance.claim(paths.data_dir)
+    if instance is None:
+        return refuse_second_start(paths.data_dir)
     log_file = configure_logging(paths.logs_dir, options.log_level)
     log.info("starting AI4ArtsEd (data: %s, log: %s)", paths.data_dir, log_file)
 
@@ -47,26 +53,35 @@ def main(argv: list[str] | None = None) -> int:
     except AppError as exc:
         message = Translator().translate(exc.code, "en", exc.params)
         print(f"AI4ArtsEd could not start: {message}", file=sys.stderr)
+        instance.release()
         return 2
 
     services = build_services(paths, Resources.locate(), options.comfyui)
     token = options.token or secrets.token_urlsafe(32)
+    focus = WindowFocus()
     server = EmbeddedServer(
-        create_app(services, LaunchSecurity(token=token, port=sock.getsockname()[1])), sock
+        create_app(services, LaunchSecurity(token=token, port=sock.getsockname()[1]), focus), sock
     )
     server.start()
     try:
         _wait_until_healthy(server.port)
         log.info("server ready at %s after %.0f ms", server.base_url, (time.monotonic() - started) * 1000)
+        instance.announce(server.port, focus.secret)
         app_url = f"{server.base_url}/?token={token}"
-        _show(options, app_url, services, stop_requested, started)
+        _show(options, app_url, services, stop_requested, started, focus)
     finally:
         _shutdown(services, server)
+        instance.release()
     return 0
 
 
 def _show(
-    options: LaunchOptions, app_url: str, services: Services, stop_requested: threading.Event, started: float
+    options: LaunchOptions,
+    app_url: str,
+    services: Services,
+    stop_requested: threading.Event,
+    started: float,
+    focus: WindowFocus,
 ) -> None:
     if not options.headless:
 
@@ -74,7 +89,7 @@ def _show(
             log.info("window shows the app after %.0f ms", (time.monotonic() - started) * 1000)
 
         try:
-            run_window(app_url, services.resources.icon, on_ui_ready, stop_requested)
+            run_window(app_url, services.resources.icon, on_ui_ready, stop_requested, focus)
             return
         except WindowUnavailableError as exc:
             print(f"AI4ArtsEd cannot open its own window: {exc}.", file=sys.stderr)

@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from server.window_focus import WindowFocus
+
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "AI4ArtsEd"
@@ -42,7 +44,11 @@ def check_display() -> None:
 
 
 def run_window(
-    url: str, icon: Path, on_ui_ready: Callable[[], None], stop_requested: threading.Event
+    url: str,
+    icon: Path,
+    on_ui_ready: Callable[[], None],
+    stop_requested: threading.Event,
+    focus: WindowFocus | None = None,
 ) -> None:
     """Shows the window and blocks until it is closed or a stop is requested (e.g. SIGTERM)."""
     check_display()
@@ -79,7 +85,17 @@ def run_window(
             time.sleep(0.05)
         log.warning("the app did not appear in the window within %.0f s", UI_READY_TIMEOUT_S)
 
+    def bring_to_front() -> None:
+        # Un-minimise, then on top for a moment: window managers refuse a plain "activate" from
+        # another process, but let a window raise itself this way (where the platform allows it).
+        window.restore()
+        window.show()
+        window.on_top = True
+        window.on_top = False
+
     def close_on_stop() -> None:
+        if focus is not None:
+            focus.on_request(bring_to_front)
         threading.Thread(target=report_when_ui_ready, name="ui-ready", daemon=True).start()
         stop_requested.wait()
         try:
@@ -97,5 +113,7 @@ def run_window(
     except Exception as exc:
         raise WindowUnavailableError(f"the window could not be opened ({exc})") from exc
     finally:
+        if focus is not None:
+            focus.on_request(None)
         # The user closed the window (or a stop was requested): let the helper thread end too.
         stop_requested.set()

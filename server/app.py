@@ -9,6 +9,7 @@ from server.api.comfyui import comfyui_blueprint
 from server.api.diagnostics import diagnostics_blueprint
 from server.api.errors import register_error_handlers
 from server.api.health import health_blueprint
+from server.api.instance import instance_blueprint
 from server.api.jobs import jobs_blueprint
 from server.api.llm import llm_blueprint
 from server.api.models import models_blueprint
@@ -21,11 +22,12 @@ from server.api.settings import settings_blueprint
 from server.api.spa import spa_blueprint
 from server.api.system import system_blueprint
 from server.services import Services
+from server.window_focus import WindowFocus
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
-def create_app(services: Services, security: LaunchSecurity) -> Flask:
+def create_app(services: Services, security: LaunchSecurity, focus: WindowFocus | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, JSON_SORT_KEYS=False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -37,8 +39,11 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     install_path_checks(app, services.translator, services.settings)
 
     app.register_blueprint(health_blueprint(services.version))
+    app.register_blueprint(instance_blueprint(focus or WindowFocus()))
     app.register_blueprint(system_blueprint(services))
-    app.register_blueprint(settings_blueprint(services.settings, services.comfyui_settings))
+    app.register_blueprint(
+        settings_blueprint(services.settings, services.comfyui_settings, services.providers)
+    )
     app.register_blueprint(catalog_blueprint(services))
     app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
     app.register_blueprint(

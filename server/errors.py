@@ -16,6 +16,8 @@ class ErrorKind(StrEnum):
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"
     UNAVAILABLE = "unavailable"
+    # Asked too often (e.g. wrong teacher PINs); params["seconds"] says how long to wait.
+    TOO_MANY_REQUESTS = "too_many_requests"
     FAILED = "failed"
 
 

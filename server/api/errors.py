@@ -20,6 +20,7 @@ STATUS_BY_KIND = {
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,
+    ErrorKind.TOO_MANY_REQUESTS: 429,
     ErrorKind.FAILED: 500,
     ErrorKind.UNAVAILABLE: 503,
 }
@@ -52,7 +53,10 @@ def register_error_handlers(app: Flask, translator: Translator, settings: Settin
     def _app_error(error: AppError) -> tuple[Response, int]:
         status = STATUS_BY_KIND[error.kind]
         log.info("request %s %s failed: %r", request.method, request.path, error)
-        return error_response(translator, settings, error.code, status, error.params)
+        response, status = error_response(translator, settings, error.code, status, error.params)
+        if error.kind is ErrorKind.TOO_MANY_REQUESTS and "seconds" in error.params:
+            response.headers["Retry-After"] = str(error.params["seconds"])
+        return response, status
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> WerkzeugResponse | tuple[Response, int]:

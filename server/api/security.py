@@ -19,8 +19,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from server.api.errors import error_response
 from server.i18n.translator import Translator
 from server.settings.store import SettingsStore
+from server.window_focus import FOCUS_PATH
 
-PUBLIC_API_PATHS = frozenset({"/api/health"})
+# The focus request checks its own secret (server/window_focus.py) and can only raise the window.
+PUBLIC_API_PATHS = frozenset({"/api/health", FOCUS_PATH})
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

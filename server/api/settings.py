@@ -6,11 +6,15 @@ from flask import Blueprint, Response, jsonify
 
 from server.api.request_body import parse_body
 from server.comfyui.connection_settings import ComfyUIConnectionSettings
+from server.llm.provider_registry import ProviderRegistry
+from server.settings.llm_choices import check_stage_choices
 from server.settings.models import ComfyUIChange, PinChange, SafetyLevelChange, SettingsPatch
 from server.settings.store import SettingsStore
 
 
-def settings_blueprint(settings: SettingsStore, comfyui: ComfyUIConnectionSettings) -> Blueprint:
+def settings_blueprint(
+    settings: SettingsStore, comfyui: ComfyUIConnectionSettings, providers: ProviderRegistry
+) -> Blueprint:
     bp = Blueprint("settings", __name__)
 
     @bp.get("/api/settings")
@@ -19,7 +23,9 @@ def settings_blueprint(settings: SettingsStore, comfyui: ComfyUIConnectionSettin
 
     @bp.patch("/api/settings")
     def update() -> Response:
-        return jsonify(settings.public(settings.apply(parse_body(SettingsPatch))))
+        patch = parse_body(SettingsPatch)
+        check_stage_choices(patch.llm, providers.presets())
+        return jsonify(settings.public(settings.apply(patch)))
 
     @bp.put("/api/settings/safety-level")
     def safety_level() -> Response:

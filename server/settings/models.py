@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # The level's behaviour (which lists, LLM check, fail closed) lives with the safety stage.
 from server.pipeline.safety.levels import SafetyLevel
-from server.settings.teacher_pin import PIN_PATTERN, PinHash
 
 
 class ComfyUIMode(StrEnum):
@@ -72,7 +71,8 @@ class ModelFolderSettings(BaseModel):
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    schema_version: Literal[1] = 1
+    # Raise it only together with a migration (server/settings/migrations.py, docs/settings.md).
+    schema_version: Literal[2] = 2
     language: Literal["de", "en"] = "de"
     safety_level: SafetyLevel = SafetyLevel.KIDS
     # When the LLM context check runs for kids and youth: where the term lists are unsure (a
@@ -83,15 +83,14 @@ class Settings(BaseModel):
     comfyui: ComfyUISettings = Field(default_factory=ComfyUISettings)
     llm: LlmStageSettings = Field(default_factory=LlmStageSettings)
     model_folders: ModelFolderSettings = Field(default_factory=ModelFolderSettings)
-    teacher_pin: PinHash | None = None
+    # Whether a teacher PIN exists; its hash lives apart, in teacher-pin.json (teacher_pin_file.py).
+    teacher_pin_set: bool = False
     # The first-run wizard was finished or skipped; until then the app opens it at start.
     first_run_done: bool = False
 
     def public(self) -> dict[str, object]:
-        """What the UI may see: everything but the PIN's hash."""
-        data = self.model_dump(mode="json", exclude={"teacher_pin"})
-        data["teacher_pin_set"] = self.teacher_pin is not None
-        return data
+        """What the UI may see (the PIN's hash is not even in here)."""
+        return self.model_dump(mode="json")
 
 
 class LlmStagePatch(BaseModel):
@@ -104,7 +103,8 @@ class LlmStagePatch(BaseModel):
 
 
 class SettingsPatch(BaseModel):
-    """What the UI may change without the teacher PIN (the safety level has its own, guarded call)."""
+    """The general settings call (the safety level has its own). A change of ``safety_llm_check`` or
+    of the safety stage's model needs the teacher PIN once one is set."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -112,6 +112,7 @@ class SettingsPatch(BaseModel):
     safety_llm_check: Literal["when_unsure", "always"] | None = None
     llm: LlmStagePatch | None = None
     first_run_done: bool | None = None
+    pin: str | None = Field(default=None, max_length=64)
 
 
 class SafetyLevelChange(BaseModel):
@@ -143,4 +144,5 @@ class PinChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     current_pin: str | None = Field(default=None, max_length=64)
-    new_pin: str = Field(pattern=PIN_PATTERN)
+    # The format (4-12 ASCII digits) is checked by teacher_pin.require_pin_format, with a plain message.
+    new_pin: str = Field(max_length=64)

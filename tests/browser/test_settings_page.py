@@ -218,3 +218,40 @@ def test_the_wizard_can_be_skipped_and_reopened(page: PageWatch, fresh_app: AppP
     tab.get_by_test_id("welcome-back").click()
     expect(wizard).to_have_attribute("data-step", "language")
     page.assert_clean()
+
+
+def test_after_too_many_wrong_pins_the_page_says_when_to_try_again(
+    page: PageWatch, configured_app: AppProcess
+) -> None:
+    with configured_app.client() as client:
+        assert client.put("/api/settings/teacher-pin", json={"new_pin": "4711"}).status_code == 200
+    tab = page.page
+    open_settings(tab, configured_app)
+    tab.get_by_test_id("safety-level-youth").click()
+    for _ in range(5):
+        tab.get_by_test_id("safety-pin").fill("0000")
+        tab.get_by_test_id("safety-apply").click()
+        expect(tab.get_by_test_id("safety-error")).to_contain_text("PIN stimmt nicht")
+        expect(tab.get_by_test_id("safety-apply")).to_be_enabled()
+    tab.get_by_test_id("safety-pin").fill("4711")
+    tab.get_by_test_id("safety-apply").click()
+    expect(tab.get_by_test_id("safety-error")).to_contain_text("Versuche es in")
+    expect(tab.get_by_test_id("safety-current")).to_have_attribute("data-level", "kids")
+    assert page.csp_violations() == []
+
+
+def test_the_safety_check_model_needs_the_pin(page: PageWatch, configured_app: AppProcess) -> None:
+    with configured_app.client() as client:
+        assert client.put("/api/settings/teacher-pin", json={"new_pin": "4711"}).status_code == 200
+    tab = page.page
+    open_settings(tab, configured_app)
+    expect(tab.get_by_test_id("llm-pin-interception")).to_have_count(0)
+    tab.get_by_test_id("llm-model-safety").fill("verdict-unsafe")
+    tab.get_by_test_id("llm-save-safety").click()
+    expect(tab.get_by_test_id("llm-stage-safety").get_by_role("alert")).to_contain_text("PIN")
+    tab.get_by_test_id("llm-pin-safety").fill("4711")
+    tab.get_by_test_id("llm-save-safety").click()
+    expect(tab.get_by_test_id("llm-stage-safety").get_by_role("status").first).to_be_visible()
+    with configured_app.client() as client:
+        assert client.get("/api/settings").json()["llm"]["safety"]["model"] == "verdict-unsafe"
+    assert page.csp_violations() == []

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.support.app_process import start_app
+from tests.support.app_process import REPO_ROOT, app_command, start_app
 
 pytestmark = pytest.mark.desktop
 
@@ -39,3 +41,29 @@ def test_without_a_display_the_app_says_so_and_serves_headless(tmp_path: Path) -
     with start_app(tmp_path / "data", headless=False, env=env, wait_for="is running at") as app:
         assert "cannot open its own window: no display was found" in app.output()
     assert app.process.returncode == 0
+
+
+def test_a_second_start_brings_the_window_of_the_first_to_the_front(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    app = start_app(data, headless=False, env=window_env(), wait_for=UI_READY_LINE, timeout=120)
+    try:
+        second = subprocess.run(
+            [*app_command(), f"--data-dir={data}"],
+            cwd=REPO_ROOT,
+            env={**os.environ, **window_env()},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert second.returncode == 3, second.stderr
+        assert "already running with this data folder" in second.stderr
+        assert "Its window was brought to the front." in second.stderr
+        deadline = time.monotonic() + 30
+        while "bringing it to the front" not in app.output() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "bringing it to the front" in app.output()
+        assert "could not bring the window to the front" not in app.output()
+        assert app.process.poll() is None
+    finally:
+        code = app.stop(timeout=60)
+    assert code == 0, app.output()

@@ -94,8 +94,7 @@ def test_the_zip_has_every_part_and_no_secret(tmp_path: Path) -> None:
     assert "starting AI4ArtsEd" in archive.read("logs/app.log").decode("utf-8")
 
     # Every byte: the zip itself and each part unpacked.
-    stored = json.loads((data / "config" / "settings.json").read_text(encoding="utf-8"))
-    pin_hash = stored["teacher_pin"]
+    pin_hash = json.loads((data / "config" / "teacher-pin.json").read_text(encoding="utf-8"))
     forbidden = [KEY, KEY[4:-4], PIN, pin_hash["salt"], pin_hash["hash"]]
     contents = [raw, *(archive.read(name) for name in names)]
     for secret in forbidden:

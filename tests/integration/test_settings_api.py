@@ -27,9 +27,9 @@ def test_corrupt_settings_file_is_kept_as_backup_and_reported(tmp_path: Path) ->
     with start_app(data) as app, app.client(language="en") as client:
         assert client.get("/api/settings").json()["language"] == "de"
         notices = client.get("/api/system/info").json()["notices"]
-    reset = [n for n in notices if n["code"] == "settings_reset"]
+    reset = [n for n in notices if n["code"] == "settings_damaged"]
     assert len(reset) == 1
-    backups = list(settings_file.parent.glob("settings.broken-*.json"))
+    backups = list(settings_file.parent.glob("settings.json.damaged-*"))
     assert len(backups) == 1
     assert backups[0].read_text(encoding="utf-8") == '{"language": "en", "safety_level": "kids"'
     assert str(backups[0]) in reset[0]["message"]
@@ -42,4 +42,4 @@ def test_settings_with_an_unknown_field_count_as_damaged(tmp_path: Path) -> None
     settings_file.write_text('{"language": "en", "langauge": "de"}', encoding="utf-8")
     with start_app(data) as app, app.client() as client:
         notices = client.get("/api/system/info").json()["notices"]
-    assert "settings_reset" in [n["code"] for n in notices]
+    assert "settings_damaged" in [n["code"] for n in notices]

@@ -74,6 +74,8 @@ export interface Settings {
   llm: LlmStageSettings
   /** Whether a teacher PIN exists; then going online and changing keys need it. */
   teacher_pin_set: boolean
+  /** A PIN exists but its file cannot be read: guarded changes are refused until school IT resets it. */
+  teacher_pin_locked: boolean
   /** The first-run wizard was finished or skipped. */
   first_run_done: boolean
   policy?: SettingsPolicy
@@ -198,8 +200,11 @@ export interface KeyList {
 /** What the UI may change without the teacher PIN. */
 export interface SettingsPatch {
   language?: Language
+  safety_llm_check?: 'when_unsure' | 'always'
   llm?: Partial<LlmStageSettings>
   first_run_done?: boolean
+  /** Needed for the safety stage and safety_llm_check once a teacher PIN is set. */
+  pin?: string
 }
 
 export type CategoryId = 'arts' | 'aesthetics' | 'semantics' | 'technical_imaging' | 'heritage' | 'freestyle'
