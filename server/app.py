@@ -20,6 +20,7 @@ from server.api.settings import settings_blueprint
 from server.api.spa import spa_blueprint
 from server.api.system import system_blueprint
 from server.services import Services
+from server.stream_budget import StreamBudget
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
@@ -30,6 +31,8 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
+    # One budget for every event stream of this server; the web server has threads for all of them.
+    streams = StreamBudget()
     install_security(app, security, services.translator, services.settings)
     register_error_handlers(app, services.translator, services.settings)
 
@@ -37,7 +40,7 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     app.register_blueprint(system_blueprint(services))
     app.register_blueprint(settings_blueprint(services.settings, services.comfyui_settings))
     app.register_blueprint(catalog_blueprint(services))
-    app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
+    app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings, streams))
     app.register_blueprint(
         runs_blueprint(
             services.runs,
@@ -52,7 +55,9 @@ def create_app(services: Services, security: LaunchSecurity) -> Flask:
     )
     app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode, services.settings))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
-    app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))
+    app.register_blueprint(
+        comfyui_blueprint(services.comfyui, services.translator, services.settings, streams)
+    )
     app.register_blueprint(models_blueprint(services.models, services.translator, services.settings))
     app.register_blueprint(diagnostics_blueprint(services.diagnostics))
     # Last: its catch-all route must not shadow the API.

@@ -43,7 +43,13 @@ export class JobEventStream {
       if (event instanceof MessageEvent && typeof event.data === 'string') this.receive('error', event)
       else this.connectionFailed()
     })
-    source.addEventListener('end', () => this.close())
+    source.addEventListener('end', (message) => {
+      // `{"reason": "replaced"}`: the app had to end this stream for a newer one (too many open
+      // views). The job goes on, but this view no longer hears of it.
+      const replaced = endReason((message as MessageEvent<string>).data) === 'replaced'
+      this.close()
+      if (replaced) this.handlers.lost()
+    })
   }
 
   get closed(): boolean {
@@ -82,4 +88,16 @@ export class JobEventStream {
       this.handlers.lost()
     }
   }
+}
+
+function endReason(data: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(data)
+    if (typeof parsed === 'object' && parsed !== null && 'reason' in parsed && typeof parsed.reason === 'string') {
+      return parsed.reason
+    }
+  } catch {
+    // An `end` without JSON is an ordinary end.
+  }
+  return undefined
 }
