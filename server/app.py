@@ -25,14 +25,12 @@ from server.stream_budget import StreamBudget
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
-def create_app(services: Services, security: LaunchSecurity) -> Flask:
+def create_app(services: Services, security: LaunchSecurity, streams: StreamBudget) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, JSON_SORT_KEYS=False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    # One budget for every event stream of this server; the web server has threads for all of them.
-    streams = StreamBudget()
     install_security(app, security, services.translator, services.settings)
     register_error_handlers(app, services.translator, services.settings)
 

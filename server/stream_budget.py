@@ -31,13 +31,24 @@ REQUEST_THREADS = 16
 WORKER_THREADS = HARD_LIMIT + REQUEST_THREADS
 
 
+REPLACED = "replaced"
+SHUTDOWN = "shutdown"
+
+
 @dataclass(eq=False)
 class StreamSlot:
-    """One admitted stream. ``ended`` is set when the budget needs its place for a newer stream."""
+    """One admitted stream. ``ended`` is set when it has to go: its place is needed for a newer
+    stream (``end_reason`` REPLACED) or the server stops (SHUTDOWN)."""
 
     client: str
     number: int
     ended: threading.Event = field(default_factory=threading.Event)
+    end_reason: str = REPLACED
+
+    def end(self, reason: str = REPLACED) -> None:
+        if not self.ended.is_set():
+            self.end_reason = reason
+            self.ended.set()
 
 
 class StreamBudget:
@@ -63,7 +74,7 @@ class StreamBudget:
             live = [slot for slot in self._slots if not slot.ended.is_set()]
             own = [slot for slot in live if slot.client == client]
             for slot in own[: max(0, len(own) - max(1, client_limit) + 1)]:
-                slot.ended.set()
+                slot.end()
                 live.remove(slot)
             if len(live) >= self._max_streams:
                 self._end_oldest_of_largest_client(live)
@@ -78,9 +89,10 @@ class StreamBudget:
                 self._slots.remove(slot)
 
     def end_all(self) -> None:
+        """Tells every stream to end because the server stops; each leaves within its wait slice."""
         with self._lock:
             for slot in self._slots:
-                slot.ended.set()
+                slot.end(SHUTDOWN)
 
     def open_count(self, client: str | None = None) -> int:
         """Streams that are open and not told to end (of one client, or of all)."""
@@ -97,4 +109,4 @@ class StreamBudget:
         counts = Counter(slot.client for slot in live)
         largest = max(counts.values())
         victim = next(slot for slot in live if counts[slot.client] == largest)
-        victim.ended.set()
+        victim.end()

@@ -14,7 +14,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from server.errors import AppError, ErrorKind
-from server.stream_budget import WORKER_THREADS
+from server.stream_budget import WORKER_THREADS, StreamBudget
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +76,15 @@ def connection_limit(open_files: int) -> int:
 
 
 class EmbeddedServer:
-    def __init__(self, app: Any, sock: socket.socket, threads: int = WORKER_THREADS) -> None:
+    def __init__(
+        self, app: Any, sock: socket.socket, streams: StreamBudget, threads: int = WORKER_THREADS
+    ) -> None:
         # Server-sent event streams each hold a worker thread for as long as the page listens; the
         # stream budget (server/stream_budget.py) leaves threads that only normal requests get.
         # send_bytes=1 makes every event leave at once instead of waiting in waitress's output buffer.
         # channel_request_lookahead=1 keeps reading a connection while its request runs, so waitress
         # sees at once when a reader goes away (waitress.client_disconnected, used by the streams).
+        self._streams = streams
         self._socket_map: dict[int, Any] = {}
         self._server = create_server(
             app,
@@ -114,6 +117,8 @@ class EmbeddedServer:
             log.exception("the web server stopped unexpectedly")
 
     def stop(self, timeout: float = 5.0) -> None:
+        # Open streams would keep their threads busy past the dispatcher's timeout.
+        self._streams.end_all()
         self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=int(timeout))
         # Closing every channel empties waitress's socket map, which ends its loop.
         wasyncore.close_all(self._socket_map)

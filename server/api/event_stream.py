@@ -2,10 +2,11 @@
 
 Every stream of the API goes through ``event_stream_response``. A stream waits for its events in
 short slices, so within about a second it notices that its reader went away (waitress reports it
-through ``waitress.client_disconnected``, see server/wsgi_server.py) or that the budget ended it
-for a newer stream (then it sends ``event: end`` with ``{"reason": "replaced"}``, and a page's
-EventSource does not come back on its own). A stream whose source is done sends ``event: end`` with
-``{}``. A comment line goes out after every ``KEEPALIVE_S`` without events.
+through ``waitress.client_disconnected``, see server/wsgi_server.py) or that the budget ended it,
+for a newer stream or because the server stops: then it sends ``event: end`` with
+``{"reason": "replaced"}`` or ``{"reason": "shutdown"}``, and a page's EventSource does not come
+back on its own. A stream whose source is done sends ``event: end`` with ``{}``. A comment line goes
+out after every ``KEEPALIVE_S`` without events.
 """
 
 from __future__ import annotations
@@ -60,7 +61,6 @@ Source = Callable[[float], Batch]
 
 KEEPALIVE = ": keep-alive\n\n"
 END = Message("end", {}).encode()
-REPLACED = Message("end", {"reason": "replaced"}).encode()
 
 
 def event_stream_response(
@@ -99,7 +99,7 @@ def _frames(
     quiet_since = time.monotonic()
     while True:
         if slot.ended.is_set():
-            yield REPLACED
+            yield Message("end", {"reason": slot.end_reason}).encode()
             return
         if client_gone():
             return

@@ -74,6 +74,17 @@ def test_streams_beyond_the_budget_end_the_oldest_and_requests_still_answer(tmp_
             stream.close()
 
 
+def test_stopping_the_app_ends_its_open_streams(tmp_path: Path) -> None:
+    app = start_app(tmp_path / "app")
+    try:
+        streams = [RawEventStream(app.port, app.token, STATUS_EVENTS) for _ in range(30)]
+        assert all(stream.wait_for("event: status") for stream in streams)
+    finally:
+        assert app.stop() == 0
+    # Told, not cut off: a page learns that the app went away and does not reconnect on its own.
+    assert all(stream.wait_for('event: end\ndata: {"reason": "shutdown"}', timeout=5) for stream in streams)
+
+
 def test_idle_connections_do_not_block_the_server_and_are_closed_after_a_while(tmp_path: Path) -> None:
     with start_app(tmp_path / "app") as app, app.client() as api:
         stream = RawEventStream(app.port, app.token, STATUS_EVENTS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.stream_budget import StreamBudget, StreamSlot
+from server.stream_budget import REPLACED, SHUTDOWN, StreamBudget, StreamSlot
 
 
 def ended(slots: list[StreamSlot]) -> list[bool]:
@@ -48,6 +48,10 @@ def test_streams_that_have_not_left_yet_count_up_to_the_hard_limit() -> None:
 def test_end_all_tells_every_stream_to_end() -> None:
     budget = StreamBudget(max_streams=5, hard_limit=5)
     slots = [budget.open(f"client-{n}", 5) for n in range(3)]
+    first = slots[0]
+    assert first is not None
+    budget.open(first.client, 1)
     budget.end_all()
     assert ended([slot for slot in slots if slot is not None]) == [True, True, True]
+    assert [slot.end_reason for slot in slots if slot is not None] == [REPLACED, SHUTDOWN, SHUTDOWN]
     assert budget.open_count() == 0

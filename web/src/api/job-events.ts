@@ -44,11 +44,11 @@ export class JobEventStream {
       else this.connectionFailed()
     })
     source.addEventListener('end', (message) => {
-      // `{"reason": "replaced"}`: the app had to end this stream for a newer one (too many open
-      // views). The job goes on, but this view no longer hears of it.
-      const replaced = endReason((message as MessageEvent<string>).data) === 'replaced'
+      // An `end` with a reason ("replaced": too many open views, "shutdown": the app stops) comes
+      // before the job is over: this view no longer hears of the job.
+      const early = endReason((message as MessageEvent<string>).data) !== undefined
       this.close()
-      if (replaced) this.handlers.lost()
+      if (early) this.handlers.lost()
     })
   }
 
