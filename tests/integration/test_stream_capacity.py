@@ -58,15 +58,17 @@ def test_open_and_abruptly_closed_streams_leave_health_and_settings_answering(tm
 
 def test_streams_beyond_the_budget_end_the_oldest_and_requests_still_answer(tmp_path: Path) -> None:
     with start_app(tmp_path / "app") as app, app.client() as api:
-        streams: list[RawEventStream] = []
-        for _ in range(BEYOND_THE_BUDGET + 3):
-            streams.append(RawEventStream(app.port, app.token, STATUS_EVENTS))
+        # The first four are surely the oldest: the rest opens only once they stream.
+        oldest = [RawEventStream(app.port, app.token, STATUS_EVENTS) for _ in range(4)]
+        assert all(stream.wait_for("event: status") for stream in oldest)
+        streams = oldest + [
+            RawEventStream(app.port, app.token, STATUS_EVENTS) for _ in range(BEYOND_THE_BUDGET - 1)
+        ]
         assert answers(api, "/api/health")
         assert answers(api, "/api/settings")
         assert all(stream.wait_for("event: status") for stream in streams)
         # The window, a dashboard and a projector share the launch credential: one client, and its
         # oldest streams make room for the newest.
-        oldest = streams[:4]
         assert all(stream.wait_for(REPLACED, timeout=30) for stream in oldest)
         assert all(closed_by_peer(stream.sock, 30) for stream in oldest)
         assert not any(REPLACED.encode() in stream.received for stream in streams[-10:])
