@@ -26,6 +26,7 @@ from server.i18n.translator import Translator
 from server.resources import Resources
 from server.services import Services, build_services
 from server.settings.paths import AppPaths
+from server.stream_budget import StreamBudget
 from server.window_focus import WindowFocus
 from server.wsgi_server import EmbeddedServer, bind_loopback
 
@@ -59,8 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     services = build_services(paths, Resources.locate(), options.comfyui)
     token = options.token or secrets.token_urlsafe(32)
     focus = WindowFocus()
+    # One budget for every event stream; the web server has threads for all of them and ends them first.
+    streams = StreamBudget()
     server = EmbeddedServer(
-        create_app(services, LaunchSecurity(token=token, port=sock.getsockname()[1]), focus), sock
+        create_app(services, LaunchSecurity(token=token, port=sock.getsockname()[1]), streams, focus),
+        sock,
+        streams,
     )
     server.start()
     try:

@@ -22,12 +22,15 @@ from server.api.settings import settings_blueprint
 from server.api.spa import spa_blueprint
 from server.api.system import system_blueprint
 from server.services import Services
+from server.stream_budget import StreamBudget
 from server.window_focus import WindowFocus
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
-def create_app(services: Services, security: LaunchSecurity, focus: WindowFocus | None = None) -> Flask:
+def create_app(
+    services: Services, security: LaunchSecurity, streams: StreamBudget, focus: WindowFocus | None = None
+) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, JSON_SORT_KEYS=False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -45,7 +48,7 @@ def create_app(services: Services, security: LaunchSecurity, focus: WindowFocus 
         settings_blueprint(services.settings, services.comfyui_settings, services.providers)
     )
     app.register_blueprint(catalog_blueprint(services))
-    app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings))
+    app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings, streams))
     app.register_blueprint(
         runs_blueprint(
             services.runs,
@@ -60,7 +63,9 @@ def create_app(services: Services, security: LaunchSecurity, focus: WindowFocus 
     )
     app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode, services.settings))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
-    app.register_blueprint(comfyui_blueprint(services.comfyui, services.translator, services.settings))
+    app.register_blueprint(
+        comfyui_blueprint(services.comfyui, services.translator, services.settings, streams)
+    )
     app.register_blueprint(models_blueprint(services.models, services.translator, services.settings))
     app.register_blueprint(diagnostics_blueprint(services.diagnostics))
     # Last: its catch-all route must not shadow the API.

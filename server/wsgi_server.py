@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import logging
+import select
 import socket
+import sys
 import threading
 from typing import Any
 
@@ -12,10 +14,23 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from server.errors import AppError, ErrorKind
+from server.stream_budget import WORKER_THREADS, StreamBudget
 
 log = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
+# Connections waiting to be accepted; waitress listens with this backlog on our socket.
+BACKLOG = 1024
+# A keep-alive connection without a request is closed after this long. Waitress never closes a
+# connection with a request in progress (an open event stream is one), so this only frees idle ones.
+IDLE_TIMEOUT_S = 15
+IDLE_CHECK_INTERVAL_S = 5
+# Open connections (streams, keep-alive, idle). select() on Windows watches at most 512 sockets;
+# elsewhere poll() has no such limit, only the process's open-file limit (raised at start).
+MAX_CONNECTIONS = 1000 if hasattr(select, "poll") else 500
+# Files and sockets the process needs besides the connections: logs, the run index, children's pipes.
+OTHER_FILES = 256
+WANTED_OPEN_FILES = MAX_CONNECTIONS + OTHER_FILES
 
 
 def bind_loopback(port: int) -> socket.socket:
@@ -30,15 +45,46 @@ def bind_loopback(port: int) -> socket.socket:
         if exc.errno in (errno.EADDRINUSE, errno.EACCES) or getattr(exc, "winerror", None) == 10048:
             raise AppError("port_in_use", ErrorKind.CONFLICT, port=port) from exc
         raise
-    sock.listen(64)
+    sock.listen(BACKLOG)
     return sock
 
 
+def raise_open_file_limit(wanted: int = WANTED_OPEN_FILES) -> int:
+    """Raises the soft limit of open files towards ``wanted`` (never above the hard limit); returns it.
+
+    Linux often starts programs with 1024 and macOS with 256, fewer than the connections the server
+    is meant to hold. Windows has no such per-process limit for sockets.
+    """
+    if sys.platform == "win32":
+        return wanted
+    import resource  # only on Linux and macOS
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError) as exc:
+            log.warning("could not raise the open file limit from %s to %s: %s", soft, target, exc)
+    return wanted if soft == resource.RLIM_INFINITY else soft
+
+
+def connection_limit(open_files: int) -> int:
+    """As many connections as the open-file limit leaves room for, at most MAX_CONNECTIONS."""
+    return max(64, min(MAX_CONNECTIONS, open_files - OTHER_FILES))
+
+
 class EmbeddedServer:
-    def __init__(self, app: Any, sock: socket.socket, threads: int = 24) -> None:
-        # Server-sent event streams each hold a worker thread for as long as the page listens, so
-        # there are more threads than cores. send_bytes=1 makes every event leave at once instead of
-        # waiting in waitress's output buffer.
+    def __init__(
+        self, app: Any, sock: socket.socket, streams: StreamBudget, threads: int = WORKER_THREADS
+    ) -> None:
+        # Server-sent event streams each hold a worker thread for as long as the page listens; the
+        # stream budget (server/stream_budget.py) leaves threads that only normal requests get.
+        # send_bytes=1 makes every event leave at once instead of waiting in waitress's output buffer.
+        # channel_request_lookahead=1 keeps reading a connection while its request runs, so waitress
+        # sees at once when a reader goes away (waitress.client_disconnected, used by the streams).
+        self._streams = streams
         self._socket_map: dict[int, Any] = {}
         self._server = create_server(
             app,
@@ -47,7 +93,12 @@ class EmbeddedServer:
             threads=threads,
             send_bytes=1,
             ident="AI4ArtsEd",
-            channel_timeout=300,
+            channel_timeout=IDLE_TIMEOUT_S,
+            cleanup_interval=IDLE_CHECK_INTERVAL_S,
+            connection_limit=connection_limit(raise_open_file_limit()),
+            backlog=BACKLOG,
+            asyncore_use_poll=True,
+            channel_request_lookahead=1,
         )
         self._thread = threading.Thread(target=self._run, name="wsgi-server", daemon=True)
         self.port: int = sock.getsockname()[1]
@@ -66,6 +117,8 @@ class EmbeddedServer:
             log.exception("the web server stopped unexpectedly")
 
     def stop(self, timeout: float = 5.0) -> None:
+        # Open streams would keep their threads busy past the dispatcher's timeout.
+        self._streams.end_all()
         self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=int(timeout))
         # Closing every channel empties waitress's socket map, which ends its loop.
         wasyncore.close_all(self._socket_map)

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import queue
-from collections.abc import Iterator
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, jsonify, request
 
-from server.api.jobs import KEEPALIVE_S
+from server.api.event_stream import Batch, Message, event_stream_response
 from server.api.language import request_language
 from server.comfyui.runtime import ComfyUIRuntime
 from server.comfyui.status import ComfyUIStatus, status_messages
 from server.i18n.translator import Language, Translator
 from server.settings.store import SettingsStore
+from server.stream_budget import StreamBudget
 
 
-def comfyui_blueprint(runtime: ComfyUIRuntime, translator: Translator, settings: SettingsStore) -> Blueprint:
+def comfyui_blueprint(
+    runtime: ComfyUIRuntime, translator: Translator, settings: SettingsStore, streams: StreamBudget
+) -> Blueprint:
     bp = Blueprint("comfyui", __name__)
 
     def described(status: ComfyUIStatus, language: Language) -> dict[str, object]:
@@ -37,22 +38,16 @@ def comfyui_blueprint(runtime: ComfyUIRuntime, translator: Translator, settings:
         unsubscribe = runtime.subscribe(changes.put)
         changes.put(runtime.status())
 
-        def stream() -> Iterator[str]:
+        def next_batch(timeout: float) -> Batch:
             try:
-                while True:
-                    try:
-                        status = changes.get(timeout=KEEPALIVE_S)
-                    except queue.Empty:
-                        yield ": keep-alive\n\n"
-                        continue
-                    payload = json.dumps(described(status, language), ensure_ascii=False)
-                    yield f"event: status\ndata: {payload}\n\n"
-            finally:
-                unsubscribe()
+                statuses = [changes.get(timeout=timeout)]
+            except queue.Empty:
+                return Batch()
+            while not changes.empty():
+                statuses.append(changes.get_nowait())
+            return Batch([Message("status", described(status, language)) for status in statuses])
 
-        response = Response(stream_with_context(stream()), mimetype="text/event-stream")
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return event_stream_response(next_batch, streams, on_close=unsubscribe)
 
     @bp.get("/api/comfyui/status")
     def status() -> Response:

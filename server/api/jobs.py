@@ -8,19 +8,16 @@ and so does each file a finished job lists under ``result.skipped`` (an import's
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from flask import Blueprint, Response, jsonify, request
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
-
+from server.api.event_stream import Batch, Message, event_stream_response
 from server.api.language import request_language
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language, Translator
 from server.jobs.events import JobEvent
 from server.jobs.manager import Job, JobManager
 from server.settings.store import SettingsStore
-
-KEEPALIVE_S = 15.0
+from server.stream_budget import StreamBudget
 
 
 def job_summary(job: Job, jobs: JobManager) -> dict[str, object]:
@@ -57,7 +54,9 @@ def _with_message(item: object, translator: Translator, language: Language) -> o
     return {**item, "message": message}
 
 
-def jobs_blueprint(jobs: JobManager, translator: Translator, settings: SettingsStore) -> Blueprint:
+def jobs_blueprint(
+    jobs: JobManager, translator: Translator, settings: SettingsStore, streams: StreamBudget
+) -> Blueprint:
     bp = Blueprint("jobs", __name__)
 
     @bp.get("/api/jobs/<job_id>")
@@ -82,28 +81,20 @@ def jobs_blueprint(jobs: JobManager, translator: Translator, settings: SettingsS
     def events(job_id: str) -> Response:
         job = jobs.get(job_id)
         language = request_language(settings)
-        last_seen = _last_event_id()
+        seq = _last_event_id()
 
-        def stream() -> Iterator[str]:
-            seq = last_seen
-            yield "retry: 1000\n\n"
-            while True:
-                batch = job.events_after(seq, KEEPALIVE_S)
-                for event in batch:
-                    seq = event.seq
-                    payload = json.dumps(render_event(event, translator, language), ensure_ascii=False)
-                    yield f"id: {event.seq}\nevent: {event.type}\ndata: {payload}\n\n"
-                if job.state.is_final and not job.events_after(seq, 0):
-                    # Also for a reader that comes back after the end: without it, it would reconnect forever.
-                    yield "event: end\ndata: {}\n\n"
-                    return
-                if not batch:
-                    yield ": keep-alive\n\n"
+        def next_batch(timeout: float) -> Batch:
+            nonlocal seq
+            batch = job.events_after(seq, timeout)
+            if batch:
+                seq = batch[-1].seq
+            messages = [
+                Message(event.type, render_event(event, translator, language), event.seq) for event in batch
+            ]
+            # Also for a reader that comes back after the end: without `end`, it would reconnect forever.
+            return Batch(messages, last=job.state.is_final and not job.events_after(seq, 0))
 
-        response = Response(stream_with_context(stream()), mimetype="text/event-stream")
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Accel-Buffering"] = "no"
-        return response
+        return event_stream_response(next_batch, streams, retry_ms=1000)
 
     return bp
 

@@ -5,20 +5,26 @@
 - The Host header must be our own loopback address: a web page on another site that resolves its
   name to 127.0.0.1 (DNS rebinding) is refused.
 - No CORS headers are ever sent; a cross-site request with an Origin that is not ours is refused.
+- A request with valid credentials is marked with its stream client (see server/api/event_stream.py):
+  a hash of the credential, never the IP address, and how many event streams it may hold. Every view
+  of the app shares the launch credential, so it may hold the whole stream budget.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Flask, Response, redirect, request
+from flask import Flask, Response, g, redirect, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from server.api.errors import error_response
+from server.api.event_stream import STREAM_CLIENT_KEY, StreamClient
 from server.i18n.translator import Translator
 from server.settings.store import SettingsStore
+from server.stream_budget import MAX_STREAMS
 from server.window_focus import FOCUS_PATH
 
 # The focus request checks its own secret (server/window_focus.py) and can only raise the window.
@@ -74,7 +80,11 @@ def install_security(
         if origin is not None and origin not in security.allowed_origins:
             return error_response(translator, settings, "origin_not_allowed", 403)
         if request.path.startswith("/api/"):
-            if request.path in PUBLIC_API_PATHS or _has_valid_credentials(security):
+            credential = _valid_credential(security)
+            if credential is not None:
+                g.setdefault(STREAM_CLIENT_KEY, StreamClient(credential_key(credential), MAX_STREAMS))
+                return None
+            if request.path in PUBLIC_API_PATHS:
                 return None
             return error_response(translator, settings, "unauthorized", 401)
         url_token = request.args.get("token")
@@ -94,11 +104,18 @@ def install_security(
         return response
 
 
-def _has_valid_credentials(security: LaunchSecurity) -> bool:
+def _valid_credential(security: LaunchSecurity) -> str | None:
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer ") and security.token_matches(header.removeprefix("Bearer ").strip()):
-        return True
-    return security.token_matches(request.cookies.get(security.cookie_name))
+    bearer = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
+    if security.token_matches(bearer):
+        return bearer
+    cookie = request.cookies.get(security.cookie_name)
+    return cookie if security.token_matches(cookie) else None
+
+
+def credential_key(credential: str) -> str:
+    """A key that tells clients apart without being a credential itself (it may appear in logs)."""
+    return hashlib.sha256(credential.encode()).hexdigest()[:16]
 
 
 def _exchange_url_token(security: LaunchSecurity, url_token: str) -> WerkzeugResponse:

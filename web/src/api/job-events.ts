@@ -43,7 +43,13 @@ export class JobEventStream {
       if (event instanceof MessageEvent && typeof event.data === 'string') this.receive('error', event)
       else this.connectionFailed()
     })
-    source.addEventListener('end', () => this.close())
+    source.addEventListener('end', (message) => {
+      // An `end` with a reason ("replaced": too many open views, "shutdown": the app stops) comes
+      // before the job is over: this view no longer hears of the job.
+      const early = endReason((message as MessageEvent<string>).data) !== undefined
+      this.close()
+      if (early) this.handlers.lost()
+    })
   }
 
   get closed(): boolean {
@@ -82,4 +88,16 @@ export class JobEventStream {
       this.handlers.lost()
     }
   }
+}
+
+function endReason(data: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(data)
+    if (typeof parsed === 'object' && parsed !== null && 'reason' in parsed && typeof parsed.reason === 'string') {
+      return parsed.reason
+    }
+  } catch {
+    // An `end` without JSON is an ordinary end.
+  }
+  return undefined
 }
