@@ -71,7 +71,9 @@ def _wait_until_recorded(path: Path, pid: int) -> None:
     deadline = time.monotonic() + 15
     while True:
         loaded = ProcessRecordFile(path).load()
-        if loaded is not None and pid in [entry.pid for child in loaded.children for entry in child.processes]:
+        if loaded is not None and pid in [
+            entry.pid for child in loaded.children for entry in child.processes
+        ]:
             return
         assert time.monotonic() < deadline, "the grandchild never appeared in the process record"
         time.sleep(0.1)

@@ -16,9 +16,9 @@ import pytest
 
 from server.llm.builtin_engine import (
     BuiltinEngine,
+    EngineServerCommand,
     EngineSettings,
     EngineState,
-    EngineServerCommand,
     clean_child_environment,
 )
 from server.llm.bundled_model import SMOLLM2_MODEL_ID, find_smollm2
