@@ -26,32 +26,38 @@ log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
 
 
-def linux_child_setup() -> Callable[[], None] | None:
-    """The ``preexec_fn`` that arms the parent-death signal, or None where there is no prctl.
+if sys.platform.startswith("linux"):
 
-    libc and the function are looked up here, before the fork: between fork and exec the child may
-    only do async-signal-safe work, and the ctypes call itself is just that system call.
-    """
-    if not sys.platform.startswith("linux"):
+    def linux_child_setup() -> Callable[[], None] | None:
+        """The ``preexec_fn`` that arms the parent-death signal, or None where there is no prctl.
+
+        libc and the function are looked up here, before the fork: between fork and exec the child
+        may only do async-signal-safe work, and the ctypes call itself is just that system call.
+        """
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            prctl = libc.prctl
+        except (OSError, AttributeError) as exc:
+            log.warning("children cannot be tied to the app (no prctl: %s)", exc)
+            return None
+        prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+        prctl.restype = ctypes.c_int
+        parent = os.getpid()
+        kill = int(signal.SIGKILL)
+
+        def arm_parent_death_signal() -> None:
+            prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
+            # The app may have died between fork and prctl: then no signal would ever come.
+            if os.getppid() != parent:
+                os.kill(os.getpid(), kill)
+
+        return arm_parent_death_signal
+
+else:
+
+    def linux_child_setup() -> Callable[[], None] | None:
+        """Elsewhere there is no parent-death signal."""
         return None
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        prctl = libc.prctl
-    except (OSError, AttributeError) as exc:
-        log.warning("children cannot be tied to the app (no prctl: %s)", exc)
-        return None
-    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-    prctl.restype = ctypes.c_int
-    parent = os.getpid()
-    kill = int(signal.SIGKILL)
-
-    def arm_parent_death_signal() -> None:
-        prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
-        # The app may have died between fork and prctl: then no signal would ever come.
-        if os.getppid() != parent:
-            os.kill(os.getpid(), kill)
-
-    return arm_parent_death_signal
 
 
 class WindowsJob:

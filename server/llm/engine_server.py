@@ -55,10 +55,11 @@ class LoopbackGuard:
         if scope["type"] == "lifespan":
             await self._app(scope, receive, send)
             return
-        headers = {name.lower(): value for name, value in scope.get("headers", [])}
         if scope["type"] != "http":
+            # The engine offers no websockets; close before anything reaches the app.
             await send({"type": "websocket.close", "code": 1008})
             return
+        headers = {bytes(name).lower(): bytes(value) for name, value in scope.get("headers", [])}
         if headers.get(b"host", b"").lower() not in self._hosts:
             await _refuse(send, 403, "host_not_allowed", "this server answers only on its loopback address")
             return

@@ -53,7 +53,12 @@ def test_the_launch_token_is_in_no_file_the_app_writes(tmp_path: Path) -> None:
     # Before, ComfyUI's process record held the app's command line, and with it --token.
     comfyui = targets.testserver_target()
     args = ["--comfyui-dir", str(comfyui.directory), "--comfyui-python", str(comfyui.python)]
+    # An earlier version's record, which held an earlier launch's token: it is removed at start.
+    legacy = tmp_path / "app" / "data" / "comfyui" / "processes.json"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text('{"owner": {"cmdline": ["ai4artsed", "--token=earlier-token"]}}', encoding="utf-8")
     with start_app(tmp_path / "app", extra_args=args) as app, app.client() as client:
+        assert not legacy.exists()
         deadline = time.monotonic() + comfyui.ready_timeout_s
         while client.get("/api/comfyui/status").json()["state"] != "ready":
             assert time.monotonic() < deadline, app.output()
