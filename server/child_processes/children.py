@@ -252,8 +252,9 @@ class ChildProcesses:
         record = self._record.load()
         if record is None:
             return []
-        if record.owner.pid != os.getpid() and same_process(record.owner) is not None:
-            # Another instance of the app with the same data folder is alive: these are its children.
+        if same_process(record.owner) is not None:
+            # The app that wrote it still runs (another instance with the same data folder, or this
+            # very process): these are its children, not orphans.
             log.info("the process record belongs to a running app (pid %d); leaving it", record.owner.pid)
             return []
         orphans: dict[int, tuple[str, psutil.Process]] = {}

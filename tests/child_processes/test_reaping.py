@@ -186,7 +186,9 @@ def write_record(
     )
 
 
-@pytest.mark.parametrize("tamper", ["reused_pid", "no_marker", "other_marker", "owner_still_running"])
+@pytest.mark.parametrize(
+    "tamper", ["reused_pid", "no_marker", "other_marker", "owner_still_running", "owner_is_this_process"]
+)
 def test_a_process_that_only_looks_like_ours_is_never_touched(
     foreign: psutil.Process, old_orphan: psutil.Process, tmp_path: Path, tamper: str
 ) -> None:
@@ -208,6 +210,9 @@ def test_a_process_that_only_looks_like_ours_is_never_touched(
         # Another instance of the app uses the same data folder: its children are not orphans.
         runner = subprocess.Popen(SLEEP)
         owner = described(psutil.Process(runner.pid))
+    elif tamper == "owner_is_this_process":
+        # Another ChildProcesses in this very process wrote it: its children are alive and ours.
+        owner = described(psutil.Process(os.getpid()))
     write_record(record_file, owner, entry, marker)
     try:
         assert ChildProcesses(record_file, reap_grace_s=2).reap_orphans() == []
