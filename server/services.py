@@ -12,6 +12,7 @@ from server import __version__
 from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailability
 from server.catalog.loader import CatalogLoader
 from server.catalog.registry import Catalog
+from server.child_processes import ChildProcesses
 from server.cloud.api_keys import ApiKeys
 from server.cloud.availability_check import CloudOutputCheck
 from server.cloud.media_client import CloudMediaClient
@@ -23,7 +24,7 @@ from server.comfyui.runtime import ComfyUIRuntime
 from server.diagnostics.report import DiagnosticsReport, DiagnosticsSources
 from server.i18n.translator import Translator
 from server.jobs.manager import JobManager
-from server.llm.builtin_engine import BuiltinEngine, LlamaCppServerCommand
+from server.llm.builtin_engine import BuiltinEngine, EngineServerCommand
 from server.llm.provider_presets import ProviderPreset, load_provider_presets
 from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
 from server.model_files.folders import ModelFolderFinder, ModelFolders
@@ -52,6 +53,8 @@ from server.settings.store import SettingsStore
 
 log = logging.getLogger(__name__)
 
+CHILD_PROCESS_RECORD = "child-processes.json"
+
 
 @dataclass
 class Services:
@@ -69,6 +72,7 @@ class Services:
     gallery: Gallery
     exporter: RunExporter
     secrets: SecretsStore
+    children: ChildProcesses
     api_keys: ApiKeys
     providers: ProviderRegistry
     builtin_engine: BuiltinEngine
@@ -90,6 +94,8 @@ class Services:
             self.builtin_engine.stop()
             # After the jobs: a cancelled generation still interrupts its prompt. ComfyUI goes as a tree.
             self.comfyui.shutdown()
+            # Any child no service stopped itself (none should be left).
+            self.children.shutdown()
         finally:
             # Last, even when a step above failed: every step's final state is on disk (or the log
             # names each run that could not be saved) before the process ends.
@@ -102,6 +108,11 @@ def build_services(
 ) -> Services:
     """``comfyui_override`` chooses a ComfyUI for this launch only (command line), not saved."""
     paths.create()
+    # Every child process starts through this one object; first it stops what a crashed earlier
+    # run left behind (in the background: the window need not wait; a child's start does).
+    children = ChildProcesses(paths.data_dir / CHILD_PROCESS_RECORD)
+    children.reap_orphans_in_background()
+    _remove_legacy_process_record(paths)
     notices = Notices()
     policy = load_policy(policy_file_location())
     _report_policy(policy, notices)
@@ -121,7 +132,7 @@ def build_services(
     secrets = SecretsStore(paths.secrets_file)
     for secrets_notice in secrets.notices:
         notices.add(secrets_notice.code, NoticeLevel.WARNING, **secrets_notice.params)
-    builtin_engine = BuiltinEngine(_engine_command(), paths.logs_dir, frozen=_frozen())
+    builtin_engine = BuiltinEngine(_engine_command(), paths.logs_dir, frozen=_frozen(), children=children)
     providers = ProviderRegistry(
         with_address_overrides(_provider_presets(resources, notices), os.environ),
         secrets,
@@ -158,6 +169,7 @@ def build_services(
         comfyui_override,
         model_sections=model_folders.read_only_sections,
         http=network,
+        children=children,
     )
     models = ModelService(
         catalog,
@@ -214,6 +226,7 @@ def build_services(
         gallery=Gallery(runs, translator, jobs),
         exporter=exporter,
         secrets=secrets,
+        children=children,
         api_keys=api_keys,
         providers=providers,
         builtin_engine=builtin_engine,
@@ -279,8 +292,21 @@ def _frozen() -> bool:
     return bool(getattr(sys, "frozen", False))
 
 
-def _engine_command() -> LlamaCppServerCommand:
-    # Frozen, the app's own executable serves the engine (desktop/main.py --llama-server).
+def _engine_command() -> EngineServerCommand:
+    # Frozen, the app's own executable serves the engine (build/ai4artsed_entry.py --llama-server).
     if _frozen():
-        return LlamaCppServerCommand([sys.executable, "--llama-server"])
-    return LlamaCppServerCommand.for_interpreter(sys.executable)
+        return EngineServerCommand([sys.executable, "--llama-server"])
+    return EngineServerCommand.for_interpreter(sys.executable)
+
+
+def _remove_legacy_process_record(paths: AppPaths) -> None:
+    # Versions before the shared record kept ComfyUI's here, with the app's command line in it:
+    # that may hold the launch token (--token), so the file goes.
+    legacy = paths.comfyui_state_dir / "processes.json"
+    try:
+        legacy.unlink()
+        log.info("removed the old process record %s", legacy)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        log.warning("the old process record %s could not be removed: %s", legacy, exc)

@@ -2,8 +2,8 @@
 
 When the mode is managed, ComfyUI is started in the background as soon as the app starts (it takes
 seconds to minutes, and a student should not wait for it after pressing Start); a generation that
-comes first waits for it. Without a mode the runtime still removes ComfyUI processes an earlier,
-crashed run of the app left behind.
+comes first waits for it. ComfyUI is started through the app's one way to start child processes
+(``server/child_processes/``), which also removes what an earlier, crashed run left behind.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from server.child_processes import ChildProcesses
 from server.comfyui.child_log import LogLine
 from server.comfyui.client import ClientTimeouts, ComfyUIClient
 from server.comfyui.model_paths import ModelPathSection
@@ -48,6 +49,7 @@ class ComfyUIRuntime:
         client_timeouts: ClientTimeouts | None = None,
         model_sections: Callable[[], Sequence[ModelPathSection]] = tuple,
         http: HttpClients | None = None,
+        children: ChildProcesses | None = None,
     ) -> None:
         self._settings = settings
         self._http = http
@@ -66,6 +68,7 @@ class ComfyUIRuntime:
             timings=timings,
             model_sections=model_sections,
             http=http,
+            children=children,
         )
         self._lock = threading.Lock()
         self._client: ComfyUIClient | None = None
@@ -91,9 +94,7 @@ class ComfyUIRuntime:
 
     def begin(self) -> None:
         """Called once when the app starts; never blocks."""
-        if self.launch_config().mode is ComfyUIMode.NONE:
-            threading.Thread(target=self.supervisor.reap_orphans, name="comfyui-orphans", daemon=True).start()
-        else:
+        if self.launch_config().mode is not ComfyUIMode.NONE:
             self.supervisor.start()
 
     # What the API offers.

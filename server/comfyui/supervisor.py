@@ -17,31 +17,22 @@ import logging
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psutil
 
+from server.child_processes import ChildProcesses, SupervisedChild
 from server.comfyui.child_log import ChildLog, LogLine
 from server.comfyui.devices import CPU_FLAGS, automatic_device_flags
 from server.comfyui.failure_reasons import explain_failure
 from server.comfyui.installation import ComfyUIInstallation, locate_installation
 from server.comfyui.launch import StateFolders, comfyui_command, comfyui_environment
 from server.comfyui.model_paths import ModelPathSection, write_model_paths
-from server.comfyui.process_tree import (
-    ProcessRecordFile,
-    RecordedProcess,
-    describe,
-    matching_process,
-    process_tree,
-    stop_processes,
-)
 from server.comfyui.status import ComfyUIState, ComfyUIStatus, Reason
 from server.errors import AppError, ErrorKind
 from server.network.http_clients import HttpClients
@@ -49,12 +40,6 @@ from server.network.policy import NetworkPolicy, OfflineBlockedError
 from server.settings.models import ComfyUIMode
 
 log = logging.getLogger(__name__)
-
-if sys.platform == "win32":
-    _CREATION_FLAGS = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW
-else:
-    _CREATION_FLAGS = 0
-
 
 StatusListener = Callable[[ComfyUIStatus], None]
 
@@ -92,7 +77,7 @@ class SupervisorTimings:
 
 @dataclass(frozen=True)
 class SupervisorFolders:
-    state_dir: Path  # output/input/temp/user, the database, the yaml, the process record
+    state_dir: Path  # output/input/temp/user, the database, the yaml
     models_dir: Path
     log_file: Path
 
@@ -110,8 +95,7 @@ class _Run:
 
     reached_ready: bool = False
     reason: Reason | None = None
-    process: subprocess.Popen[bytes] | None = None
-    recorded: list[RecordedProcess] = field(default_factory=list)
+    child: SupervisedChild | None = None
 
 
 class ComfyUISupervisor:
@@ -126,7 +110,10 @@ class ComfyUISupervisor:
         choose_port: Callable[[], int] = free_loopback_port,
         model_sections: Callable[[], Sequence[ModelPathSection]] = tuple,
         http: HttpClients | None = None,
+        children: ChildProcesses | None = None,
     ) -> None:
+        """``children``: the app's one way to start processes; its own (recorded in the state folder)
+        when the supervisor runs alone, as in tests."""
         self._config = config
         # Read-only sections for model folders of other tools, read afresh at every start.
         self._model_sections = model_sections
@@ -137,7 +124,7 @@ class ComfyUISupervisor:
         self._policy = policy or RestartPolicy()
         self._timings = timings or SupervisorTimings()
         self._choose_port = choose_port
-        self._record = ProcessRecordFile(folders.state_dir / "processes.json")
+        self._children = children or ChildProcesses(folders.state_dir / "child-processes.json")
         self.log = ChildLog(folders.log_file, redact)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -146,7 +133,6 @@ class ComfyUISupervisor:
         self._status = ComfyUIStatus(mode=config().mode, state=ComfyUIState.STOPPED)
         self._worker: threading.Thread | None = None
         self._stop_requested = threading.Event()
-        self._orphans_checked = False
 
     # ------------------------------------------------------------------ public
 
@@ -228,14 +214,10 @@ class ComfyUISupervisor:
                 self._changed.wait(remaining)
 
     def reap_orphans(self) -> list[int]:
-        """Stops ComfyUI processes a crashed earlier run of the app left behind (once per supervisor)."""
-        with self._lock:
-            if self._orphans_checked:
-                return []
-            self._orphans_checked = True
-        reaped = self._record.reap_orphans(str(self._state.user.resolve()), self._timings.stop_grace_s)
+        """Stops processes a crashed earlier run of the app left behind (once per app run)."""
+        reaped = self._children.reap_orphans()
         if reaped:
-            self.log.note(f"stopped {len(reaped)} ComfyUI process(es) left over from an earlier run")
+            self.log.note(f"stopped {len(reaped)} process(es) left over from an earlier run")
         return reaped
 
     def shutdown(self) -> None:
@@ -370,17 +352,12 @@ class ComfyUISupervisor:
         self.log.note("starting ComfyUI: " + " ".join(command))
         mark = self.log.last_seq
         try:
-            process = subprocess.Popen(
+            child = self._children.spawn(
+                "comfyui",
                 command,
-                cwd=installation.directory,
                 env=comfyui_environment(os.environ, offline=config.offline),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                # Own process group/session: Ctrl+C in the app's terminal must not reach ComfyUI
-                # before the app stops it in order (and on Windows, CTRL_BREAK needs a group).
-                start_new_session=sys.platform != "win32",
-                creationflags=_CREATION_FLAGS,
+                cwd=installation.directory,
+                output=subprocess.PIPE,
             )
         except OSError as exc:
             self.log.note(f"cannot run {installation.python}: {exc}")
@@ -389,10 +366,11 @@ class ComfyUISupervisor:
                 params={"python": self._redact(str(installation.python)), "detail": exc.strerror or str(exc)},
             )
             return run
-        run.process = process
+        run.child = child
+        process = child.process
         assert process.stdout is not None
         pump = self.log.follow(process.stdout, f"comfyui-log-{process.pid}")
-        self._remember_tree(run)
+        child.remember_descendants()
         self._set(
             ComfyUIStatus(mode=config.mode, state=ComfyUIState.STARTING, pid=process.pid, crashes=crashes)
         )
@@ -426,14 +404,17 @@ class ComfyUISupervisor:
 
     def _wait_until_ready(self, url: str, run: _Run, stop: threading.Event) -> str | None:
         """The ComfyUI version once /system_stats answers ("" if it does not say); None if it never does."""
-        assert run.process is not None
+        assert run.child is not None
         deadline = time.monotonic() + self._timings.ready_timeout_s
+        next_refresh = time.monotonic() + self._timings.record_refresh_s
         with self._http.client(url, timeout=2.0) as http:
             while not stop.is_set():
-                if run.process.poll() is not None:
+                if run.child.poll() is not None:
                     return None
-                if not run.recorded:
-                    self._remember_tree(run)  # its command line was not readable yet at launch
+                if time.monotonic() >= next_refresh:
+                    # Custom nodes may start helpers while ComfyUI starts up.
+                    run.child.remember_descendants()
+                    next_refresh = time.monotonic() + self._timings.record_refresh_s
                 with contextlib.suppress(httpx.HTTPError, ValueError):
                     response = http.get(f"{url}/system_stats")
                     if response.status_code == 200:
@@ -449,46 +430,21 @@ class ComfyUISupervisor:
 
     def _watch(self, run: _Run, stop: threading.Event) -> None:
         """Waits until the child ends or a stop is asked for; keeps the process record current."""
-        assert run.process is not None
+        assert run.child is not None
         next_refresh = time.monotonic() + self._timings.record_refresh_s
-        while run.process.poll() is None and not stop.wait(0.2):
+        while run.child.poll() is None and not stop.wait(0.2):
             if time.monotonic() >= next_refresh:
-                self._remember_tree(run)
+                run.child.remember_descendants()
                 next_refresh = time.monotonic() + self._timings.record_refresh_s
 
-    def _remember_tree(self, run: _Run) -> None:
-        assert run.process is not None
-        try:
-            root = psutil.Process(run.process.pid)
-        except psutil.NoSuchProcess:
-            return
-        described = [item for item in map(describe, process_tree(root)) if item is not None]
-        known = {(item.pid, item.create_time) for item in run.recorded}
-        fresh = [item for item in described if (item.pid, item.create_time) not in known]
-        if fresh:
-            # Keep descendants that were seen once: if the root dies first they are orphans to stop.
-            run.recorded = [*run.recorded, *fresh]
-            self._record.save(run.recorded)
-
     def _end(self, run: _Run) -> None:
-        """Stops what is left of this run's process tree and forgets the record."""
-        process = run.process
-        if process is None:
+        """Stops what is left of this run's process tree and takes it off the record."""
+        child = run.child
+        if child is None:
             return
-        targets: list[psutil.Process] = []
-        if process.poll() is None:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                targets = process_tree(psutil.Process(process.pid))
-        seen = {target.pid for target in targets}
-        for recorded in run.recorded:
-            if recorded.pid not in seen and (alive := matching_process(recorded)) is not None:
-                targets.append(alive)
-        if targets:
-            self.log.note(f"stopping ComfyUI (pid {process.pid}) and {len(targets) - 1} child process(es)")
-            stop_processes(targets, self._timings.stop_grace_s)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(5.0)
-        self._record.clear()
+        if child.poll() is None:
+            self.log.note(f"stopping ComfyUI (pid {child.pid}) and its child processes")
+        child.stop(self._timings.stop_grace_s)
 
     # ------------------------------------------------------------------ external
 

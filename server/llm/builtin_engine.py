@@ -4,31 +4,38 @@ Started on first use with a GGUF file on a free loopback port, ready when ``GET 
 restarted with backoff after a crash, stopped (whole process tree, politely first) with the app. A
 start that keeps failing becomes ``EngineFailedError`` carrying the last lines of the engine's log.
 
-How the child is launched is an ``EngineCommand``: in development it is ``<python> -m llama_cpp.server``;
-a frozen (PyInstaller) app passes its own executable plus a switch that runs the same server module.
+The child is started through the app's one way to start processes (``server/child_processes/``):
+recorded, tied to the app's life, reaped after a crash. It runs ``server/llm/engine_server.py``,
+which lets in only requests with this launch's random key (handed over in the environment, never
+as an argument) and a loopback Host header, and sends no CORS headers.
+
+How the child is launched is an ``EngineCommand``: in development it is
+``<python> -m server.llm.engine_server``; a frozen (PyInstaller) app passes its own executable plus a
+switch that runs the same module.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import importlib.util
 import logging
 import os
+import secrets
 import socket
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
 
 import httpx
-import psutil
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.child_processes import ChildProcesses, SupervisedChild
 from server.llm.chat_errors import EngineFailedError, EngineModelMissingError, EngineNotInstalledError
+from server.llm.engine_server import KEY_VARIABLE
 
 _log = logging.getLogger(__name__)
 
@@ -37,6 +44,9 @@ LOG_FILE_NAME = "llm-engine.log"
 _LOG_ROTATE_BYTES = 5 * 1024 * 1024
 _LOG_TAIL_LINES = 15
 _PROVIDER_LABEL = "llama.cpp"
+ENGINE_MODULE = "server.llm.engine_server"
+# The folder that holds the ``server`` package: the engine child imports its module from there.
+_SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 # Environment variables the child keeps. Everything else is dropped on purpose: llama-cpp-python's
 # settings are pydantic-settings and read *any* variable named like a setting (HOST, PORT, MODEL,
@@ -76,20 +86,33 @@ class EngineCommand(Protocol):
 
     def build(self, model_path: Path, host: str, port: int, settings: EngineSettings) -> list[str]: ...
 
+    @property
+    def working_directory(self) -> Path | None:
+        """Where the child runs; None: the engine's log folder."""
+        ...
 
-class LlamaCppServerCommand:
-    """``<launcher...> --model FILE --host H --port P ...`` for ``llama_cpp.server``."""
 
-    def __init__(self, launcher: Sequence[str], model_alias: str = "builtin") -> None:
+class EngineServerCommand:
+    """``<launcher...> --model FILE --host H --port P ...`` for ``server/llm/engine_server.py``."""
+
+    def __init__(
+        self, launcher: Sequence[str], model_alias: str = "builtin", working_directory: Path | None = None
+    ) -> None:
         if not launcher:
             raise ValueError("the launcher needs at least the executable")
         self._launcher = list(launcher)
         self.model_alias = model_alias
+        self._working_directory = working_directory
 
     @classmethod
-    def for_interpreter(cls, python: Path | str, model_alias: str = "builtin") -> LlamaCppServerCommand:
-        """Development and source installs: run the module with the given Python."""
-        return cls([str(python), "-m", "llama_cpp.server"], model_alias)
+    def for_interpreter(cls, python: Path | str, model_alias: str = "builtin") -> EngineServerCommand:
+        """Development and source installs: run the module with the given Python, from our source
+        folder (so the child runs the same code as the app, not another installed copy)."""
+        return cls([str(python), "-m", ENGINE_MODULE], model_alias, working_directory=_SOURCE_ROOT)
+
+    @property
+    def working_directory(self) -> Path | None:
+        return self._working_directory
 
     def build(self, model_path: Path, host: str, port: int, settings: EngineSettings) -> list[str]:
         args = [
@@ -106,7 +129,16 @@ class LlamaCppServerCommand:
         if settings.n_threads is not None:
             args += ["--n_threads", str(settings.n_threads)]
         # No --chat_format: llama-cpp-python then uses the chat template from the GGUF metadata.
+        # No key: it goes through the environment (arguments show in ps, logs, the process record).
         return args
+
+
+@dataclass(frozen=True)
+class EngineEndpoint:
+    """Where the running engine answers, and the key it wants (new at every launch)."""
+
+    base_url: str
+    api_key: str = field(repr=False)
 
 
 def clean_child_environment(parent: Mapping[str, str], frozen: bool) -> dict[str, str]:
@@ -132,26 +164,6 @@ def find_free_port(host: str = LOOPBACK) -> int:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def stop_process_tree(pid: int, timeout_s: float) -> None:
-    """Terminate a process and all its descendants, politely first, then by force."""
-    try:
-        root = psutil.Process(pid)
-    except psutil.NoSuchProcess:
-        return
-    try:
-        family = [*root.children(recursive=True), root]
-    except psutil.NoSuchProcess:
-        family = [root]
-    for process in family:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            process.terminate()
-    _, alive = psutil.wait_procs(family, timeout=timeout_s)
-    for process in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            process.kill()
-    psutil.wait_procs(alive, timeout=timeout_s)
 
 
 class EngineState(enum.StrEnum):
@@ -187,23 +199,28 @@ class BuiltinEngine:
         settings: EngineSettings | None = None,
         *,
         frozen: bool = False,
+        children: ChildProcesses | None = None,
     ) -> None:
+        """``children``: the app's one way to start processes; its own (recorded in the log folder)
+        when the engine runs alone, as in tests."""
         self._command = command
         self._log_dir = log_dir
         self._settings = settings or EngineSettings()
         self._frozen = frozen
+        self._children = children or ChildProcesses(log_dir / "engine-processes.json")
         self._lock = threading.RLock()
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: SupervisedChild | None = None
         self._log_handle: IO[bytes] | None = None
         self._model_path: Path | None = None
-        self._base_url: str | None = None
+        self._endpoint: EngineEndpoint | None = None
         self._crash_times: list[float] = []
         self._restarts = 0
         self._failed_tail: str | None = None
         self._state = EngineState.STOPPED
 
     def __repr__(self) -> str:
-        return f"BuiltinEngine(state={self._state.value!r}, base_url={self._base_url!r})"
+        base_url = self._endpoint.base_url if self._endpoint else None
+        return f"BuiltinEngine(state={self._state.value!r}, base_url={base_url!r})"
 
     @property
     def log_path(self) -> Path:
@@ -226,19 +243,19 @@ class BuiltinEngine:
             return EngineStatus(
                 state=state,
                 model_path=str(self._model_path) if self._model_path else None,
-                base_url=self._base_url,
+                base_url=self._endpoint.base_url if self._endpoint else None,
                 pid=self._process.pid if self._process is not None else None,
                 restarts=self._restarts,
             )
 
-    def ensure_running(self, model_path: Path) -> str:
-        """Start (or restart after a crash) the engine for this model; return its ``/v1`` base URL."""
+    def ensure_running(self, model_path: Path) -> EngineEndpoint:
+        """Start (or restart after a crash) the engine for this model; return its ``/v1`` base URL and key."""
         with self._lock:
             if not model_path.is_file():
                 raise EngineModelMissingError({"provider": _PROVIDER_LABEL, "model": model_path.name})
             if self._process is not None and self._process.poll() is None:
-                if self._model_path == model_path and self._base_url is not None:
-                    return self._base_url
+                if self._model_path == model_path and self._endpoint is not None:
+                    return self._endpoint
                 # Another model was asked for: one engine serves one model at a time.
                 self._stop_locked()
             elif self._process is not None:
@@ -268,6 +285,7 @@ class BuiltinEngine:
         code = self._process.poll()
         _log.warning("built-in engine exited unexpectedly with code %s", code)
         self._write_log_line(f"[supervisor] engine exited unexpectedly with code {code}")
+        self._process.stop(self._settings.stop_timeout_s)  # whatever it started, and the record
         self._release_process()
         self._crash_times.append(time.monotonic())
 
@@ -282,7 +300,7 @@ class BuiltinEngine:
         delay = self._settings.backoff_initial_s * (2 ** (crashes - 1))
         return float(min(self._settings.backoff_max_s, delay))
 
-    def _start_with_retries(self, model_path: Path) -> str:
+    def _start_with_retries(self, model_path: Path) -> EngineEndpoint:
         self._check_installed()
         for _ in range(self._settings.start_attempts):
             crashes = self._recent_crashes()
@@ -302,45 +320,49 @@ class BuiltinEngine:
 
     def _check_installed(self) -> None:
         # Only meaningful when the launcher is this very interpreter; a frozen app bundles the module.
-        if self._frozen or not isinstance(self._command, LlamaCppServerCommand):
+        if self._frozen or not isinstance(self._command, EngineServerCommand):
             return
         launcher = self._command.build(Path("m"), LOOPBACK, 0, self._settings)
-        runs_this_python = launcher[0] == sys.executable and launcher[1:3] == ["-m", "llama_cpp.server"]
+        runs_this_python = launcher[0] == sys.executable and launcher[1:3] == ["-m", ENGINE_MODULE]
         # find_spec, not import: loading the native library into the app process is not needed.
         if runs_this_python and importlib.util.find_spec("llama_cpp") is None:
             raise EngineNotInstalledError({"provider": _PROVIDER_LABEL})
 
-    def _start_once(self, model_path: Path) -> str:
+    def _start_once(self, model_path: Path) -> EngineEndpoint:
         self._state = EngineState.STARTING
         port = find_free_port()
         args = self._command.build(model_path, LOOPBACK, port, self._settings)
         self._open_log()
         assert self._log_handle is not None
         self._write_log_line(f"[supervisor] starting: {' '.join(args)}")
-        popen_kwargs: dict[str, object] = {}
-        if sys.platform == "win32":
-            popen_kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW
-        else:
-            popen_kwargs["start_new_session"] = True
-        process = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log_handle,
-            stderr=subprocess.STDOUT,
-            env=clean_child_environment(os.environ, self._frozen),
-            cwd=self._log_dir,
-            **popen_kwargs,  # type: ignore[call-overload]
-        )
-        self._process = process
-        base_url = f"http://{LOOPBACK}:{port}/v1"
+        key = secrets.token_urlsafe(32)
+        env = clean_child_environment(os.environ, self._frozen)
+        env[KEY_VARIABLE] = key
+        try:
+            child = self._children.spawn(
+                "llm-engine",
+                args,
+                env=env,
+                cwd=self._command.working_directory or self._log_dir,
+                output=self._log_handle,
+            )
+        except OSError as exc:
+            self._write_log_line(f"[supervisor] cannot run {args[0]}: {exc}")
+            self._release_process()
+            raise _StartFailedError(f"cannot run {args[0]}: {exc}") from None
+        self._process = child
+        endpoint = EngineEndpoint(base_url=f"http://{LOOPBACK}:{port}/v1", api_key=key)
         deadline = time.monotonic() + self._settings.start_timeout_s
-        with httpx.Client(timeout=httpx.Timeout(2.0), trust_env=False) as probe:
+        with httpx.Client(
+            timeout=httpx.Timeout(2.0), trust_env=False, headers={"Authorization": f"Bearer {key}"}
+        ) as probe:
             while time.monotonic() < deadline:
-                if process.poll() is not None:
+                if child.poll() is not None:
+                    child.stop(self._settings.stop_timeout_s)
                     self._release_process()
-                    raise _StartFailedError(f"exited with code {process.returncode} during start")
+                    raise _StartFailedError(f"exited with code {child.returncode} during start")
                 try:
-                    if probe.get(f"{base_url}/models").status_code == 200:
+                    if probe.get(f"{endpoint.base_url}/models").status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
@@ -349,29 +371,28 @@ class BuiltinEngine:
                 self._stop_locked()
                 raise _StartFailedError(f"not ready after {self._settings.start_timeout_s:.0f} s")
         self._model_path = model_path
-        self._base_url = base_url
+        self._endpoint = endpoint
         self._state = EngineState.RUNNING
         if self._crash_times:
             self._restarts += 1
-        self._write_log_line(f"[supervisor] ready at {base_url} (pid {process.pid})")
-        _log.info("built-in engine ready at %s with %s", base_url, model_path.name)
-        return base_url
+        self._write_log_line(f"[supervisor] ready at {endpoint.base_url} (pid {child.pid})")
+        _log.info("built-in engine ready at %s with %s", endpoint.base_url, model_path.name)
+        return endpoint
 
     def _stop_locked(self) -> None:
         if self._process is not None:
             pid = self._process.pid
-            if self._process.poll() is None:
-                stop_process_tree(pid, self._settings.stop_timeout_s)
+            running = self._process.poll() is None
+            self._process.stop(self._settings.stop_timeout_s)
+            if running:
                 self._write_log_line(f"[supervisor] stopped (pid {pid})")
-            try:
-                self._process.wait(timeout=self._settings.stop_timeout_s)
-            except subprocess.TimeoutExpired:
+            if self._process.poll() is None:
                 _log.error("built-in engine (pid %s) did not exit after kill", pid)
         self._release_process()
 
     def _release_process(self) -> None:
         self._process = None
-        self._base_url = None
+        self._endpoint = None
         self._model_path = None
         if self._log_handle is not None:
             self._log_handle.close()

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import httpx
 
-from server.llm.builtin_engine import BuiltinEngine
+from server.llm.builtin_engine import BuiltinEngine, EngineEndpoint
 from server.llm.bundled_model import SMOLLM2_MODEL_ID, find_smollm2
 from server.llm.chat_client import ChatClient
 from server.llm.chat_errors import (
@@ -135,12 +135,15 @@ class ProviderRegistry:
     def resolve(self, choice: ProviderChoice) -> ResolvedProvider:
         preset = self.preset(choice.provider_id)
         if preset.kind == "builtin":
-            base_url = self._builtin_base_url(choice.model)
+            endpoint = self._builtin_endpoint(choice.model)
+            base_url = endpoint.base_url
             model = "builtin"  # the engine serves one model under this alias
+            # The engine's own key, new at every launch (the engine refuses requests without it).
+            client = self._client(preset, base_url, engine_key=endpoint.api_key)
         else:
             base_url = self._base_url(preset, choice.base_url)
             model = choice.model
-        client = self._client(preset, base_url)
+            client = self._client(preset, base_url)
         return ResolvedProvider(
             client=client,
             model=model,
@@ -163,7 +166,7 @@ class ProviderRegistry:
 
     # --- internals ------------------------------------------------------------------------------
 
-    def _builtin_base_url(self, model: str) -> str:
+    def _builtin_endpoint(self, model: str) -> EngineEndpoint:
         if self._engine is None:
             raise EngineModelMissingError({"provider": _BUILTIN_LABEL, "model": model})
         return self._engine.ensure_running(self._gguf.resolve(model))
@@ -193,8 +196,8 @@ class ProviderRegistry:
             key = None
         return key
 
-    def _client(self, preset: ProviderPreset, base_url: str) -> ChatClient:
-        key = self.api_key(preset, base_url)
+    def _client(self, preset: ProviderPreset, base_url: str, engine_key: str | None = None) -> ChatClient:
+        key = engine_key if engine_key is not None else self.api_key(preset, base_url)
         fingerprint = hashlib.sha256((key or "").encode()).hexdigest()
         cache_key = (preset.id, base_url)
         stale: ChatClient | None = None

@@ -52,15 +52,19 @@ def test_start_becomes_ready_with_our_folders_flags_and_model_paths(
     # Our extra_model_paths.yaml makes the managed models folder ComfyUI's default one.
     listed = httpx.get(f"{status.url}/models/checkpoints", timeout=10).json()
     assert "placed-by-test.safetensors" in listed
-    record = json.loads((rig.folders.state_dir / "processes.json").read_text(encoding="utf-8"))
-    assert record["processes"][0]["pid"] == status.pid
+    record_file = rig.folders.state_dir / "child-processes.json"
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    assert record["children"][0]["name"] == "comfyui"
+    assert record["children"][0]["processes"][0]["pid"] == status.pid
+    if os.name == "posix":
+        assert record_file.stat().st_mode & 0o777 == 0o600
     assert "[AI4ArtsEd] starting ComfyUI" in rig.log_text()
     assert rig.folders.log_file.is_file()
 
     stopped = rig.supervisor.stop()
     assert stopped.state is ComfyUIState.STOPPED
     assert status.pid is not None and not is_running(status.pid)
-    assert not (rig.folders.state_dir / "processes.json").exists()
+    assert not record_file.exists()
 
 
 def test_a_crash_after_a_good_start_restarts_with_backoff(
@@ -217,10 +221,11 @@ def test_stop_ends_the_whole_process_tree(
 
 
 def _recorded(state_dir: Path, pid: int) -> bool:
-    record = state_dir / "processes.json"
+    record = state_dir / "child-processes.json"
     if not record.exists():
         return False
-    return pid in [entry["pid"] for entry in json.loads(record.read_text(encoding="utf-8"))["processes"]]
+    children = json.loads(record.read_text(encoding="utf-8"))["children"]
+    return pid in [entry["pid"] for child in children for entry in child["processes"]]
 
 
 def test_external_mode_follows_whether_the_url_answers(

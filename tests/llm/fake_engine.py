@@ -35,7 +35,9 @@ def main() -> None:
         print("fake engine: failed to load model (out of memory)", flush=True)
         sys.exit(3)
     port = int(args[args.index("--port") + 1])
-    print("ENV " + json.dumps(dict(os.environ)), flush=True)
+    # The engine's key is replaced: a log is no place for it, even a test's.
+    env = {name: ("<key>" if name == "AI4ARTSED_ENGINE_KEY" else value) for name, value in os.environ.items()}
+    print("ENV " + json.dumps(env), flush=True)
     if mode == "serve-with-child":
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
         print(f"GRANDCHILD {child.pid}", flush=True)

@@ -16,9 +16,9 @@ import pytest
 
 from server.llm.builtin_engine import (
     BuiltinEngine,
+    EngineServerCommand,
     EngineSettings,
     EngineState,
-    LlamaCppServerCommand,
     clean_child_environment,
 )
 from server.llm.bundled_model import SMOLLM2_MODEL_ID, find_smollm2
@@ -71,7 +71,7 @@ def _wait_gone(pid: int) -> bool:
 
 @pytest.fixture
 def real_engine(tmp_path: Path) -> Iterator[BuiltinEngine]:
-    engine = BuiltinEngine(LlamaCppServerCommand.for_interpreter(sys.executable), tmp_path / "logs", FAST)
+    engine = BuiltinEngine(EngineServerCommand.for_interpreter(sys.executable), tmp_path / "logs", FAST)
     yield engine
     engine.stop()
 
@@ -130,7 +130,7 @@ def test_real_engine_streams_real_tokens_through_the_registry(
 @needs_llama_cpp
 def test_killed_engine_restarts_on_next_use(real_engine: BuiltinEngine) -> None:
     model = _smollm2_path()
-    base_url = real_engine.ensure_running(model)
+    first = real_engine.ensure_running(model)
     first_pid = real_engine.pid
     assert first_pid is not None
     psutil.Process(first_pid).kill()
@@ -140,22 +140,23 @@ def test_killed_engine_restarts_on_next_use(real_engine: BuiltinEngine) -> None:
             break
         time.sleep(0.1)
     assert real_engine.status().state is EngineState.CRASHED
-    new_url = real_engine.ensure_running(model)
+    again = real_engine.ensure_running(model)
     assert real_engine.pid not in (None, first_pid)
     assert real_engine.status().restarts == 1
-    with ChatClient(new_url, provider_label="llama.cpp") as client:
+    assert again.api_key != first.api_key, "every launch has a key of its own"
+    with ChatClient(again.base_url, api_key=again.api_key, provider_label="llama.cpp") as client:
         pieces = list(client.stream("builtin", MESSAGES, SamplingParameters(max_tokens=8)))
     assert pieces
-    assert base_url.startswith("http://127.0.0.1:")
+    assert first.base_url.startswith("http://127.0.0.1:")
     assert "exited unexpectedly" in real_engine.log_path.read_text(encoding="utf-8", errors="replace")
 
 
 @needs_llama_cpp
 def test_stop_ends_the_real_engine(real_engine: BuiltinEngine) -> None:
-    base_url = real_engine.ensure_running(_smollm2_path())
+    endpoint = real_engine.ensure_running(_smollm2_path())
     pid = real_engine.pid
     assert pid is not None and _alive(pid)
-    assert real_engine.ensure_running(_smollm2_path()) == base_url  # running: no second start
+    assert real_engine.ensure_running(_smollm2_path()) == endpoint  # running: no second start
     assert real_engine.pid == pid
     real_engine.stop()
     assert _wait_gone(pid)
@@ -167,7 +168,7 @@ def test_stop_ends_the_real_engine(real_engine: BuiltinEngine) -> None:
 
 def test_stop_kills_the_whole_process_tree(tmp_path: Path, model_file: Path) -> None:
     engine = BuiltinEngine(
-        LlamaCppServerCommand([sys.executable, str(FAKE_ENGINE), "serve-with-child"]), tmp_path, FAST
+        EngineServerCommand([sys.executable, str(FAKE_ENGINE), "serve-with-child"]), tmp_path, FAST
     )
     try:
         engine.ensure_running(model_file)
@@ -194,7 +195,7 @@ def test_engine_runs_with_a_clean_environment(
     monkeypatch.setenv("PYTHONHOME", "/somewhere/else")
     monkeypatch.setenv("HOST", "0.0.0.0")  # would move llama-cpp-python's server off loopback
     monkeypatch.setenv("N_CTX", "1")
-    engine = BuiltinEngine(LlamaCppServerCommand([sys.executable, str(FAKE_ENGINE), "serve"]), tmp_path, FAST)
+    engine = BuiltinEngine(EngineServerCommand([sys.executable, str(FAKE_ENGINE), "serve"]), tmp_path, FAST)
     try:
         engine.ensure_running(model_file)
     finally:
@@ -206,6 +207,9 @@ def test_engine_runs_with_a_clean_environment(
     for name in ("PYTHONPATH", "PYTHONHOME", "HOST", "N_CTX"):
         assert name not in env
     assert env["PYTHONUNBUFFERED"] == "1"
+    # The key comes through the environment (the stand-in prints a placeholder, never the key).
+    assert env["AI4ARTSED_ENGINE_KEY"] == "<key>"
+    assert env["AI4ARTSED_CHILD_OF"], "started through the one supervision path, with its marker"
     assert "PATH" in env
 
 
@@ -223,7 +227,7 @@ def test_frozen_app_restores_the_original_library_path() -> None:
 
 
 def test_command_is_swappable_for_a_frozen_app() -> None:
-    command = LlamaCppServerCommand(["/opt/app/ai4artsed", "--llama-server"])
+    command = EngineServerCommand(["/opt/app/ai4artsed", "--llama-server"])
     args = command.build(Path("/models/m.gguf"), "127.0.0.1", 4321, EngineSettings(n_ctx=2048, n_threads=2))
     assert args[:2] == ["/opt/app/ai4artsed", "--llama-server"]
     joined = " ".join(args)
@@ -234,7 +238,7 @@ def test_command_is_swappable_for_a_frozen_app() -> None:
 
 
 def test_repeated_start_failure_reports_the_log_tail(tmp_path: Path, model_file: Path) -> None:
-    engine = BuiltinEngine(LlamaCppServerCommand([sys.executable, str(FAKE_ENGINE), "fail"]), tmp_path, FAST)
+    engine = BuiltinEngine(EngineServerCommand([sys.executable, str(FAKE_ENGINE), "fail"]), tmp_path, FAST)
     with pytest.raises(EngineFailedError) as caught:
         engine.ensure_running(model_file)
     assert engine.status().state is EngineState.FAILED
@@ -256,7 +260,7 @@ def test_repeated_start_failure_reports_the_log_tail(tmp_path: Path, model_file:
 
 
 def test_missing_model_file(tmp_path: Path) -> None:
-    engine = BuiltinEngine(LlamaCppServerCommand.for_interpreter(sys.executable), tmp_path, FAST)
+    engine = BuiltinEngine(EngineServerCommand.for_interpreter(sys.executable), tmp_path, FAST)
     with pytest.raises(EngineModelMissingError) as caught:
         engine.ensure_running(tmp_path / "nope.gguf")
     assert "nope.gguf" in render_error(caught.value, "en")

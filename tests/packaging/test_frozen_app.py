@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -166,11 +167,17 @@ def test_the_built_in_llm_engine_runs_from_the_frozen_program(tmp_path: Path) ->
     log = tmp_path / "engine.log"
     command = [*app_command(), "--llama-server", "--model", str(model.path), "--model_alias", "builtin"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "512"]
+    # The key comes through the environment, as server/llm/builtin_engine.py hands it over.
+    key = secrets.token_urlsafe(32)
     with log.open("w", encoding="utf-8") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "AI4ARTSED_ENGINE_KEY": key}
+        )
     try:
         deadline = time.monotonic() + 120
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", timeout=60, headers={"Authorization": f"Bearer {key}"}
+        ) as client:
             while True:
                 assert process.poll() is None, log.read_text(encoding="utf-8")
                 try:
@@ -186,6 +193,8 @@ def test_the_built_in_llm_engine_runs_from_the_frozen_program(tmp_path: Path) ->
             )
             assert answer.status_code == 200, answer.text
             assert answer.json()["choices"][0]["message"]["role"] == "assistant"
+            # The bundled engine is the guarded one: without the key it answers nothing.
+            assert httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=30).status_code == 401
     finally:
         process.terminate()
         process.wait(30)
