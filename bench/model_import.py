@@ -27,9 +27,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from server.models.file_work import NoFileWork
-from server.models.hashing import sha256_file
-from tests.models.catalog import TinyModels, manifest_entry, write_model_catalog
+from server.model_files.file_work import NoFileWork
+from server.model_files.hashing import sha256_file
+from tests.model_files.catalog import TinyModels, manifest_entry, write_model_catalog
 from tests.support.app_process import start_app
 from tests.support.job_events import final_state, read_events
 

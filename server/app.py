@@ -12,7 +12,7 @@ from server.api.health import health_blueprint
 from server.api.instance import instance_blueprint
 from server.api.jobs import jobs_blueprint
 from server.api.llm import llm_blueprint
-from server.api.models import models_blueprint
+from server.api.model_files import model_files_blueprint
 from server.api.path_parts import install_path_checks
 from server.api.pipeline import pipeline_blueprint
 from server.api.runs import runs_blueprint
@@ -66,7 +66,7 @@ def create_app(
     app.register_blueprint(
         comfyui_blueprint(services.comfyui, services.translator, services.settings, streams)
     )
-    app.register_blueprint(models_blueprint(services.models, services.translator, services.settings))
+    app.register_blueprint(model_files_blueprint(services.models, services.translator, services.settings))
     app.register_blueprint(diagnostics_blueprint(services.diagnostics))
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(spa_blueprint(services.resources.web_dist, services.translator))

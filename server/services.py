@@ -27,10 +27,10 @@ from server.jobs.manager import JobManager
 from server.llm.builtin_engine import BuiltinEngine, EngineServerCommand
 from server.llm.provider_presets import ProviderPreset, load_provider_presets
 from server.llm.provider_registry import DefaultGgufResolver, ProviderRegistry
-from server.models.folders import ModelFolderFinder, ModelFolders
-from server.models.places import Places
-from server.models.service import JOB_LANES as MODEL_JOB_LANES
-from server.models.service import ModelService
+from server.model_files.folders import ModelFolderFinder, ModelFolders
+from server.model_files.places import Places
+from server.model_files.service import JOB_LANES as MODEL_JOB_LANES
+from server.model_files.service import ModelService
 from server.network.http_clients import HttpClients
 from server.network.policy import NetworkPolicy
 from server.notices import NoticeLevel, Notices

@@ -30,7 +30,7 @@ from server.comfyui.runtime import ComfyUIRuntime
 from server.comfyui.status import ComfyUIState
 from server.errors import AppError
 from server.i18n.translator import LANGUAGES, Translator
-from server.models.service import ModelService
+from server.model_files.service import ModelService
 from server.network.http_clients import HttpClients
 from server.notices import Notices
 from server.settings.paths import AppPaths

@@ -23,12 +23,12 @@ from server.pipeline.prompt import ThreePartPrompt
 from server.pipeline.safety.categories import SafetyCategory
 from server.pipeline.safety.check_instructions import CheckStage, LlmCheckInstructions
 from server.pipeline.safety.explanations import CheckFailure, block_message_code, check_failure_message_code
-from server.pipeline.safety.levels import SafetyLevel
 from server.pipeline.safety.negative_prompt import NegativePrompts, combine_negative_prompts
 from server.pipeline.safety.term_filter import TermFilter
 from server.pipeline.safety.term_lists import TermListError
 from server.pipeline.safety.verdict import VerdictParseError, parse_verdict, verdict_json_schema
 from server.runs.models import SafetyVerdictRecord, TermHitRecord
+from server.settings.safety_level import SafetyLevel
 
 log = logging.getLogger(__name__)
 

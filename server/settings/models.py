@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 # The level's behaviour (which lists, LLM check, fail closed) lives with the safety stage.
-from server.pipeline.safety.levels import SafetyLevel
+from server.settings.safety_level import SafetyLevel
 
 
 class ComfyUIMode(StrEnum):

@@ -25,8 +25,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from server.errors import AppError, ErrorKind
-from server.pipeline.safety.levels import SafetyLevel
 from server.settings.models import ComfyUIMode, Settings
+from server.settings.safety_level import SafetyLevel
 
 log = logging.getLogger(__name__)
 

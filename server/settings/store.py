@@ -29,7 +29,6 @@ from pydantic import BaseModel, ValidationError
 from server.atomic_write import write_bytes_atomic, write_model_atomic
 from server.errors import AppError, ErrorKind
 from server.notices import Notices
-from server.pipeline.safety.levels import SafetyLevel
 from server.settings.migrations import CURRENT_VERSION, migrate, schema_version
 from server.settings.models import (
     ComfyUISettings,
@@ -41,6 +40,7 @@ from server.settings.models import (
     SettingsPatch,
 )
 from server.settings.policy import LabPolicy
+from server.settings.safety_level import SafetyLevel
 from server.settings.teacher_pin_file import PinState, TeacherPin
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.page_watch import CSP_LISTENER, PageWatch
-from tests.models.catalog import TinyModels, write_model_catalog
-from tests.models.model_files import write_pickle_checkpoint
+from tests.model_files.catalog import TinyModels, write_model_catalog
+from tests.model_files.model_files import write_pickle_checkpoint
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
 from tests.support.settings_files import mark_set_up
 

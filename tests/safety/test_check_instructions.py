@@ -13,7 +13,7 @@ from server.pipeline.safety.check_instructions import (
     CheckStage,
     LlmCheckInstructions,
 )
-from server.pipeline.safety.levels import SafetyLevel
+from server.settings.safety_level import SafetyLevel
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from server.pipeline.safety.explanations import (
     block_message_code,
     check_failure_message_code,
 )
-from server.pipeline.safety.levels import FILTERING_LEVELS, SafetyLevel
-from server.pipeline.safety.term_lists import TermList
+from server.pipeline.safety.term_lists import FILTERING_LEVELS, TermList
+from server.settings.safety_level import SafetyLevel
 
 Messages = dict[str, dict[str, str]]
 

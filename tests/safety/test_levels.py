@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from server.pipeline.safety.levels import FILTERING_LEVELS, SafetyLevel
+from server.pipeline.safety.term_lists import FILTERING_LEVELS
+from server.settings.safety_level import SafetyLevel
 
 KIDS, YOUTH, ADULT, RESEARCH = SafetyLevel.KIDS, SafetyLevel.YOUTH, SafetyLevel.ADULT, SafetyLevel.RESEARCH
 

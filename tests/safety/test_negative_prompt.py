@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline.safety.levels import SafetyLevel
 from server.pipeline.safety.negative_prompt import (
     NegativePromptError,
     NegativePrompts,
     combine_negative_prompts,
 )
+from server.settings.safety_level import SafetyLevel
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from server.pipeline.safety.categories import SafetyCategory
-from server.pipeline.safety.levels import SafetyLevel
 from server.pipeline.safety.term_filter import TermFilter
 from server.pipeline.safety.term_lists import TermAction
+from server.settings.safety_level import SafetyLevel
 
 C = SafetyCategory
 

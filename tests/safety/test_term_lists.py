@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from server.pipeline.safety.categories import SafetyCategory
-from server.pipeline.safety.levels import SafetyLevel
 from server.pipeline.safety.term_filter import TermFilter
 from server.pipeline.safety.term_lists import TermList, TermListError, load_term_lists
+from server.settings.safety_level import SafetyLevel
 
 
 def _list(**overrides: Any) -> dict[str, Any]:

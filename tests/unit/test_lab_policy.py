@@ -9,7 +9,6 @@ import pytest
 
 from server.errors import AppError
 from server.notices import Notices
-from server.pipeline.safety.levels import SafetyLevel
 from server.settings.models import (
     ComfyUIMode,
     ModelFolderSettings,
@@ -25,6 +24,7 @@ from server.settings.policy import (
     machine_policy_file,
     policy_file_location,
 )
+from server.settings.safety_level import SafetyLevel
 from server.settings.store import SettingsStore
 
 

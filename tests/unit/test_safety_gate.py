@@ -11,9 +11,9 @@ from server.llm.provider_registry import ProviderRegistry
 from server.notices import Notices
 from server.pipeline.llm_calls import LlmCaller
 from server.pipeline.safety.check_instructions import CheckStage
-from server.pipeline.safety.levels import SafetyLevel
 from server.pipeline.safety_gate import CONFIG_BROKEN_CODE, SafetyGate
 from server.resources import Resources
+from server.settings.safety_level import SafetyLevel
 from server.settings.secrets import SecretsStore
 from server.settings.store import SettingsStore
 

@@ -11,7 +11,6 @@ import pytest
 
 from server.errors import AppError
 from server.notices import Notices
-from server.pipeline.safety.levels import SafetyLevel
 from server.settings import teacher_pin
 from server.settings.models import (
     LlmStagePatch,
@@ -22,6 +21,7 @@ from server.settings.models import (
     SettingsPatch,
 )
 from server.settings.pin_throttle import FIRST_WAIT_S, FREE_TRIES, MAX_WAIT_S, PinThrottle, wait_after
+from server.settings.safety_level import SafetyLevel
 from server.settings.store import SettingsStore
 from server.settings.teacher_pin_file import PinState, TeacherPin
 

@@ -1,1 +1,4 @@
-"""Youth protection: term lists and filter, safety levels, the LLM verdict, negative prompts."""
+"""Youth protection: term lists and filter, the LLM verdict, negative prompts.
+
+The safety levels themselves are a setting: server/settings/safety_level.py.
+"""

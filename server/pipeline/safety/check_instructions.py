@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from server.config_file import ConfigFileError, read_config_file
-from server.pipeline.safety.levels import SafetyLevel
+from server.settings.safety_level import SafetyLevel
 
 
 class CheckStage(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from server.pipeline.safety.categories import SafetyCategory
-from server.pipeline.safety.levels import SafetyLevel
+from server.settings.safety_level import SafetyLevel
 
 
 class CheckFailure(StrEnum):

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from server.config_file import ConfigFileError, read_config_file
-from server.pipeline.safety.levels import SafetyLevel
+from server.settings.safety_level import SafetyLevel
 
 NegativeTerm = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^,\n]+$")]
 _SPACES = re.compile(r"\s+")

@@ -16,7 +16,6 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from server.pipeline.safety.categories import SafetyCategory, most_serious
-from server.pipeline.safety.levels import FILTERING_LEVELS, SafetyLevel
 from server.pipeline.safety.normalization import (
     MIN_WILDCARD_STEM,
     EntryKind,
@@ -25,7 +24,8 @@ from server.pipeline.safety.normalization import (
     split_words,
     text_token_forms,
 )
-from server.pipeline.safety.term_lists import TermAction, TermList, load_term_lists
+from server.pipeline.safety.term_lists import FILTERING_LEVELS, TermAction, TermList, load_term_lists
+from server.settings.safety_level import SafetyLevel
 
 # Most characters allowed between two words of a phrase ("sieg - heil", "blood & honour").
 MAX_PHRASE_GAP = 5

@@ -31,11 +31,14 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from server.pipeline.safety.categories import SafetyCategory
-from server.pipeline.safety.levels import FILTERING_LEVELS, SafetyLevel
 from server.pipeline.safety.normalization import parse_entry
+from server.settings.safety_level import SafetyLevel
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 Language = Literal["de", "en"]
+
+# Levels a term list may name; research never filters, so a list naming it would be a mistake.
+FILTERING_LEVELS: tuple[SafetyLevel, ...] = (SafetyLevel.KIDS, SafetyLevel.YOUTH, SafetyLevel.ADULT)
 
 
 class TermAction(StrEnum):

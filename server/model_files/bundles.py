@@ -23,10 +23,10 @@ from server.atomic_write import write_model_atomic
 from server.catalog.models import Identifier, ModelFile, ModelFolder, Sha256
 from server.errors import AppError, ErrorKind
 from server.jobs.manager import JobContext
-from server.models.file_work import JobFileWork
-from server.models.hashing import HashCache
-from server.models.manifest import ModelManifest
-from server.models.placement import (
+from server.model_files.file_work import JobFileWork
+from server.model_files.hashing import HashCache
+from server.model_files.manifest import ModelManifest
+from server.model_files.placement import (
     FAT32_MAX_FILE,
     RESERVE_BYTES,
     ChecksumMismatchError,
@@ -34,8 +34,8 @@ from server.models.placement import (
     free_bytes,
     place_file,
 )
-from server.models.presence import FileState, ModelPresence
-from server.models.wording import name_text, size_text
+from server.model_files.presence import FileState, ModelPresence
+from server.model_files.wording import name_text, size_text
 
 log = logging.getLogger(__name__)
 

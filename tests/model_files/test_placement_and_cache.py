@@ -10,11 +10,11 @@ import pytest
 
 from server.i18n.translator import Translator
 from server.jobs.manager import JobCancelledError
-from server.models.file_headers import HeaderProblem
-from server.models.file_work import NoFileWork, Phase
-from server.models.hashing import CHUNK_BYTES, HashCache
-from server.models.placement import ChecksumMismatchError, PlacementMethod, place_file, remove_leftovers
-from tests.models.model_files import sha256_of, write_safetensors
+from server.model_files.file_headers import HeaderProblem
+from server.model_files.file_work import NoFileWork, Phase
+from server.model_files.hashing import CHUNK_BYTES, HashCache
+from server.model_files.placement import ChecksumMismatchError, PlacementMethod, place_file, remove_leftovers
+from tests.model_files.model_files import sha256_of, write_safetensors
 
 SERVER = Path(__file__).resolve().parents[2] / "server"
 

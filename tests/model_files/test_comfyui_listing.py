@@ -17,8 +17,15 @@ import httpx
 import pytest
 import yaml
 
-from tests.models.catalog import TinyModels, write_model_catalog
-from tests.models.conftest import ModelApp, StartModelApp, files_by_id, job_result, output_reasons, run_job
+from tests.model_files.catalog import TinyModels, write_model_catalog
+from tests.model_files.conftest import (
+    ModelApp,
+    StartModelApp,
+    files_by_id,
+    job_result,
+    output_reasons,
+    run_job,
+)
 from tests.support.app_process import REPO_ROOT
 
 TESTSERVER = REPO_ROOT / "tests" / "comfyui_testserver"

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.models.catalog import TinyModels
+from tests.model_files.catalog import TinyModels
 from tests.support.app_process import AppProcess, start_app
 from tests.support.job_events import Event, read_events
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.models.model_files import write_gguf, write_safetensors
+from tests.model_files.model_files import write_gguf, write_safetensors
 from tests.support.catalog_files import comfyui_chunk, output, write_json, write_valid_catalog
 
 LICENCE = {"name": "MIT", "url": "https://opensource.org/license/mit"}

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.models.catalog import TinyModels, manifest_entry, write_model_catalog
-from tests.models.conftest import (
+from tests.model_files.catalog import TinyModels, manifest_entry, write_model_catalog
+from tests.model_files.conftest import (
     ModelApp,
     StartModelApp,
     events_until,
@@ -19,8 +19,8 @@ from tests.models.conftest import (
     notice_codes,
     run_job,
 )
-from tests.models.model_files import safetensors_bytes, write_safetensors
-from tests.models.range_server import Knobs, RangeServer, make_certificate
+from tests.model_files.model_files import safetensors_bytes, write_safetensors
+from tests.model_files.range_server import Knobs, RangeServer, make_certificate
 from tests.support.job_events import read_events
 
 ONLINE = {"offline": False}

@@ -19,8 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from server.errors import AppError, ErrorKind
-from server.models.file_work import FileWork, Phase
-from server.models.hashing import CHUNK_BYTES, sha256_file
+from server.model_files.file_work import FileWork, Phase
+from server.model_files.hashing import CHUNK_BYTES, sha256_file
 
 log = logging.getLogger(__name__)
 

@@ -21,19 +21,19 @@ from server.comfyui.model_paths import create_managed_model_folders
 from server.comfyui.status import ComfyUIStatus
 from server.errors import AppError, ErrorKind
 from server.jobs.manager import Job, JobManager
-from server.models.availability_check import ModelFilesCheck
-from server.models.bundles import BundleWriter
-from server.models.comfyui_listing import ComfyUIListing
-from server.models.downloader import ModelDownloader, RetryPolicy, part_path
-from server.models.folders import LLM_KEY, FolderOrigin, ModelFolders, ModelLocation
-from server.models.hashing import HashCache
-from server.models.importer import ModelImporter
-from server.models.manifest import ModelManifest
-from server.models.model_locks import ModelLocks
-from server.models.placement import free_bytes, remove_leftovers
-from server.models.places import FolderListing, Place, Places
-from server.models.presence import FilePresence, ModelPresence
-from server.models.verifier import ModelVerifier
+from server.model_files.availability_check import ModelFilesCheck
+from server.model_files.bundles import BundleWriter
+from server.model_files.comfyui_listing import ComfyUIListing
+from server.model_files.downloader import ModelDownloader, RetryPolicy, part_path
+from server.model_files.folders import LLM_KEY, FolderOrigin, ModelFolders, ModelLocation
+from server.model_files.hashing import HashCache
+from server.model_files.importer import ModelImporter
+from server.model_files.manifest import ModelManifest
+from server.model_files.model_locks import ModelLocks
+from server.model_files.placement import free_bytes, remove_leftovers
+from server.model_files.places import FolderListing, Place, Places
+from server.model_files.presence import FilePresence, ModelPresence
+from server.model_files.verifier import ModelVerifier
 from server.network.http_clients import HttpClients
 from server.settings.models import ComfyUIMode
 from server.settings.store import SettingsStore

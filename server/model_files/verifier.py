@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 from server.errors import AppError, ErrorKind
 from server.jobs.manager import JobContext
-from server.models.file_work import JobFileWork, Phase
-from server.models.hashing import HashCache, sha256_file
-from server.models.manifest import ModelManifest
-from server.models.presence import FileState, ModelPresence
-from server.models.wording import name_text
+from server.model_files.file_work import JobFileWork, Phase
+from server.model_files.hashing import HashCache, sha256_file
+from server.model_files.manifest import ModelManifest
+from server.model_files.presence import FileState, ModelPresence
+from server.model_files.wording import name_text
 
 
 class ModelVerifier:

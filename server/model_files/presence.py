@@ -14,9 +14,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from server.catalog.models import ModelFile
-from server.models.folders import FolderOrigin, ModelFolders
-from server.models.hashing import HashCache
-from server.models.manifest import ModelManifest, size_matches
+from server.model_files.folders import FolderOrigin, ModelFolders
+from server.model_files.hashing import HashCache
+from server.model_files.manifest import ModelManifest, size_matches
 
 
 class FileState(StrEnum):

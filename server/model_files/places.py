@@ -17,9 +17,9 @@ import psutil
 from pydantic import BaseModel, ConfigDict
 
 from server.errors import AppError, ErrorKind
-from server.models.bundles import find_bundle
-from server.models.file_headers import MODEL_SUFFIXES
-from server.models.folders import recognise
+from server.model_files.bundles import find_bundle
+from server.model_files.file_headers import MODEL_SUFFIXES
+from server.model_files.folders import recognise
 
 MAX_LISTED = 500
 _REMOVABLE_MOUNT_ROOTS = (Path("/media"), Path("/run/media"), Path("/Volumes"))

@@ -9,7 +9,7 @@ import yaml
 
 from server.comfyui.model_paths import managed_models_section, render_model_paths
 from server.errors import AppError
-from server.models.folders import FolderLayout, FolderOrigin, ModelFolderFinder, ModelFolders, recognise
+from server.model_files.folders import FolderLayout, FolderOrigin, ModelFolderFinder, ModelFolders, recognise
 from server.notices import Notices
 from server.settings.store import SettingsStore
 

@@ -24,14 +24,14 @@ import httpx
 from server.catalog.models import ModelFile
 from server.errors import AppError, ErrorKind
 from server.jobs.manager import JobCancelledError, JobContext
-from server.models.file_headers import header_problem
-from server.models.file_work import JobFileWork, Phase
-from server.models.hashing import HashCache, sha256_file
-from server.models.manifest import ModelManifest, size_matches
-from server.models.model_locks import ModelLocks
-from server.models.placement import RESERVE_BYTES, free_bytes, write_error
-from server.models.presence import FileState, ModelPresence
-from server.models.wording import name_text, size_text
+from server.model_files.file_headers import header_problem
+from server.model_files.file_work import JobFileWork, Phase
+from server.model_files.hashing import HashCache, sha256_file
+from server.model_files.manifest import ModelManifest, size_matches
+from server.model_files.model_locks import ModelLocks
+from server.model_files.placement import RESERVE_BYTES, free_bytes, write_error
+from server.model_files.presence import FileState, ModelPresence
+from server.model_files.wording import name_text, size_text
 from server.network.http_clients import HttpClients
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from server.catalog.availability import UnavailableReason
 from server.catalog.models import ModelFile, OutputBackend, OutputConfig
 from server.comfyui.status import ComfyUIStatus
-from server.models.comfyui_listing import ComfyUIListing
-from server.models.manifest import ModelManifest
-from server.models.presence import FileState, ModelPresence
-from server.models.wording import file_names, model_names, models_with_sizes, name_text, size_text
+from server.model_files.comfyui_listing import ComfyUIListing
+from server.model_files.manifest import ModelManifest
+from server.model_files.presence import FileState, ModelPresence
+from server.model_files.wording import file_names, model_names, models_with_sizes, name_text, size_text
 from server.settings.models import ComfyUIMode
 
 FIX_PAGE = "models"

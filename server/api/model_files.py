@@ -9,8 +9,8 @@ from server.api.query import parse_query
 from server.api.request_body import parse_body
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language, Translator
-from server.models.folders import ModelLocation
-from server.models.requests import (
+from server.model_files.folders import ModelLocation
+from server.model_files.requests import (
     BrowseQuery,
     BundleRequest,
     DownloadRequest,
@@ -20,7 +20,7 @@ from server.models.requests import (
     ImportRequest,
     VerifyRequest,
 )
-from server.models.service import ModelService
+from server.model_files.service import ModelService
 from server.settings.store import SettingsStore
 
 
@@ -35,8 +35,8 @@ def folder_json(location: ModelLocation) -> dict[str, object]:
     }
 
 
-def models_blueprint(models: ModelService, translator: Translator, settings: SettingsStore) -> Blueprint:
-    bp = Blueprint("models", __name__)
+def model_files_blueprint(models: ModelService, translator: Translator, settings: SettingsStore) -> Blueprint:
+    bp = Blueprint("model_files", __name__)
 
     def translated(code: str, language: Language, params: dict[str, object]) -> str:
         return translator.translate(code, language, params)

@@ -1,4 +1,8 @@
-"""The safety levels a teacher chooses, and what each level switches on."""
+"""The safety levels a teacher chooses, and what each level switches on.
+
+The level is a setting (settings.json, the lab policy), so settings own it; the pipeline reads
+what a level switches on from here.
+"""
 
 from __future__ import annotations
 
@@ -43,9 +47,6 @@ class SafetyLevel(StrEnum):
         """Whether a term list that declares `list_levels` is applied at this level."""
         return self.filters_terms and self in list_levels
 
-
-# Levels a term list may name; research never filters, so a list naming it would be a mistake.
-FILTERING_LEVELS: tuple[SafetyLevel, ...] = (SafetyLevel.KIDS, SafetyLevel.YOUTH, SafetyLevel.ADULT)
 
 _MIN_AGE: dict[SafetyLevel, int | None] = {
     SafetyLevel.KIDS: 8,

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from server.atomic_write import write_json_atomic
-from server.models.file_work import FileWork, Phase
+from server.model_files.file_work import FileWork, Phase
 
 log = logging.getLogger(__name__)
 

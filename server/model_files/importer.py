@@ -21,8 +21,8 @@ from pathlib import Path
 from server.catalog.models import ModelFile
 from server.errors import AppError, ErrorKind
 from server.jobs.manager import JobContext
-from server.models.bundles import BundleManifest, find_bundle
-from server.models.file_headers import (
+from server.model_files.bundles import BundleManifest, find_bundle
+from server.model_files.file_headers import (
     MODEL_SUFFIXES,
     HeaderProblem,
     ModelFormat,
@@ -30,11 +30,11 @@ from server.models.file_headers import (
     is_pickle_file,
     model_format,
 )
-from server.models.file_work import JobFileWork, Phase
-from server.models.hashing import HashCache
-from server.models.manifest import ModelManifest, size_matches
-from server.models.model_locks import ModelLocks
-from server.models.placement import (
+from server.model_files.file_work import JobFileWork, Phase
+from server.model_files.hashing import HashCache
+from server.model_files.manifest import ModelManifest, size_matches
+from server.model_files.model_locks import ModelLocks
+from server.model_files.placement import (
     RESERVE_BYTES,
     ChecksumMismatchError,
     PlacementMethod,
@@ -42,8 +42,8 @@ from server.models.placement import (
     place_file,
     same_file_system,
 )
-from server.models.presence import FileState, ModelPresence
-from server.models.wording import name_text, size_text
+from server.model_files.presence import FileState, ModelPresence
+from server.model_files.wording import name_text, size_text
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from server.models.file_headers import HeaderProblem, header_problem
-from tests.models.model_files import gguf_bytes, safetensors_bytes, write_pickle_checkpoint
+from server.model_files.file_headers import HeaderProblem, header_problem
+from tests.model_files.model_files import gguf_bytes, safetensors_bytes, write_pickle_checkpoint
 
 
 def _write(path: Path, data: bytes) -> Path:

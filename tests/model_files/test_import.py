@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.models.catalog import TinyModels, manifest_entry, write_model_catalog
-from tests.models.conftest import (
+from tests.model_files.catalog import TinyModels, manifest_entry, write_model_catalog
+from tests.model_files.conftest import (
     StartModelApp,
     events_until,
     files_by_id,
@@ -16,7 +16,7 @@ from tests.models.conftest import (
     output_reasons,
     run_job,
 )
-from tests.models.model_files import (
+from tests.model_files.model_files import (
     safetensors_bytes,
     write_pickle_checkpoint,
     write_sparse_safetensors,
