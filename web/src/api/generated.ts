@@ -481,7 +481,7 @@ export interface GenerationRequest {
   run_id: string
   text: string
   output_id: string
-  seed?: unknown
+  seed?: number | 'random' | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -657,9 +657,7 @@ export interface KeyStatus {
  */
 export interface KeyProvider {
   id: string
-  name: {
-    [k: string]: string
-  }
+  name: LocalizedText
   is_cloud: boolean | null
 }
 /**
