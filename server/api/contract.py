@@ -43,11 +43,6 @@ from server.settings.models import (
 )
 
 
-def answer(model: BaseModel, status: int = 200) -> tuple[Response, int]:
-    """The one way a JSON endpoint answers: its response model, as JSON."""
-    return jsonify(model.model_dump(mode="json")), status
-
-
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     answers.ApiErrorBody,
     answers.Health,
@@ -110,6 +105,19 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     model_requests.FolderChangeRequest,
     model_requests.FindExistingRequest,
 )
+
+
+_LISTED_ANSWERS = frozenset(RESPONSE_MODELS)
+
+
+def answer(model: BaseModel, status: int = 200) -> tuple[Response, int]:
+    """The one way a JSON endpoint answers: its response model, as JSON. An answer whose model is
+    not listed above would be missing from the web client's types: that is a bug of the endpoint."""
+    if type(model) not in _LISTED_ANSWERS:
+        raise TypeError(
+            f"{type(model).__name__} answers an endpoint but is not listed in server/api/contract.py"
+        )
+    return jsonify(model.model_dump(mode="json")), status
 
 
 class _ContractSchema(GenerateJsonSchema):
