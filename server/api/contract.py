@@ -42,7 +42,6 @@ from server.settings.models import (
     SettingsPatch,
 )
 
-
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     answers.ApiErrorBody,
     answers.Health,
