@@ -23,6 +23,7 @@ from server.cloud.api_keys import KeyChange, KeyRemoval, KeyStatus
 from server.comfyui.child_log import LogLine
 from server.llm.chat_types import ModelInfo
 from server.model_files import requests as model_requests
+from server.model_files.file_work import ModelProgress
 from server.model_files.places import FolderListing, Place
 from server.pipeline.requests import (
     GenerationRequest,
@@ -81,6 +82,13 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     ModelInfo,
 )
 
+# The data of server-sent events that have a model (the rest are still plain data, typed by hand in
+# web/src/api/types.ts).
+EVENT_MODELS: tuple[type[BaseModel], ...] = (
+    answers.ComfyUIStatusView,  # the "status" events of /api/comfyui/events
+    ModelProgress,  # "model_progress" of a job's events
+)
+
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     SettingsPatch,
     SafetyLevelChange,
@@ -135,7 +143,7 @@ def schema_document() -> dict[str, Any]:
     requests as accepted)."""
     answer_mode: JsonSchemaMode = "serialization"
     request_mode: JsonSchemaMode = "validation"
-    entries = [(model, answer_mode) for model in RESPONSE_MODELS] + [
+    entries = [(model, answer_mode) for model in dict.fromkeys(RESPONSE_MODELS + EVENT_MODELS)] + [
         (model, request_mode) for model in REQUEST_MODELS
     ]
     _, document = models_json_schema(

@@ -23,7 +23,6 @@ EVENT_PAYLOADS = {
     "GenerationResult",
     "JobEventData",
     "ExportResult",
-    "ModelProgress",
     "ImportSkip",
     "JobNotice",
 }

@@ -61,6 +61,11 @@ export type InterceptionKind = 'transform' | 'recursive' | 'passthrough'
 export type OutputBackend = 'comfyui' | 'openai' | 'openrouter'
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Phase".
+ */
+export type Phase = 'scan' | 'hash' | 'link' | 'copy' | 'download' | 'verify'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "NoticeLevel".
  */
 export type NoticeLevel = 'info' | 'warning'
@@ -860,6 +865,22 @@ export interface ModelFoldersView {
   find_existing: boolean
   restart_needed: boolean
   folders: ModelFolderView[]
+}
+/**
+ * The data of a ``model_progress`` event: bytes done in the current phase of one file.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ModelProgress".
+ */
+export interface ModelProgress {
+  phase: Phase
+  model_id: string | null
+  file: string | null
+  done: number
+  total: number
+  fraction: number
+  index: number
+  files: number
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema

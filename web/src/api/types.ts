@@ -1,8 +1,8 @@
 // The web client's names for the app server's JSON shapes. The API shapes themselves are generated
 // from the server's pydantic models (generated.ts, `make api-types`); this file only names them for
 // the client. Hand-written here, and why:
-// - the payloads of job events (server-sent events: JobEventData, job results, model progress,
-//   notices): the jobs write them as plain data, there is no pydantic model of them yet;
+// - the payloads of job events (server-sent events: JobEventData, job results, notices): the jobs
+//   write them as plain data, there is no pydantic model of them yet (model progress has one);
 // - client-side constants and helpers (LANGUAGES, LLM_STAGES, CATEGORY_IDS, FINAL_JOB_STATES,
 //   JOB_EVENT_NAMES, mediaUrl), which the compiler checks against the generated types.
 
@@ -222,19 +222,9 @@ export function mediaUrl(runId: string, name: string): string {
 
 // ---------------------------------------------------------------- models page (GET /api/models, docs/api.md)
 
-export type ModelPhase = 'scan' | 'hash' | 'link' | 'copy' | 'download' | 'verify'
-
-export interface ModelProgress {
-  phase: ModelPhase
-  model_id: string | null
-  file: string | null
-  done: number
-  total: number
-  fraction: number
-  /** The file being worked on, counted from 1, and how many there are. */
-  index: number
-  files: number
-}
+export type ModelPhase = G.Phase
+/** The data of a `model_progress` job event (a server model, unlike the other event payloads). */
+export type ModelProgress = G.ModelProgress
 
 /** A file an import found and did not take, with why (the server's sentence, in the reader's language). */
 export interface ImportSkip {
