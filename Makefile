@@ -8,11 +8,12 @@ WEB_DEPS_STAMP := web/node_modules/.installed
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json web/scripts -type f 2>/dev/null)
 
-.PHONY: run test lint typecheck webtest pytest system-packages bench clean help dist dist-smoke
+.PHONY: run test lint typecheck api-types api-types-check webtest pytest system-packages bench clean help dist dist-smoke
 
 help:
 	@echo "make run    - set up and start the app (a window if there is a display, else headless with its URL)"
 	@echo "make test   - set up, then linters, type checks and the whole test suite"
+	@echo "make api-types - write web/src/api/generated.ts from the API's pydantic models"
 	@echo "make bench  - run the benchmarks in bench/ and print their figures"
 	@echo "make dist   - build the program (PyInstaller) and, on Linux, the .tar.gz and .deb; smoke-test them"
 	@echo "make clean  - remove the virtualenv, node_modules and build output"
@@ -20,7 +21,7 @@ help:
 run: $(PY_STAMP) $(WEB_DIST)
 	$(PY) -m desktop.main $(ARGS)
 
-test: system-packages $(PY_STAMP) $(WEB_DIST) lint typecheck webtest pytest
+test: system-packages $(PY_STAMP) $(WEB_DIST) lint api-types-check typecheck webtest pytest
 
 # --- set-up ---------------------------------------------------------------------------------------
 
@@ -54,6 +55,13 @@ lint: $(PY_STAMP)
 typecheck: $(PY_STAMP) $(WEB_DEPS_STAMP)
 	$(VENV)/bin/mypy
 	cd web && npm run typecheck
+
+# The web client's API types come from the server's pydantic models (server/api/contract.py).
+api-types: $(PY_STAMP) $(WEB_DEPS_STAMP)
+	$(PY) tools/api_types.py
+
+api-types-check: $(PY_STAMP) $(WEB_DEPS_STAMP)
+	@$(PY) tools/api_types.py --check
 
 # The web UI's unit tests (vitest): its state machines against a stand-in for the app server.
 webtest: $(WEB_DEPS_STAMP)

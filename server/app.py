@@ -12,6 +12,7 @@ from server.api.health import health_blueprint
 from server.api.instance import instance_blueprint
 from server.api.jobs import jobs_blueprint
 from server.api.llm import llm_blueprint
+from server.api.messages import LocalizedMessages
 from server.api.model_files import model_files_blueprint
 from server.api.path_parts import install_path_checks
 from server.api.pipeline import pipeline_blueprint
@@ -36,38 +37,36 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    install_security(app, security, services.translator, services.settings)
-    register_error_handlers(app, services.translator, services.settings)
+    messages = LocalizedMessages(services.translator, services.settings)
+    install_security(app, security, messages)
+    register_error_handlers(app, messages)
     # After the security check: a stranger learns nothing from how a path is judged.
-    install_path_checks(app, services.translator, services.settings)
+    install_path_checks(app, messages)
 
+    # Each blueprint gets the services it uses, never the whole container.
     app.register_blueprint(health_blueprint(services.version))
     app.register_blueprint(instance_blueprint(focus or WindowFocus()))
-    app.register_blueprint(system_blueprint(services))
+    app.register_blueprint(system_blueprint(services.version, services.paths, services.notices, messages))
     app.register_blueprint(
         settings_blueprint(services.settings, services.comfyui_settings, services.providers)
     )
-    app.register_blueprint(catalog_blueprint(services))
-    app.register_blueprint(jobs_blueprint(services.jobs, services.translator, services.settings, streams))
+    app.register_blueprint(catalog_blueprint(services.catalog, services.availability, messages))
+    app.register_blueprint(jobs_blueprint(services.jobs, messages, streams))
     app.register_blueprint(
         runs_blueprint(
             services.runs,
             frozenset(services.catalog.media_types),
             services.gallery,
             services.exporter,
-            services.settings,
+            messages,
         )
     )
-    app.register_blueprint(
-        llm_blueprint(services.providers, services.llm, services.translator, services.settings)
-    )
+    app.register_blueprint(llm_blueprint(services.providers, services.llm, messages))
     app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode, services.settings))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
-    app.register_blueprint(
-        comfyui_blueprint(services.comfyui, services.translator, services.settings, streams)
-    )
-    app.register_blueprint(model_files_blueprint(services.models, services.translator, services.settings))
+    app.register_blueprint(comfyui_blueprint(services.comfyui, messages, streams))
+    app.register_blueprint(model_files_blueprint(services.models, messages, services.settings))
     app.register_blueprint(diagnostics_blueprint(services.diagnostics))
     # Last: its catch-all route must not shadow the API.
-    app.register_blueprint(spa_blueprint(services.resources.web_dist, services.translator))
+    app.register_blueprint(spa_blueprint(services.resources.web_dist, messages))
     return app

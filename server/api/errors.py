@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from server.api.language import request_language
+from server.api.answers import ApiErrorBody, ErrorDetail
+from server.api.contract import answer
+from server.api.messages import LocalizedMessages
 from server.errors import AppError, ErrorKind
-from server.i18n.translator import Translator
-from server.settings.store import SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +38,17 @@ HTTP_CODES = {
 
 
 def error_response(
-    translator: Translator,
-    settings: SettingsStore,
-    code: str,
-    status: int,
-    params: dict[str, object] | None = None,
+    messages: LocalizedMessages, code: str, status: int, params: dict[str, object] | None = None
 ) -> tuple[Response, int]:
-    message = translator.translate(code, request_language(settings), params)
-    return jsonify({"error": {"code": code, "message": message}}), status
+    return answer(ApiErrorBody(error=ErrorDetail(code=code, message=messages.text(code, params))), status)
 
 
-def register_error_handlers(app: Flask, translator: Translator, settings: SettingsStore) -> None:
+def register_error_handlers(app: Flask, messages: LocalizedMessages) -> None:
     @app.errorhandler(AppError)
     def _app_error(error: AppError) -> tuple[Response, int]:
         status = STATUS_BY_KIND[error.kind]
         log.info("request %s %s failed: %r", request.method, request.path, error)
-        response, status = error_response(translator, settings, error.code, status, error.params)
+        response, status = error_response(messages, error.code, status, error.params)
         if error.kind is ErrorKind.TOO_MANY_REQUESTS and "seconds" in error.params:
             response.headers["Retry-After"] = str(error.params["seconds"])
         return response, status
@@ -67,10 +62,10 @@ def register_error_handlers(app: Flask, translator: Translator, settings: Settin
         if status == 413:
             limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
             params["limit_mb"] = limit // (1024 * 1024)
-        return error_response(translator, settings, HTTP_CODES.get(status, "http_error"), status, params)
+        return error_response(messages, HTTP_CODES.get(status, "http_error"), status, params)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response, int]:
         # The detail belongs in the log; the person gets a sentence they can act on.
         log.exception("unexpected error in %s %s", request.method, request.path, exc_info=error)
-        return error_response(translator, settings, "internal_error", 500)
+        return error_response(messages, "internal_error", 500)

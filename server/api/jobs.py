@@ -8,64 +8,65 @@ and so does each file a finished job lists under ``result.skipped`` (an import's
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 
+from server.api.answers import JobSummary
+from server.api.contract import answer
 from server.api.event_stream import Batch, Message, event_stream_response
-from server.api.language import request_language
+from server.api.messages import LocalizedMessages
 from server.errors import AppError, ErrorKind
-from server.i18n.translator import Language, Translator
+from server.i18n.translator import Language
 from server.jobs.events import JobEvent
 from server.jobs.manager import Job, JobManager
-from server.settings.store import SettingsStore
 from server.stream_budget import StreamBudget
 
 
-def job_summary(job: Job, jobs: JobManager) -> dict[str, object]:
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "state": job.state.value,
-        "run_id": job.run_id,
-        "queue_position": jobs.queue_position(job),
-    }
+def job_summary(job: Job, jobs: JobManager) -> JobSummary:
+    return JobSummary(
+        id=job.id,
+        kind=job.kind,
+        state=job.state.value,
+        run_id=job.run_id,
+        queue_position=jobs.queue_position(job),
+    )
 
 
-def render_event(event: JobEvent, translator: Translator, language: Language) -> dict[str, object]:
+def render_event(event: JobEvent, messages: LocalizedMessages, language: Language) -> dict[str, object]:
     data = dict(event.data)
     code = data.get("code")
     if isinstance(code, str) and event.type in ("error", "blocked", "notice"):
         params = data.get("params")
-        data["message"] = translator.translate(code, language, params if isinstance(params, dict) else None)
+        data["message"] = messages.text(code, params if isinstance(params, dict) else None, language)
     result = data.get("result")
     if event.type == "state" and isinstance(result, dict) and isinstance(result.get("skipped"), list):
         data["result"] = {
             **result,
-            "skipped": [_with_message(item, translator, language) for item in result["skipped"]],
+            "skipped": [_with_message(item, messages, language) for item in result["skipped"]],
         }
     return data
 
 
-def _with_message(item: object, translator: Translator, language: Language) -> object:
+def _with_message(item: object, messages: LocalizedMessages, language: Language) -> object:
     """A file a job did not take (an import's ``skipped``), with its reason in the reader's language."""
     if not isinstance(item, dict) or not isinstance(item.get("code"), str):
         return item
     params = item.get("params")
-    message = translator.translate(item["code"], language, params if isinstance(params, dict) else None)
-    return {**item, "message": message}
+    return {
+        **item,
+        "message": messages.text(item["code"], params if isinstance(params, dict) else None, language),
+    }
 
 
-def jobs_blueprint(
-    jobs: JobManager, translator: Translator, settings: SettingsStore, streams: StreamBudget
-) -> Blueprint:
+def jobs_blueprint(jobs: JobManager, messages: LocalizedMessages, streams: StreamBudget) -> Blueprint:
     bp = Blueprint("jobs", __name__)
 
     @bp.get("/api/jobs/<job_id>")
-    def state(job_id: str) -> Response:
-        return jsonify(job_summary(jobs.get(job_id), jobs))
+    def state(job_id: str) -> tuple[Response, int]:
+        return answer(job_summary(jobs.get(job_id), jobs))
 
     @bp.post("/api/jobs/<job_id>/cancel")
     def cancel(job_id: str) -> tuple[Response, int]:
-        return jsonify(job_summary(jobs.cancel(job_id), jobs)), 202
+        return answer(job_summary(jobs.cancel(job_id), jobs), 202)
 
     @bp.get("/api/jobs/<job_id>/preview")
     def preview(job_id: str) -> Response:
@@ -80,7 +81,7 @@ def jobs_blueprint(
     @bp.get("/api/jobs/<job_id>/events")
     def events(job_id: str) -> Response:
         job = jobs.get(job_id)
-        language = request_language(settings)
+        language = messages.language()
         seq = _last_event_id()
 
         def next_batch(timeout: float) -> Batch:
@@ -88,11 +89,11 @@ def jobs_blueprint(
             batch = job.events_after(seq, timeout)
             if batch:
                 seq = batch[-1].seq
-            messages = [
-                Message(event.type, render_event(event, translator, language), event.seq) for event in batch
+            frames = [
+                Message(event.type, render_event(event, messages, language), event.seq) for event in batch
             ]
             # Also for a reader that comes back after the end: without `end`, it would reconnect forever.
-            return Batch(messages, last=job.state.is_final and not job.events_after(seq, 0))
+            return Batch(frames, last=job.state.is_final and not job.events_after(seq, 0))
 
         return event_stream_response(next_batch, streams, retry_ms=1000)
 

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 
-from server.api.language import request_language
+from server.api.answers import ErrorDetail, LlmModels, LlmProviders, LlmProviderView, LlmTestResult
+from server.api.contract import answer
+from server.api.messages import LocalizedMessages
 from server.api.request_body import parse_body
-from server.i18n.translator import Translator
 from server.llm.provider_registry import ProviderRegistry
 from server.pipeline.llm_calls import LlmCaller, LlmStage
 from server.pipeline.requests import LlmTestRequest
-from server.settings.store import SettingsStore
 
 
-def llm_blueprint(
-    registry: ProviderRegistry, llm: LlmCaller, translator: Translator, settings: SettingsStore
-) -> Blueprint:
+def llm_blueprint(registry: ProviderRegistry, llm: LlmCaller, messages: LocalizedMessages) -> Blueprint:
     bp = Blueprint("llm", __name__)
 
     @bp.post("/api/llm/test")
-    def test() -> Response:
+    def test() -> tuple[Response, int]:
         """One tiny real chat request; a failure is an answer (ok: false) with a plain message."""
         body = parse_body(LlmTestRequest)
         choice = llm.choice(LlmStage(body.stage)) if body.stage is not None else body.choice
@@ -27,48 +25,44 @@ def llm_blueprint(
         result = llm.test(choice)
         error = None
         if result.error is not None:
-            error = {
-                "code": result.error.code,
-                "message": translator.translate(
-                    result.error.code, request_language(settings), result.error.params
-                ),
-            }
-        return jsonify(
-            {
-                "ok": result.error is None,
-                "stage": body.stage,
-                "provider_id": result.provider_id,
-                "model": result.model,
-                "duration_ms": result.duration_ms,
-                "reply": result.reply,
-                "error": error,
-            }
+            error = ErrorDetail(
+                code=result.error.code, message=messages.text(result.error.code, result.error.params)
+            )
+        return answer(
+            LlmTestResult(
+                ok=result.error is None,
+                stage=body.stage,
+                provider_id=result.provider_id,
+                model=result.model,
+                duration_ms=result.duration_ms,
+                reply=result.reply,
+                error=error,
+            )
         )
 
     @bp.get("/api/llm/providers")
-    def providers() -> Response:
-        return jsonify(
-            {
-                "providers": [
-                    {
-                        "id": preset.id,
-                        "kind": preset.kind,
-                        "name": preset.names.model_dump(),
-                        "base_url": preset.base_url,
-                        "needs_key": preset.needs_key,
-                        "key_set": registry.key_is_set(preset.id),
-                        "is_cloud": preset.is_cloud,
-                    }
+    def providers() -> tuple[Response, int]:
+        return answer(
+            LlmProviders(
+                providers=[
+                    LlmProviderView(
+                        id=preset.id,
+                        kind=preset.kind,
+                        name=preset.names,
+                        base_url=preset.base_url,
+                        needs_key=preset.needs_key,
+                        key_set=registry.key_is_set(preset.id),
+                        is_cloud=preset.is_cloud,
+                    )
                     for preset in registry.presets()
                 ],
-                "test_grade_stages": [stage.value for stage in llm.uses_test_grade_model()],
-            }
+                test_grade_stages=[stage.value for stage in llm.uses_test_grade_model()],
+            )
         )
 
     @bp.get("/api/llm/providers/<provider_id>/models")
-    def models(provider_id: str) -> Response:
+    def models(provider_id: str) -> tuple[Response, int]:
         base_url = request.args.get("base_url") or None
-        listed = llm.list_models(provider_id, base_url)
-        return jsonify({"models": [model.model_dump() for model in listed]})
+        return answer(LlmModels(models=llm.list_models(provider_id, base_url)))
 
     return bp

@@ -10,16 +10,15 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 from server.api.errors import error_response
-from server.i18n.translator import Translator
+from server.api.messages import LocalizedMessages
 from server.path_names import MAX_NAME_BYTES, NAME_TOO_LONG, path_problem
-from server.settings.store import SettingsStore
 
 
-def install_path_checks(app: Flask, translator: Translator, settings: SettingsStore) -> None:
+def install_path_checks(app: Flask, messages: LocalizedMessages) -> None:
     @app.before_request
     def _check_path() -> tuple[Response, int] | None:
         problem = path_problem(request.path)
         if problem is None:
             return None
         code = "path_part_too_long" if problem == NAME_TOO_LONG else "path_part_invalid"
-        return error_response(translator, settings, code, 400, {"max": MAX_NAME_BYTES})
+        return error_response(messages, code, 400, {"max": MAX_NAME_BYTES})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 
+from server.api.answers import GenerationStarted, JobStarted
+from server.api.contract import answer
 from server.api.request_body import parse_body
 from server.pipeline.generation import Generator
 from server.pipeline.requests import GenerationRequest, InterceptionRequest, OptimizationRequest
@@ -16,18 +18,20 @@ def pipeline_blueprint(workshop: Workshop, generator: Generator) -> Blueprint:
     @bp.post("/api/interception")
     def interception() -> tuple[Response, int]:
         run, job = workshop.start_interception(parse_body(InterceptionRequest))
-        return jsonify({"job_id": job.id, "run_id": run.id}), 202
+        return answer(JobStarted(job_id=job.id, run_id=run.id), 202)
 
     @bp.post("/api/optimization")
     def optimization() -> tuple[Response, int]:
         request = parse_body(OptimizationRequest)
         job = workshop.start_optimization(request)
-        return jsonify({"job_id": job.id, "run_id": request.run_id}), 202
+        return answer(JobStarted(job_id=job.id, run_id=request.run_id), 202)
 
     @bp.post("/api/generation")
     def generation() -> tuple[Response, int]:
         request = parse_body(GenerationRequest)
         generation_id, job = generator.start(request)
-        return jsonify({"job_id": job.id, "run_id": request.run_id, "generation_id": generation_id}), 202
+        return answer(
+            GenerationStarted(job_id=job.id, run_id=request.run_id, generation_id=generation_id), 202
+        )
 
     return bp

@@ -3,9 +3,11 @@ the gallery's list, detail, delete and export."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, send_file
+from flask import Blueprint, Response, send_file
 
-from server.api.language import request_language
+from server.api.answers import Deleted, JobAccepted
+from server.api.contract import answer
+from server.api.messages import LocalizedMessages
 from server.api.query import parse_query
 from server.api.request_body import parse_body
 from server.errors import AppError, ErrorKind
@@ -13,7 +15,6 @@ from server.runs.export import ExportRequest, RunExporter
 from server.runs.gallery import Gallery, GalleryQuery
 from server.runs.models import MediaFileRecord
 from server.runs.store import RunStore
-from server.settings.store import SettingsStore
 
 
 def runs_blueprint(
@@ -21,7 +22,7 @@ def runs_blueprint(
     media_types: frozenset[str],
     gallery: Gallery,
     exporter: RunExporter,
-    settings: SettingsStore,
+    messages: LocalizedMessages,
 ) -> Blueprint:
     bp = Blueprint("runs", __name__)
 
@@ -31,17 +32,17 @@ def runs_blueprint(
         return send_file(runs.media_path(run_id, item.name), mimetype=item.mime_type, conditional=True)
 
     @bp.get("/api/runs")
-    def listing() -> Response:
-        return jsonify(gallery.page(parse_query(GalleryQuery)).model_dump(mode="json"))
+    def listing() -> tuple[Response, int]:
+        return answer(gallery.page(parse_query(GalleryQuery)))
 
     @bp.get("/api/runs/facets")
-    def facets() -> Response:
-        return jsonify(gallery.facets().model_dump(mode="json"))
+    def facets() -> tuple[Response, int]:
+        return answer(gallery.facets())
 
     @bp.post("/api/runs/exports")
     def export() -> tuple[Response, int]:
-        job = exporter.start(parse_body(ExportRequest), request_language(settings))
-        return jsonify({"job_id": job.id}), 202
+        job = exporter.start(parse_body(ExportRequest), messages.language())
+        return answer(JobAccepted(job_id=job.id), 202)
 
     @bp.get("/api/runs/exports/<export_id>")
     def download(export_id: str) -> Response:
@@ -53,17 +54,17 @@ def runs_blueprint(
         )
 
     @bp.get("/api/runs/<run_id>")
-    def read(run_id: str) -> Response:
-        return jsonify(runs.load(run_id).model_dump(mode="json"))
+    def read(run_id: str) -> tuple[Response, int]:
+        return answer(runs.load(run_id))
 
     @bp.get("/api/runs/<run_id>/detail")
-    def detail(run_id: str) -> Response:
-        return jsonify(gallery.detail(run_id, request_language(settings)).model_dump(mode="json"))
+    def detail(run_id: str) -> tuple[Response, int]:
+        return answer(gallery.detail(run_id, messages.language()))
 
     @bp.delete("/api/runs/<run_id>")
-    def delete(run_id: str) -> Response:
+    def delete(run_id: str) -> tuple[Response, int]:
         gallery.delete(run_id)
-        return jsonify({"deleted": run_id})
+        return answer(Deleted(deleted=run_id))
 
     @bp.get("/api/runs/<run_id>/media/<name>")
     def media(run_id: str, name: str) -> Response:

@@ -22,8 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from server.api.errors import error_response
 from server.api.event_stream import STREAM_CLIENT_KEY, StreamClient
-from server.i18n.translator import Translator
-from server.settings.store import SettingsStore
+from server.api.messages import LocalizedMessages
 from server.stream_budget import MAX_STREAMS
 from server.window_focus import FOCUS_PATH
 
@@ -69,16 +68,14 @@ class LaunchSecurity:
         return candidate is not None and hmac.compare_digest(candidate.encode(), self.token.encode())
 
 
-def install_security(
-    app: Flask, security: LaunchSecurity, translator: Translator, settings: SettingsStore
-) -> None:
+def install_security(app: Flask, security: LaunchSecurity, messages: LocalizedMessages) -> None:
     @app.before_request
     def _guard() -> WerkzeugResponse | tuple[Response, int] | None:
         if request.host.lower() not in security.allowed_hosts:
-            return error_response(translator, settings, "host_not_allowed", 403)
+            return error_response(messages, "host_not_allowed", 403)
         origin = request.headers.get("Origin")
         if origin is not None and origin not in security.allowed_origins:
-            return error_response(translator, settings, "origin_not_allowed", 403)
+            return error_response(messages, "origin_not_allowed", 403)
         if request.path.startswith("/api/"):
             credential = _valid_credential(security)
             if credential is not None:
@@ -86,7 +83,7 @@ def install_security(
                 return None
             if request.path in PUBLIC_API_PATHS:
                 return None
-            return error_response(translator, settings, "unauthorized", 401)
+            return error_response(messages, "unauthorized", 401)
         url_token = request.args.get("token")
         if url_token is not None:
             return _exchange_url_token(security, url_token)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 
+from server.api.answers import ComfyUIChangeAnswer, PublicSettings
+from server.api.contract import answer
 from server.api.request_body import parse_body
 from server.comfyui.connection_settings import ComfyUIConnectionSettings
 from server.llm.provider_registry import ProviderRegistry
 from server.settings.llm_choices import check_stage_choices
-from server.settings.models import ComfyUIChange, PinChange, SafetyLevelChange, SettingsPatch
+from server.settings.models import ComfyUIChange, PinChange, SafetyLevelChange, Settings, SettingsPatch
 from server.settings.store import SettingsStore
+
+
+def public_settings(store: SettingsStore, settings: Settings | None = None) -> PublicSettings:
+    """What the UI may see of the settings (``current`` unless given), with what the policy fixes."""
+    return PublicSettings.model_validate(store.public(settings))
 
 
 def settings_blueprint(
@@ -18,29 +25,32 @@ def settings_blueprint(
     bp = Blueprint("settings", __name__)
 
     @bp.get("/api/settings")
-    def read() -> Response:
-        return jsonify(settings.public())
+    def read() -> tuple[Response, int]:
+        return answer(public_settings(settings))
 
     @bp.patch("/api/settings")
-    def update() -> Response:
+    def update() -> tuple[Response, int]:
         patch = parse_body(SettingsPatch)
         check_stage_choices(patch.llm, providers.presets())
-        return jsonify(settings.public(settings.apply(patch)))
+        return answer(public_settings(settings, settings.apply(patch)))
 
     @bp.put("/api/settings/safety-level")
-    def safety_level() -> Response:
-        return jsonify(settings.public(settings.change_safety_level(parse_body(SafetyLevelChange))))
+    def safety_level() -> tuple[Response, int]:
+        return answer(public_settings(settings, settings.change_safety_level(parse_body(SafetyLevelChange))))
 
     @bp.put("/api/settings/teacher-pin")
-    def teacher_pin() -> Response:
-        return jsonify(settings.public(settings.change_pin(parse_body(PinChange))))
+    def teacher_pin() -> tuple[Response, int]:
+        return answer(public_settings(settings, settings.change_pin(parse_body(PinChange))))
 
     @bp.put("/api/settings/comfyui")
-    def comfyui_connection() -> Response:
+    def comfyui_connection() -> tuple[Response, int]:
         result = comfyui.change(parse_body(ComfyUIChange))
-        body = settings.public(result.settings)
-        body["restart_needed"] = result.restart_needed
-        body["command_line_override"] = result.command_line_override
-        return jsonify(body)
+        return answer(
+            ComfyUIChangeAnswer(
+                **dict(public_settings(settings, result.settings)),
+                restart_needed=result.restart_needed,
+                command_line_override=result.command_line_override,
+            )
+        )
 
     return bp

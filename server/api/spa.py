@@ -6,10 +6,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, send_from_directory
 
-from server.i18n.translator import Translator
+from server.api.messages import LocalizedMessages
 
 
-def spa_blueprint(web_dist: Path, translator: Translator) -> Blueprint:
+def spa_blueprint(web_dist: Path, messages: LocalizedMessages) -> Blueprint:
     bp = Blueprint("spa", __name__)
 
     @bp.get("/", defaults={"path": ""})
@@ -19,10 +19,11 @@ def spa_blueprint(web_dist: Path, translator: Translator) -> Blueprint:
             abort(404)
         index = web_dist / "index.html"
         if not index.is_file():
+            # Both languages: whoever reads this may have no settings yet.
             message = (
-                translator.translate("web_ui_not_built", "en")
+                messages.text("web_ui_not_built", language="en")
                 + "\n"
-                + translator.translate("web_ui_not_built", "de")
+                + messages.text("web_ui_not_built", language="de")
             )
             return Response(message, status=503, mimetype="text/plain")
         # send_from_directory refuses paths that leave web_dist.

@@ -2,39 +2,43 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 
-from server.api.language import request_language
-from server.services import Services
+from server.api.answers import NoticeView, SystemInfo
+from server.api.contract import answer
+from server.api.messages import LocalizedMessages
+from server.notices import Notices
 from server.settings.disk_usage import measure_storage
+from server.settings.paths import AppPaths
 
 
-def system_blueprint(services: Services) -> Blueprint:
+def system_blueprint(
+    version: str, paths: AppPaths, notices: Notices, messages: LocalizedMessages
+) -> Blueprint:
     bp = Blueprint("system", __name__)
 
     @bp.get("/api/system/info")
-    def info() -> Response:
-        language = request_language(services.settings)
-        notices = [
-            {
-                "code": notice.code,
-                "level": notice.level.value,
-                "message": services.translator.translate(notice.code, language, notice.params),
-            }
-            for notice in services.notices.all()
-        ]
-        return jsonify(
-            {
-                "version": services.version,
-                "portable": services.paths.portable,
-                "data_dir": str(services.paths.data_dir),
-                "notices": notices,
-            }
+    def info() -> tuple[Response, int]:
+        language = messages.language()
+        return answer(
+            SystemInfo(
+                version=version,
+                portable=paths.portable,
+                data_dir=str(paths.data_dir),
+                notices=[
+                    NoticeView(
+                        code=notice.code,
+                        level=notice.level,
+                        message=messages.text(notice.code, notice.params, language),
+                    )
+                    for notice in notices.all()
+                ],
+            )
         )
 
     @bp.get("/api/system/storage")
-    def storage() -> Response:
+    def storage() -> tuple[Response, int]:
         """The data folder, bytes used by runs, models and logs, and the free space on its disk."""
-        return jsonify(measure_storage(services.paths).model_dump())
+        return answer(measure_storage(paths))
 
     return bp

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import PlainValidator
+from pydantic import PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 MAX_COMFYUI_SEED = 2**64 - 1
@@ -30,4 +30,11 @@ def check_seed(value: object) -> int | Literal["random"]:
     )
 
 
-SeedChoice = Annotated[int | Literal["random"], PlainValidator(check_seed)]
+# The plain validator hides the type from the JSON Schema (the web client's types come from it).
+SeedChoice = Annotated[
+    int | Literal["random"],
+    PlainValidator(check_seed),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_COMFYUI_SEED}, {"const": "random"}]}
+    ),
+]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from server.catalog.models import LocalizedText
 from server.errors import AppError, ErrorKind
 from server.llm.provider_registry import ProviderRegistry
 from server.settings.secrets import SecretsStore
@@ -33,7 +34,7 @@ class KeyProvider(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
-    name: dict[str, str]
+    name: LocalizedText
     is_cloud: bool | None
 
 
@@ -99,7 +100,7 @@ class ApiKeys:
         return KeyStatus(
             name=name,
             label=next((p.label for p in presets if p.label), name),
-            providers=[KeyProvider(id=p.id, name=p.names.model_dump(), is_cloud=p.is_cloud) for p in presets],
+            providers=[KeyProvider(id=p.id, name=p.names, is_cloud=p.is_cloud) for p in presets],
             required=any(p.needs_key for p in presets),
             is_set=stored.is_set,
             last4=stored.last4,

@@ -9,14 +9,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from server.catalog.models import LocalizedText
 from server.llm.chat_types import ChatTimeouts
-
-
-class LocalizedText(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    de: str = Field(min_length=1)
-    en: str = Field(min_length=1)
 
 
 class ProviderPreset(BaseModel):

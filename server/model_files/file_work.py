@@ -11,6 +11,8 @@ import time
 from enum import StrEnum
 from typing import Protocol
 
+from pydantic import BaseModel, ConfigDict
+
 from server.jobs.manager import JobContext
 
 PROGRESS_INTERVAL_S = 0.2
@@ -23,6 +25,22 @@ class Phase(StrEnum):
     COPY = "copy"
     DOWNLOAD = "download"
     VERIFY = "verify"
+
+
+class ModelProgress(BaseModel):
+    """The data of a ``model_progress`` event: bytes done in the current phase of one file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    phase: Phase
+    model_id: str | None
+    file: str | None
+    done: int
+    total: int
+    fraction: float
+    # The file being worked on, counted from 1, and how many there are.
+    index: int
+    files: int
 
 
 class FileWork(Protocol):
@@ -72,19 +90,17 @@ class JobFileWork:
             return
         self._last_emit = now
         self._last_phase = phase
-        self._context.emit(
-            "model_progress",
-            {
-                "phase": phase.value,
-                "model_id": self._model_id,
-                "file": self._file,
-                "done": done,
-                "total": total,
-                "fraction": min(1.0, done / total) if total > 0 else 0.0,
-                "index": self._index,
-                "files": self._files,
-            },
+        update = ModelProgress(
+            phase=phase,
+            model_id=self._model_id,
+            file=self._file,
+            done=done,
+            total=total,
+            fraction=min(1.0, done / total) if total > 0 else 0.0,
+            index=self._index,
+            files=self._files,
         )
+        self._context.emit("model_progress", update.model_dump(mode="json"))
 
     def notice(self, code: str, level: str = "info", **params: object) -> None:
         """An outcome the teacher should read (a file imported, refused, ...); rendered in their language."""

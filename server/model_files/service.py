@@ -112,13 +112,13 @@ class ModelService:
         self.manifest = ModelManifest(catalog)
         self.cache = HashCache(cache_file)
         self.presence = ModelPresence(self.manifest, folders, self.cache)
-        self.listing = ComfyUIListing(catalog, comfyui_status, network)
+        self._listing = ComfyUIListing(catalog, comfyui_status, network)
         self.locks = ModelLocks()
-        self.check = ModelFilesCheck(self.manifest, self.presence, self.listing, comfyui_status)
+        self.check = ModelFilesCheck(self.manifest, self.presence, self._listing, comfyui_status)
         self._places = places
         managed = folders.models_dir
         self._importer = ModelImporter(
-            self.manifest, self.presence, self.cache, managed, self.locks, self.listing.clear
+            self.manifest, self.presence, self.cache, managed, self.locks, self._listing.clear
         )
         self._downloader = ModelDownloader(
             network,
@@ -128,10 +128,10 @@ class ModelService:
             managed,
             self.locks,
             offline=lambda: self._settings.current.offline,
-            on_change=self.listing.clear,
+            on_change=self._listing.clear,
             policy=retry,
         )
-        self._verifier = ModelVerifier(self.manifest, self.presence, self.cache, self.listing.clear)
+        self._verifier = ModelVerifier(self.manifest, self.presence, self.cache, self._listing.clear)
         self._bundles = BundleWriter(self.manifest, self.presence, self.cache, managed, app_version)
         self._lock = threading.Lock()
         self._job_ids: list[str] = []
@@ -165,7 +165,7 @@ class ModelService:
                     used_by=self.manifest.used_by(model.id),
                     presence=found,
                     partial_download=self._partial_download(model),
-                    comfyui_listed=self.listing.offered(model),
+                    comfyui_listed=self._listing.offered(model),
                     busy=model.id in busy,
                 )
             )
@@ -193,7 +193,7 @@ class ModelService:
             restart_needed=self.folders.restart_needed(),
             outputs=outputs,
             files=files,
-            folders=self.folders.locations(include_disabled=True)[1:],
+            folders=self.other_folders(),
             jobs=self.active_jobs(),
         )
 
@@ -263,6 +263,32 @@ class ModelService:
             )
         )
 
+    # ------------------------------------------------------------------ model folders
+    # Each change of the folders also forgets what ComfyUI was last seen to offer: the files it
+    # finds may now be others.
+
+    def add_folder(self, raw_path: str) -> ModelLocation:
+        location = self.folders.add(raw_path)
+        self._listing.clear()
+        return location
+
+    def set_folder_enabled(self, folder_id: str, *, enabled: bool) -> ModelLocation:
+        location = self.folders.set_enabled(folder_id, enabled=enabled)
+        self._listing.clear()
+        return location
+
+    def remove_folder(self, folder_id: str) -> None:
+        self.folders.remove(folder_id)
+        self._listing.clear()
+
+    def set_find_existing(self, find_existing: bool) -> None:
+        self.folders.set_find_existing(find_existing)
+        self._listing.clear()
+
+    def other_folders(self) -> list[ModelLocation]:
+        """Every folder but the app's own, switched off ones too (the page lists and toggles them)."""
+        return self.folders.locations(include_disabled=True)[1:]
+
     # ------------------------------------------------------------------ single actions
 
     def remove_file(self, model_id: str) -> None:
@@ -282,7 +308,7 @@ class ModelService:
                 if path.exists():
                     self.cache.forget(path)
                     path.unlink()
-        self.listing.clear()
+        self._listing.clear()
 
     def places(self) -> list[Place]:
         return self._places.list()

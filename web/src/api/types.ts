@@ -1,213 +1,61 @@
-// Shapes of the app server's JSON answers (see server/api/*.py). Keep in step with the blueprints.
+// The web client's names for the app server's JSON shapes. The API shapes themselves are generated
+// from the server's pydantic models (generated.ts, `make api-types`); this file only names them for
+// the client. Hand-written here, and why:
+// - the payloads of job events (server-sent events: JobEventData, job results, notices): the jobs
+//   write them as plain data, there is no pydantic model of them yet (model progress has one);
+// - client-side constants and helpers (LANGUAGES, LLM_STAGES, CATEGORY_IDS, FINAL_JOB_STATES,
+//   JOB_EVENT_NAMES, mediaUrl), which the compiler checks against the generated types.
 
-export type Language = 'de' | 'en'
+import type * as G from './generated'
+
+export type Language = G.PublicSettings['language']
 export const LANGUAGES: readonly Language[] = ['de', 'en']
 
-export interface Localized {
-  de: string
-  en: string
-}
+export type Localized = G.LocalizedText
+export type ApiErrorBody = G.ApiErrorBody
+export type Health = G.Health
+export type NoticeLevel = G.NoticeLevel
+export type Notice = G.NoticeView
+export type SystemInfo = G.SystemInfo
 
-export interface ApiErrorBody {
-  error: { code: string; message: string }
-}
+export type SafetyLevel = G.SafetyLevel
+export type ComfyUIMode = G.ComfyUIMode
+export type ComfyUISettings = G.ComfyUISettings
 
-export interface Health {
-  status: 'ok'
-  version: string
-}
-
-export type NoticeLevel = 'info' | 'warning'
-
-export interface Notice {
-  code: string
-  level: NoticeLevel
-  message: string
-}
-
-export interface SystemInfo {
-  version: string
-  portable: boolean
-  data_dir: string
-  notices: Notice[]
-}
-
-export type SafetyLevel = 'kids' | 'youth' | 'adult' | 'research'
-export type ComfyUIMode = 'managed' | 'external' | 'none'
-
-export interface ComfyUISettings {
-  mode: ComfyUIMode
-  directory: string | null
-  python: string | null
-  url: string | null
-}
-
-export type LlmStageName = 'safety' | 'interception' | 'optimization' | 'translation'
+export type LlmStageName = NonNullable<G.LlmTestResult['stage']>
 export const LLM_STAGES: readonly LlmStageName[] = ['safety', 'interception', 'optimization', 'translation']
 
 /** Which provider and model serve one LLM stage. */
-export interface ProviderChoice {
-  provider_id: string
-  model: string
-  base_url?: string | null
-}
-
-export type LlmStageSettings = Record<LlmStageName, ProviderChoice>
-
-/**
- * The machine's lab policy (set by an administrator): `locked` names top-level settings fields that
- * the page shows read-only; `hide_settings` leaves only the language. Absent: nothing is locked.
- */
-export interface SettingsPolicy {
-  locked?: string[]
-  hide_settings?: boolean
-}
-
-export interface Settings {
-  schema_version: number
-  language: Language
-  safety_level: SafetyLevel
-  safety_llm_check: 'when_unsure' | 'always'
-  /** No connection to anything but this computer (the default of a new install). */
-  offline: boolean
-  comfyui: ComfyUISettings
-  llm: LlmStageSettings
-  /** Whether a teacher PIN exists; then going online and changing keys need it. */
-  teacher_pin_set: boolean
-  /** A PIN exists but its file cannot be read: guarded changes are refused until school IT resets it. */
-  teacher_pin_locked: boolean
-  /** The first-run wizard was finished or skipped. */
-  first_run_done: boolean
-  policy?: SettingsPolicy
-}
-
+export type ProviderChoice = G.ProviderChoice
+export type LlmStageSettings = G.LlmStageSettings
+/** The machine's lab policy: `locked` fields are read-only; `hide_settings` leaves only the language. */
+export type SettingsPolicy = G.SettingsPolicyView
+export type Settings = G.PublicSettings
 /** `PUT /api/settings/comfyui`: the folder or address is checked before it is saved. */
-export interface ComfyUIChange {
-  mode: ComfyUIMode
-  directory?: string | null
-  python?: string | null
-  url?: string | null
-}
-
-export interface ComfyUIChangeResult extends Settings {
-  /** ComfyUI still runs with the settings from before: offer a restart. */
-  restart_needed: boolean
-  /** This launch uses a ComfyUI chosen on the command line; the saved choice applies next time. */
-  command_line_override: boolean
-}
-
-export interface PinChange {
-  current_pin?: string
-  new_pin: string
-}
-
-export interface SafetyLevelChange {
-  level: SafetyLevel
-  pin?: string
-}
-
-export interface LlmProvider {
-  id: string
-  kind: string
-  name: Localized
-  base_url: string | null
-  needs_key: boolean
-  key_set: boolean
-  is_cloud: boolean | null
-}
-
-export interface LlmProviders {
-  providers: LlmProvider[]
-  test_grade_stages: LlmStageName[]
-}
-
-export interface LlmModelInfo {
-  id: string
-}
-
+export type ComfyUIChange = G.ComfyUIChange
+export type ComfyUIChangeResult = G.ComfyUIChangeAnswer
+export type PinChange = G.PinChange
+export type SafetyLevelChange = G.SafetyLevelChange
+export type LlmProvider = G.LlmProviderView
+export type LlmProviders = G.LlmProviders
+export type LlmModelInfo = G.ModelInfo
 /** `POST /api/llm/test`: a failure is an answer with `ok: false` and a plain message. */
-export interface LlmTestResult {
-  ok: boolean
-  stage: LlmStageName | null
-  provider_id: string
-  model: string
-  duration_ms: number
-  reply: string | null
-  error: { code: string; message: string } | null
-}
-
-export type ComfyUIState = 'stopped' | 'starting' | 'ready' | 'crashed' | 'failed'
-
-export interface ComfyUIStatus {
-  mode: ComfyUIMode
-  state: ComfyUIState
-  url: string | null
-  pid: number | null
-  version: string | null
-  crashes: number
-  restart_in_s: number | null
-  /** What the state means, in the UI language. */
-  message: string
-}
-
-export interface ComfyUILogLine {
-  seq: number
-  text: string
-}
-
-export interface ComfyUILogs {
-  lines: ComfyUILogLine[]
-  last: number
-}
-
-export interface StorageReport {
-  data_dir: string
-  config_dir: string
-  runs_bytes: number
-  models_bytes: number
-  logs_bytes: number
-  total_bytes: number
-  free_bytes: number
-}
-
+export type LlmTestResult = G.LlmTestResult
+export type ComfyUIState = G.ComfyUIState
+export type ComfyUIStatus = G.ComfyUIStatusView
+export type ComfyUILogLine = G.LogLine
+export type ComfyUILogs = G.ComfyUILogs
+export type StorageReport = G.StorageReport
 /** `PUT /api/settings/offline`: going online needs the PIN once one is set. */
-export interface OfflineChange {
-  offline: boolean
-  pin?: string
-}
-
-export interface KeyProvider {
-  id: string
-  name: Localized
-  is_cloud: boolean | null
-}
-
+export type OfflineChange = G.OfflineChange
+export type KeyProvider = G.KeyProvider
 /** What the API says about a stored API key: never the key, only whether it is set and its end. */
-export interface KeyStatus {
-  name: string
-  label: string
-  providers: KeyProvider[]
-  /** False for a key a provider can do without (an own server that may take one). */
-  required: boolean
-  is_set: boolean
-  last4: string | null
-}
-
-export interface KeyList {
-  keys: KeyStatus[]
-}
-
+export type KeyStatus = G.KeyStatus
+export type KeyList = G.KeyList
 /** What the UI may change without the teacher PIN. */
-export interface SettingsPatch {
-  language?: Language
-  safety_llm_check?: 'when_unsure' | 'always'
-  llm?: Partial<LlmStageSettings>
-  first_run_done?: boolean
-  /** Needed for the safety stage and safety_llm_check once a teacher PIN is set. */
-  pin?: string
-}
+export type SettingsPatch = G.SettingsPatch
 
-export type CategoryId = 'arts' | 'aesthetics' | 'semantics' | 'technical_imaging' | 'heritage' | 'freestyle'
+export type CategoryId = G.InterceptionCategory
 export const CATEGORY_IDS: readonly CategoryId[] = [
   'arts',
   'aesthetics',
@@ -216,110 +64,28 @@ export const CATEGORY_IDS: readonly CategoryId[] = [
   'heritage',
   'freestyle',
 ]
-
-export type InterceptionKind = 'transform' | 'recursive' | 'passthrough'
-
-export interface Interception {
-  id: string
-  name: Localized
-  description: Localized
-  /** The rules text; empty for "Your call", where the student writes the rules. */
-  context: Localized
-  kind: InterceptionKind
-  icon: string
-  color: string
-  order: number
-  min_age: number
-}
-
-export interface InterceptionCategory {
-  id: CategoryId
-  interceptions: Interception[]
-}
-
-export interface InterceptionCatalog {
-  categories: InterceptionCategory[]
-}
-
-export interface UnavailableReason {
-  code: string
-  message: string
-  /** The page that lets a teacher fix it, e.g. "settings" or "models". */
-  fix_page: string | null
-}
-
-export interface OutputDefaults {
-  seed?: number | 'random'
-  steps?: number
-  cfg?: number
-  width?: number
-  height?: number
-  duration?: number
-  frames?: number
-  fps?: number
-  negative_prompt?: string
-}
-
-export type OutputBackend = 'comfyui' | 'openai' | 'openrouter'
-export type Player = 'image' | 'audio' | 'video'
-
-export interface Output {
-  id: string
-  name: Localized
-  description: Localized
-  backend: OutputBackend
-  media_type: string
-  defaults: OutputDefaults
-  models: string[]
-  vram_gb: number
-  min_age: number
-  selftest: boolean
-  available: boolean
-  reasons: UnavailableReason[]
-}
-
-export interface MediaTypeGroup {
-  id: string
-  name: Localized
-  player: Player
-  outputs: Output[]
-}
-
-export interface OutputCatalog {
-  media_types: MediaTypeGroup[]
-}
-
-export interface CatalogProblem {
-  /** Relative to the app's folder, e.g. "configs/interception/dada.json". */
-  file: string
-  /** Dotted path of the field, or null when the whole file is unreadable. */
-  field: string | null
-  code: string
-  message: string
-}
-
-export interface CatalogProblems {
-  problems: CatalogProblem[]
-}
+export type InterceptionKind = G.InterceptionKind
+export type Interception = G.InterceptionView
+export type InterceptionCategory = G.InterceptionCategoryView
+export type InterceptionCatalog = G.InterceptionCatalogView
+export type UnavailableReason = G.UnavailableReasonView
+export type OutputDefaults = G.OutputDefaults
+export type OutputBackend = G.OutputBackend
+export type Player = G.MediaTypeGroupView['player']
+export type Output = G.OutputView
+export type MediaTypeGroup = G.MediaTypeGroupView
+export type OutputCatalog = G.OutputCatalogView
+export type CatalogProblem = G.CatalogProblemView
+export type CatalogProblems = G.CatalogProblemsView
 
 // ---------------------------------------------------------------- jobs and the creative loop (docs/api.md)
 
 /** `202` answer of every step that starts a job. */
-export interface JobStarted {
-  job_id: string
-  run_id: string
-}
-
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'blocked'
+export type JobStarted = G.JobStarted
+export type GenerationStarted = G.GenerationStarted
+export type JobState = G.JobSummary['state']
 export const FINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'blocked']
-
-export interface JobSummary {
-  id: string
-  kind: string
-  state: JobState
-  run_id: string | null
-  queue_position: number | null
-}
+export type JobSummary = G.JobSummary
 
 export type PipelineStage =
   | 'safety_input'
@@ -329,30 +95,13 @@ export type PipelineStage =
   | 'safety_pre_output'
   | 'generation'
 
-export interface InterceptionRequest {
-  config_id: string
-  idea: string
-  rules: string
-  language: Language
-}
-
-export interface OptimizationRequest {
-  run_id: string
-  /** Exactly what the interception box shows. */
-  text: string
-  output_id: string
-}
-
+export type InterceptionRequest = G.InterceptionRequest
+export type OptimizationRequest = G.OptimizationRequest
 /** A number repeats a picture; "random" asks for a new one; absent uses the output's default. */
-export type Seed = number | 'random'
+export type Seed = NonNullable<G.GenerationRequest['seed']>
+export type GenerationRequest = G.GenerationRequest
 
-export interface GenerationRequest {
-  run_id: string
-  /** Exactly what the optimized box shows. */
-  text: string
-  output_id: string
-  seed?: Seed
-}
+// Job results and event payloads (hand-written: no server model yet, see the top of this file).
 
 export interface InterceptionResult {
   run_id: string
@@ -440,154 +189,26 @@ export type JobEvent = { [K in JobEventName]: { id: number; type: K; data: JobEv
 
 // ---------------------------------------------------------------- the gallery (server/runs/gallery.py)
 
-export type RunStatus = 'in_progress' | 'complete' | 'failed' | 'cancelled' | 'blocked' | 'incomplete'
-
-export interface MediaFile {
-  name: string
-  media_type: string
-  mime_type: string
-  size: number
-  sha256: string
-}
-
+export type RunStatus = G.RunStatus
+export type MediaFile = G.MediaFileRecord
 /** One run in the gallery's list. */
-export interface RunSummary {
-  id: string
-  created_at: string
-  status: RunStatus
-  language: Language
-  safety_level: string
-  /** The beginning of the idea. */
-  idea: string
-  attitude: string | null
-  outputs: string[]
-  media_types: string[]
-  /** The newest result stands for the run. */
-  cover: MediaFile | null
-  generations: number
-  media_count: number
-  media_bytes: number
-  /** The run's record cannot be read: only its id, date and files are known. */
-  damaged: boolean
-  /** A damaged run's files, as found in its folder. */
-  files: string[]
-}
+export type RunSummary = G.RunSummary
+export type GalleryQuery = G.GalleryQuery
+export type GalleryPage = G.GalleryPage
+export type GalleryFacets = G.GalleryFacets
+export type ErrorRecord = G.ErrorRecord
+export type TelephoneRoundRecord = G.TelephoneRoundRecord
+export type InterceptionRecord = G.InterceptionRecord
+export type OptimizationRecord = G.OptimizationRecord
+export type GenerationRecord = G.GenerationRecord
+export type SafetyVerdictRecord = G.SafetyVerdictRecord
+/** The run record (server/runs/models.py). */
+export type RunRecord = G.RunRecord
+export type RunDetail = G.RunDetail
+export type ExportRequest = G.ExportRequest
+export type ExportStarted = G.JobAccepted
 
-export interface GalleryQuery {
-  /** ISO 8601, inclusive. */
-  since?: string
-  /** ISO 8601, exclusive. */
-  until?: string
-  attitude?: string
-  /** A media type id, or "none" for runs without a result. */
-  medium?: string
-  offset?: number
-  limit?: number
-}
-
-export interface GalleryPage {
-  runs: RunSummary[]
-  total: number
-  offset: number
-  limit: number
-}
-
-export interface GalleryFacets {
-  attitudes: Record<string, number>
-  media: Record<string, number>
-  total: number
-  oldest: string | null
-  newest: string | null
-}
-
-export interface ErrorRecord {
-  code: string
-  params: Record<string, unknown>
-}
-
-export interface TelephoneRoundRecord {
-  language: string
-  text: string
-}
-
-export interface InterceptionRecord {
-  config_id: string
-  kind: string
-  input: string
-  rules: string
-  rules_edited: boolean
-  output: string
-  rounds: TelephoneRoundRecord[]
-  finished: boolean
-}
-
-export interface OptimizationRecord {
-  output_id: string
-  input: string
-  input_edited: boolean
-  instruction: string | null
-  applied: boolean
-  output: string
-  finished: boolean
-}
-
-export interface GenerationRecord {
-  id: string
-  output_id: string
-  text: string
-  translation: { source_text: string; english: string; applied: boolean } | null
-  negative_prompt: string
-  seed: number | null
-  parameters: Record<string, unknown>
-  backend: string
-  status: RunStatus
-  media: MediaFile[]
-  started_at: string
-  finished_at: string | null
-  error: ErrorRecord | null
-}
-
-export interface SafetyVerdictRecord {
-  stage: 'input' | 'pre_output'
-  level: string
-  decision: 'allowed' | 'blocked'
-  category: string | null
-  llm_checked: boolean
-  explanation_code: string | null
-  at: string
-}
-
-/** The run record (server/runs/models.py), as far as the transparency view shows it. */
-export interface RunRecord {
-  id: string
-  created_at: string
-  updated_at: string
-  status: RunStatus
-  language: Language
-  safety_level: string
-  idea: string
-  interception: InterceptionRecord | null
-  optimizations: OptimizationRecord[]
-  generations: GenerationRecord[]
-  safety: SafetyVerdictRecord[]
-  error: ErrorRecord | null
-}
-
-export interface RunDetail {
-  record: RunRecord
-  /** Texts of the record's message codes (errors, safety explanations) in the UI language. */
-  messages: Record<string, string>
-}
-
-export interface ExportRequest {
-  run_ids?: string[]
-  filter?: { since?: string; until?: string; attitude?: string; medium?: string }
-}
-
-export interface ExportStarted {
-  job_id: string
-}
-
+/** An export job's result (hand-written: a job result, see the top of this file). */
 export interface ExportResult {
   export_id: string
   download_url: string
@@ -601,19 +222,9 @@ export function mediaUrl(runId: string, name: string): string {
 
 // ---------------------------------------------------------------- models page (GET /api/models, docs/api.md)
 
-export type ModelPhase = 'scan' | 'hash' | 'link' | 'copy' | 'download' | 'verify'
-
-export interface ModelProgress {
-  phase: ModelPhase
-  model_id: string | null
-  file: string | null
-  done: number
-  total: number
-  fraction: number
-  /** The file being worked on, counted from 1, and how many there are. */
-  index: number
-  files: number
-}
+export type ModelPhase = G.Phase
+/** The data of a `model_progress` job event (a server model, unlike the other event payloads). */
+export type ModelProgress = G.ModelProgress
 
 /** A file an import found and did not take, with why (the server's sentence, in the reader's language). */
 export interface ImportSkip {
@@ -633,102 +244,17 @@ export interface JobNotice {
   file: string | null
 }
 
-export type ModelFileState = 'present' | 'missing' | 'wrong_size' | 'damaged'
-export type ChecksumState = 'verified' | 'not_checked' | 'no_checksum' | 'mismatch'
-export type FolderOrigin = 'managed' | 'comfyui' | 'found' | 'chosen'
-export type FolderLayout = 'managed' | 'comfyui' | 'swarmui'
-
-export interface ModelLicence {
-  name: string
-  url: string
-}
-
-export interface ModelFileInfo {
-  id: string
-  name: Localized
-  /** The ComfyUI folder key (checkpoints, text_encoders, ...) or "llm". */
-  folder: string
-  filename: string
-  size: number
-  /** False: `size` is a rounded figure. */
-  size_exact: boolean
-  sha256_known: boolean
-  downloadable: boolean
-  licence: ModelLicence
-  notes: Localized | null
-  used_by: string[]
-  state: ModelFileState
-  checksum: ChecksumState | null
-  path: string | null
-  size_on_disk: number | null
-  location_id: string | null
-  origin: FolderOrigin | null
-  /** Bytes of an unfinished download that the next download continues. */
-  partial_download: number | null
-  /** Whether the running ComfyUI offers the file in its loader lists; null when it cannot say. */
-  comfyui_listed: boolean | null
-  busy: boolean
-}
-
-export interface OutputModels {
-  id: string
-  name: Localized
-  media_type: string
-  files: string[]
-  size: number
-  ready: boolean
-  reasons: UnavailableReason[]
-}
-
-export interface ModelFolderInfo {
-  id: string
-  path: string
-  layout: FolderLayout
-  origin: FolderOrigin
-  enabled: boolean
-  folder_keys: string[]
-}
-
-export interface ModelsOverview {
-  models_dir: string
-  free_bytes: number
-  offline: boolean
-  comfyui_mode: ComfyUIMode
-  /** Model folders changed since ComfyUI started: it reads them only when it starts. */
-  restart_needed: boolean
-  outputs: OutputModels[]
-  files: ModelFileInfo[]
-  folders: ModelFolderInfo[]
-  find_existing: boolean
-  /** Model jobs that are still queued or running. */
-  jobs: string[]
-}
-
-export interface ModelFolders {
-  find_existing: boolean
-  restart_needed: boolean
-  folders: ModelFolderInfo[]
-}
-
-export interface ModelJobStarted {
-  job_id: string
-}
-
-export type PlaceKind = 'removable' | 'home' | 'downloads' | 'desktop' | 'documents'
-
-export interface Place {
-  kind: PlaceKind
-  path: string
-  label: string
-}
-
-export interface FolderListing {
-  path: string
-  parent: string | null
-  folders: string[]
-  model_files: number
-  bundle: boolean
-  /** "comfyui" or "swarmui" when the folder can be used where it is. */
-  layout: FolderLayout | null
-  truncated: boolean
-}
+export type ModelFileState = G.FileState
+export type ChecksumState = G.ChecksumState
+export type FolderOrigin = G.FolderOrigin
+export type FolderLayout = G.FolderLayout
+export type ModelLicence = G.ModelLicence
+export type ModelFileInfo = G.ModelFileInfo
+export type OutputModels = G.OutputModels
+export type ModelFolderInfo = G.ModelFolderView
+export type ModelsOverview = G.ModelsOverviewView
+export type ModelFolders = G.ModelFoldersView
+export type ModelJobStarted = G.JobAccepted
+export type PlaceKind = G.Place['kind']
+export type Place = G.Place
+export type FolderListing = G.FolderListing

@@ -1,0 +1,1127 @@
+// generated, do not edit: `make api-types` writes this file from the pydantic models listed in
+// server/api/contract.py (tools/api_types.py, json-schema-to-typescript).
+
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ChecksumState".
+ */
+export type ChecksumState = 'verified' | 'not_checked' | 'no_checksum' | 'mismatch'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIMode".
+ */
+export type ComfyUIMode = 'managed' | 'external' | 'none'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "SafetyLevel".
+ */
+export type SafetyLevel = 'kids' | 'youth' | 'adult' | 'research'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIState".
+ */
+export type ComfyUIState = 'stopped' | 'starting' | 'ready' | 'crashed' | 'failed'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "FileState".
+ */
+export type FileState = 'present' | 'missing' | 'wrong_size' | 'damaged'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "FolderLayout".
+ */
+export type FolderLayout = 'managed' | 'comfyui' | 'swarmui'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "FolderOrigin".
+ */
+export type FolderOrigin = 'managed' | 'comfyui' | 'found' | 'chosen'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RunStatus".
+ */
+export type RunStatus = 'in_progress' | 'complete' | 'failed' | 'cancelled' | 'blocked' | 'incomplete'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionCategory".
+ */
+export type InterceptionCategory =
+  'arts' | 'aesthetics' | 'semantics' | 'technical_imaging' | 'heritage' | 'freestyle'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionKind".
+ */
+export type InterceptionKind = 'transform' | 'recursive' | 'passthrough'
+/**
+ * Where an output runs. A cloud backend's value is its provider id in configs/llm_providers.json.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OutputBackend".
+ */
+export type OutputBackend = 'comfyui' | 'openai' | 'openrouter'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Phase".
+ */
+export type Phase = 'scan' | 'hash' | 'link' | 'copy' | 'download' | 'verify'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "NoticeLevel".
+ */
+export type NoticeLevel = 'info' | 'warning'
+
+export interface ApiContract {}
+/**
+ * Every 4xx/5xx of the API: a code for the program and a sentence for the person.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ApiErrorBody".
+ */
+export interface ApiErrorBody {
+  error: ErrorDetail
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ErrorDetail".
+ */
+export interface ErrorDetail {
+  code: string
+  message: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "BrowseQuery".
+ */
+export interface BrowseQuery {
+  path: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "BundleRequest".
+ */
+export interface BundleRequest {
+  folder: string
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  model_ids: [string, ...string[]]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "CatalogProblemView".
+ */
+export interface CatalogProblemView {
+  file: string
+  field: string | null
+  code: string
+  message: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "CatalogProblemsView".
+ */
+export interface CatalogProblemsView {
+  problems: CatalogProblemView[]
+}
+/**
+ * `PUT /api/settings/comfyui`: how the app reaches ComfyUI (device flags stay as they are).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIChange".
+ */
+export interface ComfyUIChange {
+  mode: ComfyUIMode
+  directory?: string | null
+  python?: string | null
+  url?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIChangeAnswer".
+ */
+export interface ComfyUIChangeAnswer {
+  schema_version: 2
+  language: 'de' | 'en'
+  safety_level: SafetyLevel
+  safety_llm_check: 'when_unsure' | 'always'
+  offline: boolean
+  comfyui: ComfyUISettings
+  llm: LlmStageSettings
+  model_folders: ModelFolderSettings
+  teacher_pin_set: boolean
+  first_run_done: boolean
+  teacher_pin_locked: boolean
+  policy: SettingsPolicyView
+  restart_needed: boolean
+  command_line_override: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUISettings".
+ */
+export interface ComfyUISettings {
+  mode: ComfyUIMode
+  directory: string | null
+  python: string | null
+  url: string | null
+  device_flags: string[] | null
+}
+/**
+ * Which provider and model serves each LLM stage: one setting each, in one place.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LlmStageSettings".
+ */
+export interface LlmStageSettings {
+  safety: ProviderChoice
+  interception: ProviderChoice
+  optimization: ProviderChoice
+  translation: ProviderChoice
+}
+/**
+ * The setting for one pipeline stage: which provider, which model, optionally which address.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ProviderChoice-Output".
+ */
+export interface ProviderChoice {
+  provider_id: string
+  model: string
+  base_url: string | null
+}
+/**
+ * Model folders of other tools that ComfyUI reads in place (nothing is copied).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ModelFolderSettings".
+ */
+export interface ModelFolderSettings {
+  chosen: string[]
+  find_existing: boolean
+  ignored: string[]
+}
+/**
+ * The machine's lab policy: ``locked`` names top-level settings fields the page shows read-only;
+ * ``hide_settings`` leaves only the language.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "SettingsPolicyView".
+ */
+export interface SettingsPolicyView {
+  locked: string[]
+  hide_settings: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUILogs".
+ */
+export interface ComfyUILogs {
+  lines: LogLine[]
+  last: number
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LogLine".
+ */
+export interface LogLine {
+  seq: number
+  text: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIStatusView".
+ */
+export interface ComfyUIStatusView {
+  mode: ComfyUIMode
+  state: ComfyUIState
+  url: string | null
+  reason: Reason | null
+  pid: number | null
+  version: string | null
+  crashes: number
+  restart_in_s: number | null
+  message: string
+}
+/**
+ * Why ComfyUI is not ready: a message code with its facts (paths already redacted).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Reason".
+ */
+export interface Reason {
+  code: string
+  params: {
+    [k: string]: string
+  }
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Deleted".
+ */
+export interface Deleted {
+  deleted: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "DownloadRequest".
+ */
+export interface DownloadRequest {
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  model_ids: [string, ...string[]]
+  licence_accepted?: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ErrorRecord".
+ */
+export interface ErrorRecord {
+  code: string
+  params: {
+    [k: string]: unknown
+  }
+}
+/**
+ * Either the chosen runs, or every run the filter selects (e.g. a date range).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ExportRequest".
+ */
+export interface ExportRequest {
+  run_ids?: string[] | null
+  filter?: RunFilter | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RunFilter".
+ */
+export interface RunFilter {
+  since?: string | null
+  until?: string | null
+  attitude?: string | null
+  medium?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "FindExisting".
+ */
+export interface FindExisting {
+  find_existing: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "FindExistingRequest".
+ */
+export interface FindExistingRequest {
+  find_existing: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "FolderAddRequest".
+ */
+export interface FolderAddRequest {
+  path: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "FolderChangeRequest".
+ */
+export interface FolderChangeRequest {
+  enabled: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "FolderListing".
+ */
+export interface FolderListing {
+  path: string
+  parent: string | null
+  folders: string[]
+  model_files: number
+  bundle: boolean
+  layout: string | null
+  truncated: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "GalleryFacets".
+ */
+export interface GalleryFacets {
+  attitudes: {
+    [k: string]: number
+  }
+  media: {
+    [k: string]: number
+  }
+  total: number
+  oldest: string | null
+  newest: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "GalleryPage".
+ */
+export interface GalleryPage {
+  runs: RunSummary[]
+  total: number
+  offset: number
+  limit: number
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RunSummary".
+ */
+export interface RunSummary {
+  id: string
+  created_at: string
+  status: RunStatus
+  language: string
+  safety_level: string
+  idea: string
+  attitude: string | null
+  outputs: string[]
+  media_types: string[]
+  cover: MediaFileRecord | null
+  generations: number
+  media_count: number
+  media_bytes: number
+  damaged: boolean
+  files: string[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "MediaFileRecord".
+ */
+export interface MediaFileRecord {
+  name: string
+  media_type: string
+  mime_type: string
+  size: number
+  sha256: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "GalleryQuery".
+ */
+export interface GalleryQuery {
+  since?: string | null
+  until?: string | null
+  attitude?: string | null
+  medium?: string | null
+  offset?: number
+  limit?: number
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "GenerationRecord".
+ */
+export interface GenerationRecord {
+  id: string
+  output_id: string
+  text: string
+  translation: TranslationRecord | null
+  negative_prompt: string
+  seed: number | null
+  parameters: {
+    [k: string]: unknown
+  }
+  backend: string
+  request: {
+    [k: string]: unknown
+  } | null
+  prompt_id: string | null
+  status: RunStatus
+  media: MediaFileRecord[]
+  started_at: string
+  finished_at: string | null
+  error: ErrorRecord | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "TranslationRecord".
+ */
+export interface TranslationRecord {
+  source_text: string
+  english: string
+  applied: boolean
+  llm_call: LlmCallRecord | null
+}
+/**
+ * One request to an LLM provider: what was sent (structured) and what came back.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LlmCallRecord".
+ */
+export interface LlmCallRecord {
+  provider: string
+  model: string
+  parameters: {
+    [k: string]: number
+  }
+  task: string
+  context: string
+  input: string
+  messages: PromptMessage[]
+  output: string
+  started_at: string
+  duration_ms: number | null
+  error: ErrorRecord | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "PromptMessage".
+ */
+export interface PromptMessage {
+  role: 'system' | 'user' | 'assistant'
+  content: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "GenerationRequest".
+ */
+export interface GenerationRequest {
+  run_id: string
+  text: string
+  output_id: string
+  seed?: number | 'random' | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "GenerationStarted".
+ */
+export interface GenerationStarted {
+  job_id: string
+  run_id: string
+  generation_id: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Health".
+ */
+export interface Health {
+  status: 'ok'
+  version: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ImportRequest".
+ */
+export interface ImportRequest {
+  folder: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionCatalogView".
+ */
+export interface InterceptionCatalogView {
+  categories: InterceptionCategoryView[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionCategoryView".
+ */
+export interface InterceptionCategoryView {
+  id: InterceptionCategory
+  interceptions: InterceptionView[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionView".
+ */
+export interface InterceptionView {
+  id: string
+  name: LocalizedText
+  description: LocalizedText
+  context: LocalizedOptionalText
+  kind: InterceptionKind
+  icon: string
+  color: string
+  order: number
+  min_age: number
+}
+/**
+ * A text the user sees, in both UI languages.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LocalizedText".
+ */
+export interface LocalizedText {
+  de: string
+  en: string
+}
+/**
+ * A text that may be empty (the rules box of "Your call" starts empty).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LocalizedOptionalText".
+ */
+export interface LocalizedOptionalText {
+  de: string
+  en: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionRecord".
+ */
+export interface InterceptionRecord {
+  config_id: string
+  kind: string
+  input: string
+  rules: string
+  rules_edited: boolean
+  output: string
+  rounds: TelephoneRoundRecord[]
+  llm_calls: LlmCallRecord[]
+  finished: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "TelephoneRoundRecord".
+ */
+export interface TelephoneRoundRecord {
+  language: string
+  text: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionRequest".
+ */
+export interface InterceptionRequest {
+  config_id: string
+  idea: string
+  rules?: string | null
+  language: 'de' | 'en'
+}
+/**
+ * ``202`` answer of a step that starts a job not tied to a run (model files, exports).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "JobAccepted".
+ */
+export interface JobAccepted {
+  job_id: string
+}
+/**
+ * ``202`` answer of every workshop step that starts a job.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "JobStarted".
+ */
+export interface JobStarted {
+  job_id: string
+  run_id: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "JobSummary".
+ */
+export interface JobSummary {
+  id: string
+  kind: string
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'blocked'
+  run_id: string | null
+  queue_position: number | null
+}
+/**
+ * Body of ``PUT /api/keys/<name>``; a SecretStr, so no validation message or repr shows the key.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "KeyChange".
+ */
+export interface KeyChange {
+  key: string
+  pin?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "KeyList".
+ */
+export interface KeyList {
+  keys: KeyStatus[]
+}
+/**
+ * What the API says about a key: whether it is set and its last four characters, nothing more.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "KeyStatus".
+ */
+export interface KeyStatus {
+  name: string
+  label: string
+  providers: KeyProvider[]
+  required: boolean
+  is_set: boolean
+  last4: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "KeyProvider".
+ */
+export interface KeyProvider {
+  id: string
+  name: LocalizedText
+  is_cloud: boolean | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "KeyRemoval".
+ */
+export interface KeyRemoval {
+  pin?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LlmModels".
+ */
+export interface LlmModels {
+  models: ModelInfo[]
+}
+/**
+ * One entry of ``GET /models``.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ModelInfo".
+ */
+export interface ModelInfo {
+  id: string
+  owned_by: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LlmProviderView".
+ */
+export interface LlmProviderView {
+  id: string
+  kind: string
+  name: LocalizedText
+  base_url: string | null
+  needs_key: boolean
+  key_set: boolean
+  is_cloud: boolean | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LlmProviders".
+ */
+export interface LlmProviders {
+  providers: LlmProviderView[]
+  test_grade_stages: ('safety' | 'interception' | 'optimization' | 'translation')[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LlmStagePatch".
+ */
+export interface LlmStagePatch {
+  safety?: ProviderChoiceInput | null
+  interception?: ProviderChoiceInput | null
+  optimization?: ProviderChoiceInput | null
+  translation?: ProviderChoiceInput | null
+}
+/**
+ * The setting for one pipeline stage: which provider, which model, optionally which address.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ProviderChoice-Input".
+ */
+export interface ProviderChoiceInput {
+  provider_id: string
+  model: string
+  base_url?: string | null
+}
+/**
+ * `POST /api/llm/test`: a stage (its saved provider and model) or a choice not saved yet.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LlmTestRequest".
+ */
+export interface LlmTestRequest {
+  stage?: ('safety' | 'interception' | 'optimization' | 'translation') | null
+  choice?: ProviderChoiceInput | null
+}
+/**
+ * ``POST /api/llm/test``: a failure is an answer with ``ok: false`` and a plain message.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LlmTestResult".
+ */
+export interface LlmTestResult {
+  ok: boolean
+  stage: ('safety' | 'interception' | 'optimization' | 'translation') | null
+  provider_id: string
+  model: string
+  duration_ms: number
+  reply: string | null
+  error: ErrorDetail | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "MediaTypeGroupView".
+ */
+export interface MediaTypeGroupView {
+  id: string
+  name: LocalizedText
+  player: 'image' | 'audio' | 'video'
+  outputs: OutputView[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OutputView".
+ */
+export interface OutputView {
+  id: string
+  name: LocalizedText
+  description: LocalizedText
+  backend: OutputBackend
+  media_type: string
+  defaults: OutputDefaults
+  models: string[]
+  vram_gb: number
+  min_age: number
+  selftest: boolean
+  available: boolean
+  reasons: UnavailableReasonView[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OutputDefaults".
+ */
+export interface OutputDefaults {
+  seed: number | 'random'
+  steps: number | null
+  cfg: number | null
+  width: number | null
+  height: number | null
+  /**
+   * seconds
+   */
+  duration: number | null
+  frames: number | null
+  fps: number | null
+  negative_prompt: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "UnavailableReasonView".
+ */
+export interface UnavailableReasonView {
+  code: string
+  message: string
+  fix_page: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ModelFileInfo".
+ */
+export interface ModelFileInfo {
+  id: string
+  name: LocalizedText
+  folder: string
+  filename: string
+  size: number
+  size_exact: boolean
+  sha256_known: boolean
+  downloadable: boolean
+  licence: ModelLicence
+  notes: LocalizedText | null
+  used_by: string[]
+  state: FileState
+  checksum: ChecksumState | null
+  path: string | null
+  size_on_disk: number | null
+  location_id: string | null
+  origin: FolderOrigin | null
+  partial_download: number | null
+  comfyui_listed: boolean | null
+  busy: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ModelLicence".
+ */
+export interface ModelLicence {
+  name: string
+  url: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ModelFolderView".
+ */
+export interface ModelFolderView {
+  id: string
+  path: string
+  layout: FolderLayout
+  origin: FolderOrigin
+  enabled: boolean
+  folder_keys: string[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ModelFoldersView".
+ */
+export interface ModelFoldersView {
+  find_existing: boolean
+  restart_needed: boolean
+  folders: ModelFolderView[]
+}
+/**
+ * The data of a ``model_progress`` event: bytes done in the current phase of one file.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ModelProgress".
+ */
+export interface ModelProgress {
+  phase: Phase
+  model_id: string | null
+  file: string | null
+  done: number
+  total: number
+  fraction: number
+  index: number
+  files: number
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ModelsOverviewView".
+ */
+export interface ModelsOverviewView {
+  models_dir: string
+  free_bytes: number
+  offline: boolean
+  comfyui_mode: ComfyUIMode
+  restart_needed: boolean
+  outputs: OutputModels[]
+  files: ModelFileInfo[]
+  folders: ModelFolderView[]
+  find_existing: boolean
+  jobs: string[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OutputModels".
+ */
+export interface OutputModels {
+  id: string
+  name: LocalizedText
+  media_type: string
+  files: string[]
+  size: number
+  ready: boolean
+  reasons: UnavailableReasonView[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "NoticeView".
+ */
+export interface NoticeView {
+  code: string
+  level: NoticeLevel
+  message: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OfflineChange".
+ */
+export interface OfflineChange {
+  offline: boolean
+  pin?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OptimizationRecord".
+ */
+export interface OptimizationRecord {
+  output_id: string
+  input: string
+  input_edited: boolean
+  instruction: string | null
+  applied: boolean
+  output: string
+  llm_call: LlmCallRecord | null
+  finished: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OptimizationRequest".
+ */
+export interface OptimizationRequest {
+  run_id: string
+  text: string
+  output_id: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OutputCatalogView".
+ */
+export interface OutputCatalogView {
+  media_types: MediaTypeGroupView[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "PinChange".
+ */
+export interface PinChange {
+  current_pin?: string | null
+  new_pin: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Place".
+ */
+export interface Place {
+  kind: 'removable' | 'home' | 'downloads' | 'desktop' | 'documents'
+  path: string
+  label: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Places".
+ */
+export interface Places {
+  places: Place[]
+}
+/**
+ * What the UI may see of the settings (the PIN's hash is not even in here).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "PublicSettings".
+ */
+export interface PublicSettings {
+  schema_version: 2
+  language: 'de' | 'en'
+  safety_level: SafetyLevel
+  safety_llm_check: 'when_unsure' | 'always'
+  offline: boolean
+  comfyui: ComfyUISettings
+  llm: LlmStageSettings
+  model_folders: ModelFolderSettings
+  teacher_pin_set: boolean
+  first_run_done: boolean
+  teacher_pin_locked: boolean
+  policy: SettingsPolicyView
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Removed".
+ */
+export interface Removed {
+  removed: string
+}
+/**
+ * The record plus the texts of its message codes in the reader's language.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RunDetail".
+ */
+export interface RunDetail {
+  record: RunRecord
+  messages: {
+    [k: string]: string
+  }
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RunRecord".
+ */
+export interface RunRecord {
+  schema_version: 1
+  id: string
+  created_at: string
+  updated_at: string
+  status: RunStatus
+  language: 'de' | 'en'
+  safety_level: string
+  idea: string
+  interception: InterceptionRecord | null
+  optimizations: OptimizationRecord[]
+  generations: GenerationRecord[]
+  safety: SafetyVerdictRecord[]
+  error: ErrorRecord | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "SafetyVerdictRecord".
+ */
+export interface SafetyVerdictRecord {
+  stage: 'input' | 'pre_output'
+  level: string
+  decision: 'allowed' | 'blocked'
+  category: string | null
+  term_hits: TermHitRecord[]
+  llm_checked: boolean
+  llm_reason: string | null
+  llm_call: LlmCallRecord | null
+  check_failure: string | null
+  explanation_code: string | null
+  at: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "TermHitRecord".
+ */
+export interface TermHitRecord {
+  term: string
+  list_id: string
+  category: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "SafetyLevelChange".
+ */
+export interface SafetyLevelChange {
+  level: SafetyLevel
+  pin?: string | null
+}
+/**
+ * The general settings call (the safety level has its own). A change of ``safety_llm_check`` or
+ * of the safety stage's model needs the teacher PIN once one is set.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "SettingsPatch".
+ */
+export interface SettingsPatch {
+  language?: ('de' | 'en') | null
+  safety_llm_check?: ('when_unsure' | 'always') | null
+  llm?: LlmStagePatch | null
+  first_run_done?: boolean | null
+  pin?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "StorageReport".
+ */
+export interface StorageReport {
+  data_dir: string
+  config_dir: string
+  runs_bytes: number
+  models_bytes: number
+  logs_bytes: number
+  total_bytes: number
+  free_bytes: number
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "SystemInfo".
+ */
+export interface SystemInfo {
+  version: string
+  portable: boolean
+  data_dir: string
+  notices: NoticeView[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "VerifyRequest".
+ */
+export interface VerifyRequest {
+  model_ids?: string[] | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "WindowShown".
+ */
+export interface WindowShown {
+  window_shown: boolean
+}
