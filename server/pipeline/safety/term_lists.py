@@ -85,8 +85,9 @@ class TermGroup(Strict):
     @field_validator("entries")
     @classmethod
     def _entries_parse(cls, entries: list[str], info: ValidationInfo) -> list[str]:
+        # When `together` itself failed, it is missing here; its own error says what is wrong.
         has_together = bool(info.data.get("together"))
-        if has_together == bool(entries):
+        if "together" in info.data and has_together == bool(entries):
             raise ValueError("a group needs 'entries' or 'together' (one of them, not both)")
         for entry in entries:
             parse_entry(entry)
