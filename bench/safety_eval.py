@@ -57,9 +57,8 @@ def print_score(title: str, result: Score, show_misses: bool) -> None:
         for category in categories:
             tally = result.unsafe[(level, category)]
             misses = f"  missed: {' '.join(tally.misses)}" if show_misses and tally.misses else ""
-            print(
-                f"  {level.value:<7}{category:<15}{tally.blocked:>9}{tally.total:>5}{tally.rate:>8.1%}{misses}"
-            )
+            figures = f"{tally.blocked:>9}{tally.total:>5}{tally.rate:>8.1%}"
+            print(f"  {level.value:<7}{category:<15}{figures}{misses}")
         total = result.unsafe_total(level)
         print(f"  {level.value:<7}{'ALL UNSAFE':<15}{total.blocked:>9}{total.total:>5}{total.rate:>8.1%}")
         harmless = result.harmless[level]

@@ -14,7 +14,6 @@ bench loads one by name, see bench/safety_eval.py.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -181,8 +180,3 @@ def checker_decision(checker: EvaluationChecker) -> Decide:
 
 def load_items(names: Iterable[str]) -> list[EvaluationItem]:
     return [item for name in names for item in load_evaluation_set(name)]
-
-
-def read_raw(name: str) -> dict[str, object]:
-    data: dict[str, object] = json.loads((EVALUATION_DIR / f"{name}.json").read_text(encoding="utf-8"))
-    return data

@@ -85,7 +85,7 @@ def text_token_forms(raw: str) -> tuple[str, ...]:
     as_i = folded.translate(_LEET_AS_I)
     as_l = folded.translate(_LEET_AS_L)
     # The unchanged form stays, so list entries with digits ("c18") still match.
-    forms = (folded, as_i, as_l)
+    forms: tuple[str, ...] = (folded, as_i, as_l)
     if _STRETCHED.search(as_i) or _STRETCHED.search(as_l):
         forms = tuple(stretched for form in forms for stretched in _unstretched(form))
     return tuple(dict.fromkeys(forms))
