@@ -38,7 +38,7 @@ MIN_SPACED_LETTERS = 3
 # The parts of a `together` group count when they stand within this many characters (a sentence).
 TOGETHER_WINDOW = 120
 # Words glued by one or two marks ("Ha.ken.kreuz", "p-o-r-n", "sui*cide") are read joined as well.
-_GLUED_GAP = re.compile(r"\w[^\w\s]{1,2}\w")
+_GLUED_GAP = re.compile(r"(?<=\w)[^\w\s]{1,2}(?=\w)")
 
 
 class TermHit(BaseModel):
@@ -219,7 +219,7 @@ class TermFilter:
         text_forms = {form for forms in forms_of.values() for form in forms}
         starts = index.possible_starts(text_forms)
         spaced = _may_have_spaced_run(words, forms_of)
-        glued = _GLUED_GAP.search(text) is not None
+        glued = {match.start() for match in _GLUED_GAP.finditer(text)}
         if not starts and not spaced and not glued:
             return []
         start_forms = {forms for forms in forms_of.values() if not starts.isdisjoint(forms)}
@@ -231,9 +231,11 @@ class TermFilter:
         joined = _join_spaced_letters(text, tokens) if spaced else None
         if joined is not None:
             self._match(joined, index, found, None)
-        glued_tokens = _join_glued_words(text, tokens) if glued else None
+        glued_tokens = _join_glued_words(text, tokens, glued) if glued else None
         if glued_tokens is not None:
-            self._match(glued_tokens, index, found, None)
+            # Only the joined words are new; the others were looked at above.
+            tokens_now, joined_forms = glued_tokens
+            self._match(tokens_now, index, found, joined_forms)
         if not found:
             return []
         return self._hits(text, found)
@@ -357,24 +359,27 @@ def _join_spaced_letters(text: str, tokens: list[_Token]) -> list[_Token] | None
     return joined
 
 
-def _join_glued_words(text: str, tokens: list[_Token]) -> list[_Token] | None:
-    """The token list with each run of words glued by one or two marks joined into one word."""
+def _join_glued_words(
+    text: str, tokens: list[_Token], gaps: set[int]
+) -> tuple[list[_Token], set[tuple[str, ...]]] | None:
+    """The token list with each run of words glued by one or two marks joined into one word, and
+    the readings of the joined words; None if no two words are glued. `gaps`: where glue starts."""
     joined: list[_Token] = []
+    joined_forms: set[tuple[str, ...]] = set()
     run_start = 0
-    changed = False
     for position in range(1, len(tokens) + 1):
-        if position < len(tokens):
-            gap = text[tokens[position - 1][2] : tokens[position][1]]
-            if 1 <= len(gap) <= 2 and not any(char.isspace() for char in gap):
+        if position < len(tokens) and tokens[position - 1][2] in gaps:
+            if tokens[position][1] - tokens[position - 1][2] <= 2:
                 continue
         if position - run_start > 1:
             words = "".join(text[start:end] for _, start, end in tokens[run_start:position])
-            joined.append((text_token_forms(words), tokens[run_start][1], tokens[position - 1][2]))
-            changed = True
+            forms = text_token_forms(words)
+            joined.append((forms, tokens[run_start][1], tokens[position - 1][2]))
+            joined_forms.add(forms)
         else:
             joined.append(tokens[run_start])
         run_start = position
-    return joined if changed else None
+    return (joined, joined_forms) if joined_forms else None
 
 
 def _may_have_spaced_run(words: list[str], forms_of: dict[str, tuple[str, ...]]) -> bool:
