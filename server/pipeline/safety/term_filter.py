@@ -368,9 +368,9 @@ def _join_glued_words(
     joined_forms: set[tuple[str, ...]] = set()
     run_start = 0
     for position in range(1, len(tokens) + 1):
-        if position < len(tokens) and tokens[position - 1][2] in gaps:
-            if tokens[position][1] - tokens[position - 1][2] <= 2:
-                continue
+        previous_end = tokens[position - 1][2]
+        if position < len(tokens) and previous_end in gaps and tokens[position][1] - previous_end <= 2:
+            continue
         if position - run_start > 1:
             words = "".join(text[start:end] for _, start, end in tokens[run_start:position])
             forms = text_token_forms(words)
