@@ -304,6 +304,7 @@ class TermFilter:
         """Record every entry that starts at a token; `start_forms` (if given) says which tokens can."""
         exact, prefix, suffix = index.exact, index.prefix, index.suffix
         infix, infix_pattern = index.infix, index.infix_pattern
+        infix_found: dict[str, list[int]] = {}  # per word form: the infix entries inside it
         count = len(tokens)
         for position, (forms, start, token_end) in enumerate(tokens):
             if start_forms is not None and forms not in start_forms:
@@ -322,11 +323,16 @@ class TermFilter:
                     for stem, source in suffix.get(form[-MIN_WILDCARD_STEM:], ()):
                         if form.endswith(stem):
                             found[(start, token_end, source)] = None
-                if infix_pattern is not None and len(form) >= MIN_INFIX_STEM and infix_pattern.search(form):
-                    for stem, infix_sources in infix.items():
-                        if stem in form:
-                            for source in infix_sources:
-                                found[(start, token_end, source)] = None
+                if infix_pattern is not None and len(form) >= MIN_INFIX_STEM:
+                    inside = infix_found.get(form)
+                    if inside is None:
+                        inside = infix_found[form] = (
+                            [source for stem, sources in infix.items() if stem in form for source in sources]
+                            if infix_pattern.search(form)
+                            else []
+                        )
+                    for source in inside:
+                        found[(start, token_end, source)] = None
 
 
 def _phrase_end(tokens: list[_Token], position: int, rest: tuple[str, ...], count: int) -> int | None:
