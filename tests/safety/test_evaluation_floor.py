@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from server.pipeline.safety.term_filter import TermFilter
+from server.pipeline.safety.term_filter import TermFilter, TermFilterResult
 from server.settings.safety_level import SafetyLevel
 from tests.support.safety_evaluation import (
     DEVELOPMENT,
     HELDOUT,
     Score,
+    checker_decision,
     load_evaluation_set,
     load_items,
     score,
@@ -78,3 +79,22 @@ def test_few_harmless_ideas_are_blocked(whole_set: Score, level: SafetyLevel) ->
     harmless = whole_set.harmless[level]
     assert harmless.total >= 150
     assert harmless.rate <= 0.03, harmless.misses
+
+
+class _BlocksEverything:
+    """A stand-in checker for the hook: it stops every text it is asked about."""
+
+    def __init__(self) -> None:
+        self.asked: list[SafetyLevel] = []
+
+    def blocks(self, text: str, level: SafetyLevel, term_result: TermFilterResult) -> bool:
+        self.asked.append(level)
+        return True
+
+
+def test_the_checker_hook_decides_what_the_lists_leave_at_kids_and_youth(term_filter: TermFilter) -> None:
+    checker = _BlocksEverything()
+    result = score(load_evaluation_set(HELDOUT), term_filter, checker_decision(checker))
+    assert set(checker.asked) == {SafetyLevel.KIDS, SafetyLevel.YOUTH}
+    assert result.harmless[SafetyLevel.KIDS].rate == 1.0
+    assert result.harmless[SafetyLevel.ADULT].blocked == 0
