@@ -5,8 +5,12 @@ adult; never research), `languages`, and `groups`, each with a `category`, an `a
 unambiguous; `review`: the LLM check decides in context), a `note` saying why, and `entries`.
 An entry is a word or a phrase, matched as whole words after folding (see normalization.py).
 `stem*` matches one word starting with the stem, `*stem` one word ending with it (for German
-compounds: "Hakenkreuz*" finds "Hakenkreuzfahne"); stems need 4 letters or more. Write German
-words with their umlauts and ß: every spelling (ä/ae, ß/ss) is derived from that.
+compounds: "Hakenkreuz*" finds "Hakenkreuzfahne"); stems need 4 letters or more; `*stem*` finds
+the stem anywhere inside a word (5 letters or more). Write German words with their umlauts and ß:
+every spelling (ä/ae, ß/ss) is derived from that. A group has `entries` (each alone is a hit) or
+`together` (parts of entries; a hit when one of every part stands close by: "Kind" with "nackt").
+A list's `exceptions` are harmless words containing a listed one ("killer whale"); a hit inside
+one is dropped. docs/safety.md describes all of it for whoever extends a list.
 
 A list that does not load is an error, never a skipped file: silently losing the §86a list or the
 kids list would weaken protection without anyone noticing. The caller decides how to report it.
