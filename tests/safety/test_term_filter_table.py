@@ -219,11 +219,13 @@ def test_extremism_applies_at_adult_and_nothing_else_does(term_filter: TermFilte
 
 
 def test_youth_level_keeps_youth_lists_but_not_kids_lists(term_filter: TermFilter) -> None:
-    text = "a sexy kid says shit, then hentai and how to kill myself"
+    # Issue 15 changed this text: "a sexy kid" is sexual content involving a minor and now blocks
+    # at every level (minors_sexual.json), so the kids-only word here is "shit" alone.
+    text = "a kid says shit, then hentai and how to kill myself"
     categories = {(hit.matched_text, hit.category) for hit in term_filter.find(text, SafetyLevel.YOUTH)}
     assert ("hentai", C.SEXUAL) in categories
     assert ("how to kill myself", C.SELF_HARM) in categories
-    assert not any(matched in ("sexy", "shit") for matched, _ in categories)
+    assert not any(matched == "shit" for matched, _ in categories)
 
 
 def test_research_level_checks_nothing(term_filter: TermFilter) -> None:

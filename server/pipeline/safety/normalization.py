@@ -21,6 +21,14 @@ from enum import StrEnum
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 TOKEN_PATTERN = re.compile(r"[\w@$\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]+")
 
+# Cyrillic and Greek letters that look like Latin ones, as they look (not as they are spoken).
+_HOMOGLYPHS = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
+    "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ү": "y", "ɡ": "g", "ɑ": "a",
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x",
+}  # fmt: skip
 _FOLD_TABLE: dict[int, str | None] = {
     **dict.fromkeys(range(0x300, 0x370)),
     **{ord(char): None for char in _INVISIBLE},
@@ -34,6 +42,9 @@ _FOLD_TABLE: dict[int, str | None] = {
     ord("œ"): "oe",
     ord("þ"): "th",
     ord("ŀ"): "l",
+    # Homoglyphs: Cyrillic and Greek letters that look like Latin ones ("Hаkenkreuz" with a
+    # Cyrillic а). A Russian or Greek word becomes nonsense Latin, which matches nothing.
+    **{ord(char): latin for char, latin in _HOMOGLYPHS.items()},
 }
 _LEET_COMMON = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 # "1" stands for i as often as for l, so a token with a 1 gets both readings.
@@ -45,6 +56,10 @@ _GERMAN_LETTERS = str.maketrans(
 )
 _ENTRY_SPELLINGS = {"ä": ("a", "ae"), "ö": ("o", "oe"), "ü": ("u", "ue"), "ß": ("ss", "sz")}
 MIN_WILDCARD_STEM = 4
+# "*stem*" finds a stem anywhere inside a word; that needs a longer stem than a prefix or suffix.
+MIN_INFIX_STEM = 5
+# Three or more of the same letter ("siiiieg", "sexyyy") are a stretched word: read as one and two.
+_STRETCHED = re.compile(r"(\w)\1{2,}")
 
 
 def fold(raw: str) -> str:
@@ -59,8 +74,10 @@ def fold(raw: str) -> str:
 def text_token_forms(raw: str) -> tuple[str, ...]:
     """Every reading of one token of a student's text (usually exactly one)."""
     folded = fold(raw)
-    if folded.isalpha() or folded.isdigit():
+    if folded.isdigit():
         return (folded,)
+    if folded.isalpha():
+        return _unstretched(folded) if _STRETCHED.search(folded) else (folded,)
     if not any(char.isalpha() for char in folded):
         # "$5" or "88": symbols around a number are no letters in disguise.
         digits = folded.translate(_DROP_SYMBOLS)
@@ -68,7 +85,17 @@ def text_token_forms(raw: str) -> tuple[str, ...]:
     as_i = folded.translate(_LEET_AS_I)
     as_l = folded.translate(_LEET_AS_L)
     # The unchanged form stays, so list entries with digits ("c18") still match.
-    return tuple(dict.fromkeys((folded, as_i, as_l)))
+    forms: tuple[str, ...] = (folded, as_i, as_l)
+    if _STRETCHED.search(as_i) or _STRETCHED.search(as_l):
+        forms = tuple(stretched for form in forms for stretched in _unstretched(form))
+    return tuple(dict.fromkeys(forms))
+
+
+def _unstretched(form: str) -> tuple[str, ...]:
+    """The form as typed, with stretched letters read once and read twice ("stabbbbed": stabbed)."""
+    if not _STRETCHED.search(form):
+        return (form,)
+    return (form, _STRETCHED.sub(r"\1", form), _STRETCHED.sub(r"\1\1", form))
 
 
 def find_words(text: str) -> list[str]:
@@ -86,6 +113,7 @@ class EntryKind(StrEnum):
     EXACT = "exact"  # whole words, in this order
     PREFIX = "prefix"  # "hakenkreuz*": one word that starts with the stem
     SUFFIX = "suffix"  # "*mord": one word that ends with the stem
+    INFIX = "infix"  # "*hakenkreuz*": one word that contains the stem anywhere (compounds)
 
 
 @dataclass(frozen=True)
@@ -101,7 +129,10 @@ def parse_entry(entry: str) -> ParsedEntry:
     if not text:
         raise ValueError("an entry is empty")
     kind = EntryKind.EXACT
-    if text.endswith("*"):
+    if len(text) > 2 and text.startswith("*") and text.endswith("*"):
+        kind = EntryKind.INFIX
+        text = text[1:-1]
+    elif text.endswith("*"):
         kind = EntryKind.PREFIX
         text = text[:-1]
     elif text.startswith("*"):
@@ -118,9 +149,10 @@ def parse_entry(entry: str) -> ParsedEntry:
         if kind is not EntryKind.EXACT:
             if len(tokens) != 1:
                 raise ValueError(f"'{entry}': a '*' entry must be a single word")
-            if len(tokens[0]) < MIN_WILDCARD_STEM:
+            minimum = MIN_INFIX_STEM if kind is EntryKind.INFIX else MIN_WILDCARD_STEM
+            if len(tokens[0]) < minimum:
                 raise ValueError(
-                    f"'{entry}': the part before or after '*' needs at least {MIN_WILDCARD_STEM} "
+                    f"'{entry}': the part before or after '*' needs at least {minimum} "
                     "letters, or it would catch far too many harmless words"
                 )
         spellings.append(tokens)

@@ -9,14 +9,17 @@ consecutive words, so "this flag" never contains "is flag". Letters spaced out t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from server.pipeline.safety.categories import SafetyCategory, most_serious
 from server.pipeline.safety.normalization import (
+    MIN_INFIX_STEM,
     MIN_WILDCARD_STEM,
     EntryKind,
     find_words,
@@ -32,6 +35,10 @@ MAX_PHRASE_GAP = 5
 # Single letters count as one spaced-out word when at most this many characters separate them.
 MAX_SPACED_LETTER_GAP = 3
 MIN_SPACED_LETTERS = 3
+# The parts of a `together` group count when they stand within this many characters (a sentence).
+TOGETHER_WINDOW = 120
+# Words glued by one or two marks ("Ha.ken.kreuz", "p-o-r-n", "sui*cide") are read joined as well.
+_GLUED_GAP = re.compile(r"(?<=\w)[^\w\s]{1,2}(?=\w)")
 
 
 class TermHit(BaseModel):
@@ -81,6 +88,10 @@ class _Source:
     list_id: str
     category: SafetyCategory
     action: TermAction
+    # For a part of a `together` group: which group (an index into TermFilter._combos) and part.
+    combo: int | None = None
+    part: int = 0
+    exception: bool = False  # a harmless word or phrase: hits wholly inside its place are dropped
 
 
 # One word of the text: its readings, start and end. A plain tuple: texts have hundreds of words,
@@ -99,7 +110,15 @@ class _Index:
         # Wildcard stems are keyed by their first (or last) few letters, so a word costs one lookup.
         self.prefix: dict[str, list[tuple[str, int]]] = {}
         self.suffix: dict[str, list[tuple[str, int]]] = {}
+        self.infix: dict[str, list[int]] = {}
+        self.infix_pattern: re.Pattern[str] | None = None
         self.size = 0
+
+    def compile(self) -> None:
+        """One regular expression for all infix stems, so a word costs one search."""
+        if self.infix:
+            stems = sorted(self.infix, key=len, reverse=True)
+            self.infix_pattern = re.compile("|".join(re.escape(stem) for stem in stems))
 
     def possible_starts(self, text_forms: set[str]) -> set[str]:
         """The words of a text (folded) at which an entry may match; empty for almost every text.
@@ -123,6 +142,9 @@ class _Index:
                 key = form[-MIN_WILDCARD_STEM:]
                 if key in keys and any(form.endswith(stem) for stem, _ in self.suffix[key]):
                     starts.add(form)
+        if self.infix_pattern is not None:
+            search = self.infix_pattern.search
+            starts.update(form for form in text_forms if len(form) >= MIN_INFIX_STEM and search(form))
         return starts
 
     def add(self, kind: EntryKind, spelling: tuple[str, ...], source: int) -> None:
@@ -132,6 +154,8 @@ class _Index:
             self.prefix.setdefault(first[:MIN_WILDCARD_STEM], []).append((first, source))
         elif kind is EntryKind.SUFFIX:
             self.suffix.setdefault(first[-MIN_WILDCARD_STEM:], []).append((first, source))
+        elif kind is EntryKind.INFIX:
+            self.infix.setdefault(first, []).append(source)
         else:
             self.exact.setdefault(first, []).append((spelling[1:], source))
 
@@ -142,16 +166,34 @@ class TermFilter:
     def __init__(self, lists: Sequence[TermList]) -> None:
         self._sources: list[_Source] = []
         self._indexes: dict[SafetyLevel, _Index] = {level: _Index() for level in FILTERING_LEVELS}
+        self._combo_parts: list[int] = []  # how many parts each `together` group has
         for term_list in lists:
             levels = [level for level in FILTERING_LEVELS if level.uses_list(term_list.level_set)]
             for group in term_list.groups:
                 for entry in group.entries:
-                    source = len(self._sources)
-                    self._sources.append(_Source(entry, term_list.id, group.category, group.action))
-                    parsed = parse_entry(entry)
-                    for spelling in parsed.spellings:
-                        for level in levels:
-                            self._indexes[level].add(parsed.kind, spelling, source)
+                    self._add(_Source(entry, term_list.id, group.category, group.action), levels)
+                if group.together:
+                    combo = len(self._combo_parts)
+                    self._combo_parts.append(len(group.together))
+                    for part, entries in enumerate(group.together):
+                        for entry in entries:
+                            source = _Source(
+                                entry, term_list.id, group.category, group.action, combo=combo, part=part
+                            )
+                            self._add(source, levels)
+            for entry in term_list.exceptions:
+                source = _Source(entry, term_list.id, SafetyCategory.OTHER, TermAction.REVIEW, exception=True)
+                self._add(source, levels)
+        for index in self._indexes.values():
+            index.compile()
+
+    def _add(self, source: _Source, levels: list[SafetyLevel]) -> None:
+        source_id = len(self._sources)
+        self._sources.append(source)
+        parsed = parse_entry(source.term)
+        for spelling in parsed.spellings:
+            for level in levels:
+                self._indexes[level].add(parsed.kind, spelling, source_id)
 
     @classmethod
     def from_directory(cls, directory: Path) -> TermFilter:
@@ -177,7 +219,8 @@ class TermFilter:
         text_forms = {form for forms in forms_of.values() for form in forms}
         starts = index.possible_starts(text_forms)
         spaced = _may_have_spaced_run(words, forms_of)
-        if not starts and not spaced:
+        glued = {match.start() for match in _GLUED_GAP.finditer(text)}
+        if not starts and not spaced and not glued:
             return []
         start_forms = {forms for forms in forms_of.values() if not starts.isdisjoint(forms)}
         tokens = [(forms_of[word], start, end) for word, start, end in split_words(text)]
@@ -188,15 +231,38 @@ class TermFilter:
         joined = _join_spaced_letters(text, tokens) if spaced else None
         if joined is not None:
             self._match(joined, index, found, None)
+        glued_tokens = _join_glued_words(text, tokens, glued) if glued else None
+        if glued_tokens is not None:
+            # Only the joined words are new; the others were looked at above.
+            tokens_now, joined_forms = glued_tokens
+            self._match(tokens_now, index, found, joined_forms)
+        if not found:
+            return []
+        return self._hits(text, found)
+
+    def _hits(self, text: str, found: dict[tuple[int, int, int], None]) -> list[TermHit]:
+        sources = self._sources
+        exceptions = [(start, end) for start, end, source_id in found if sources[source_id].exception]
+        places: list[tuple[int, int, str, _Source]] = []
+        parts: list[tuple[int, int, int]] = []
+        for start, end, source_id in found:
+            source = sources[source_id]
+            if source.exception or any(low <= start and end <= high for low, high in exceptions):
+                continue
+            if source.combo is None:
+                places.append((start, end, source.term, source))
+            else:
+                parts.append((start, end, source_id))  # a single part is no hit on its own
+        if parts:
+            places.extend(self._together_places(parts))
         hits: dict[tuple[int, int, SafetyCategory, TermAction], TermHit] = {}
-        for start, end, source_id in sorted(found):
-            source = self._sources[source_id]
+        for start, end, term, source in sorted(places, key=lambda place: place[:3]):
             # "Hakenkreuz*" and "*hakenkreuz" both find "Hakenkreuz", and "Zombie" is in the German
             # and the English list: one hit per place and meaning, from the first list loaded.
             key = (start, end, source.category, source.action)
             if key not in hits:
                 hits[key] = TermHit(
-                    term=source.term,
+                    term=term,
                     list_id=source.list_id,
                     category=source.category,
                     action=source.action,
@@ -205,6 +271,28 @@ class TermFilter:
                     matched_text=text[start:end],
                 )
         return list(hits.values())
+
+    def _together_places(self, found: list[tuple[int, int, int]]) -> list[tuple[int, int, str, _Source]]:
+        """One place per `together` group whose parts all stand within TOGETHER_WINDOW characters;
+        its term names the entries found, joined by ' + '."""
+        by_combo: dict[int, list[list[tuple[int, int, int]]]] = {}
+        for place in sorted(found):
+            source = self._sources[place[2]]
+            assert source.combo is not None
+            parts = by_combo.setdefault(source.combo, [[] for _ in range(self._combo_parts[source.combo])])
+            parts[source.part].append(place)
+        places = []
+        for parts in by_combo.values():
+            if not all(parts):
+                continue
+            for choice in product(*parts):
+                start = min(place[0] for place in choice)
+                end = max(place[1] for place in choice)
+                if end - start <= TOGETHER_WINDOW:
+                    term = " + ".join(self._sources[place[2]].term for place in choice)
+                    places.append((start, end, term, self._sources[choice[0][2]]))
+                    break
+        return places
 
     @staticmethod
     def _match(
@@ -215,6 +303,8 @@ class TermFilter:
     ) -> None:
         """Record every entry that starts at a token; `start_forms` (if given) says which tokens can."""
         exact, prefix, suffix = index.exact, index.prefix, index.suffix
+        infix, infix_pattern = index.infix, index.infix_pattern
+        infix_found: dict[str, list[int]] = {}  # per word form: the infix entries inside it
         count = len(tokens)
         for position, (forms, start, token_end) in enumerate(tokens):
             if start_forms is not None and forms not in start_forms:
@@ -233,6 +323,16 @@ class TermFilter:
                     for stem, source in suffix.get(form[-MIN_WILDCARD_STEM:], ()):
                         if form.endswith(stem):
                             found[(start, token_end, source)] = None
+                if infix_pattern is not None and len(form) >= MIN_INFIX_STEM:
+                    inside = infix_found.get(form)
+                    if inside is None:
+                        inside = infix_found[form] = (
+                            [source for stem, sources in infix.items() if stem in form for source in sources]
+                            if infix_pattern.search(form)
+                            else []
+                        )
+                    for source in inside:
+                        found[(start, token_end, source)] = None
 
 
 def _phrase_end(tokens: list[_Token], position: int, rest: tuple[str, ...], count: int) -> int | None:
@@ -263,6 +363,29 @@ def _join_spaced_letters(text: str, tokens: list[_Token]) -> list[_Token] | None
         position = last + 1
     joined.extend(tokens[position:])
     return joined
+
+
+def _join_glued_words(
+    text: str, tokens: list[_Token], gaps: set[int]
+) -> tuple[list[_Token], set[tuple[str, ...]]] | None:
+    """The token list with each run of words glued by one or two marks joined into one word, and
+    the readings of the joined words; None if no two words are glued. `gaps`: where glue starts."""
+    joined: list[_Token] = []
+    joined_forms: set[tuple[str, ...]] = set()
+    run_start = 0
+    for position in range(1, len(tokens) + 1):
+        previous_end = tokens[position - 1][2]
+        if position < len(tokens) and previous_end in gaps and tokens[position][1] - previous_end <= 2:
+            continue
+        if position - run_start > 1:
+            words = "".join(text[start:end] for _, start, end in tokens[run_start:position])
+            forms = text_token_forms(words)
+            joined.append((forms, tokens[run_start][1], tokens[position - 1][2]))
+            joined_forms.add(forms)
+        else:
+            joined.append(tokens[run_start])
+        run_start = position
+    return (joined, joined_forms) if joined_forms else None
 
 
 def _may_have_spaced_run(words: list[str], forms_of: dict[str, tuple[str, ...]]) -> bool:

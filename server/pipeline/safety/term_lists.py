@@ -5,8 +5,12 @@ adult; never research), `languages`, and `groups`, each with a `category`, an `a
 unambiguous; `review`: the LLM check decides in context), a `note` saying why, and `entries`.
 An entry is a word or a phrase, matched as whole words after folding (see normalization.py).
 `stem*` matches one word starting with the stem, `*stem` one word ending with it (for German
-compounds: "Hakenkreuz*" finds "Hakenkreuzfahne"); stems need 4 letters or more. Write German
-words with their umlauts and ß: every spelling (ä/ae, ß/ss) is derived from that.
+compounds: "Hakenkreuz*" finds "Hakenkreuzfahne"); stems need 4 letters or more; `*stem*` finds
+the stem anywhere inside a word (5 letters or more). Write German words with their umlauts and ß:
+every spelling (ä/ae, ß/ss) is derived from that. A group has `entries` (each alone is a hit) or
+`together` (parts of entries; a hit when one of every part stands close by: "Kind" with "nackt").
+A list's `exceptions` are harmless words containing a listed one ("killer whale"); a hit inside
+one is dropped. docs/safety.md describes all of it for whoever extends a list.
 
 A list that does not load is an error, never a skipped file: silently losing the §86a list or the
 kids list would weaken protection without anyone noticing. The caller decides how to report it.
@@ -25,6 +29,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -50,11 +55,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Entry = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+
 class TermGroup(Strict):
+    """Either `entries` (each one alone is a hit) or `together` (a hit when one entry of every part
+    stands within TOGETHER_WINDOW characters: "Kind" and "nackt", "88" and "Heil")."""
+
     category: SafetyCategory
     action: TermAction
     note: str = ""  # why these entries are here, for whoever maintains the list
-    entries: list[Annotated[str, StringConstraints(min_length=1, max_length=120)]] = Field(min_length=1)
+    # `together` comes first so that the check of `entries` can see it.
+    together: list[list[Entry]] = Field(default_factory=list)
+    entries: list[Entry] = Field(default_factory=list, validate_default=True)
+
+    @field_validator("together")
+    @classmethod
+    def _together_parts(cls, together: list[list[str]]) -> list[list[str]]:
+        if together and (len(together) < 2 or not all(together)):
+            raise ValueError("'together' needs at least two parts, each with at least one entry")
+        for part in together:
+            for entry in part:
+                parse_entry(entry)
+        return together
 
     @field_validator("category")
     @classmethod
@@ -65,7 +88,11 @@ class TermGroup(Strict):
 
     @field_validator("entries")
     @classmethod
-    def _entries_parse(cls, entries: list[str]) -> list[str]:
+    def _entries_parse(cls, entries: list[str], info: ValidationInfo) -> list[str]:
+        # When `together` itself failed, it is missing here; its own error says what is wrong.
+        has_together = bool(info.data.get("together"))
+        if "together" in info.data and has_together == bool(entries):
+            raise ValueError("a group needs 'entries' or 'together' (one of them, not both)")
         for entry in entries:
             parse_entry(entry)
         return entries
@@ -79,6 +106,16 @@ class TermList(Strict):
     levels: list[SafetyLevel] = Field(min_length=1)
     languages: list[Language] = Field(min_length=1)
     groups: list[TermGroup] = Field(min_length=1)
+    # Harmless words and phrases that contain a listed one ("killer whale", "Blutorange*"): a hit
+    # that lies wholly inside an exception's place in the text is dropped.
+    exceptions: list[Entry] = Field(default_factory=list)
+
+    @field_validator("exceptions")
+    @classmethod
+    def _exceptions_parse(cls, exceptions: list[str]) -> list[str]:
+        for entry in exceptions:
+            parse_entry(entry)
+        return exceptions
 
     @field_validator("levels")
     @classmethod
