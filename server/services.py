@@ -149,6 +149,7 @@ def build_services(
         on_broken=lambda detail: notices.add(
             "safety_config_broken_notice", NoticeLevel.WARNING, detail=detail
         ),
+        models=catalog.models.values(),
     )
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU; model files
     # are imported one at a time (they share the disk) and downloaded in a lane of their own; exports

@@ -62,7 +62,7 @@ class TermHitRecord(Record):
 
 
 class SafetyVerdictRecord(Record):
-    stage: Literal["input", "pre_output"]
+    stage: Literal["input", "interception_output", "pre_output"]
     level: str
     decision: Literal["allowed", "blocked"]
     category: str | None = None
@@ -73,6 +73,10 @@ class SafetyVerdictRecord(Record):
     # Why the check itself could not decide ("unavailable", "unclear"); the run stopped to be careful.
     check_failure: str | None = None
     explanation_code: str | None = None
+    # Which checker answered: a guard format ("llama_guard_3", "qwen3guard") or our JSON verdict.
+    checker: str | None = None
+    # A guard model's own category names (e.g. "S1"), as it answered them.
+    guard_categories: list[str] = []
     at: datetime = Field(default_factory=utc_now)
 
 
