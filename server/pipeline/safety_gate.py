@@ -36,6 +36,7 @@ from server.pipeline.safety.explanations import (
     needs_review_message_code,
 )
 from server.pipeline.safety.guard_formats import GuardModels, GuardParseError
+from server.pipeline.safety.image_check import ImageCheck, MediaCheckResult
 from server.pipeline.safety.negative_prompt import NegativePrompts, combine_negative_prompts
 from server.pipeline.safety.term_filter import TermFilter
 from server.pipeline.safety.term_lists import TermListError
@@ -64,6 +65,7 @@ class SafetyConfig:
     instructions: LlmCheckInstructions
     negative_prompts: NegativePrompts
     guards: GuardModels
+    image_check: ImageCheck
 
     @classmethod
     def load(cls, safety_dir: Path) -> SafetyConfig:
@@ -72,6 +74,7 @@ class SafetyConfig:
             LlmCheckInstructions.from_file(safety_dir / "llm_check.json"),
             NegativePrompts.from_file(safety_dir / "negative_prompts.json"),
             GuardModels.from_file(safety_dir / "guard_models.json"),
+            ImageCheck.load(safety_dir / "image_check.json"),
         )
 
 
@@ -112,6 +115,26 @@ class SafetyGate:
         return describe_checker(
             self._llm.choice(LlmStage.SAFETY), self._models, config.guards if config else None
         )
+
+    def image_check_applies(self, level: SafetyLevel, media_type: str) -> bool:
+        config = self._loaded()
+        if config is None:
+            return level.fails_closed and media_type in ("image", "video")
+        return config.image_check.applies(level, media_type)
+
+    def image_check_ready(self) -> bool:
+        """Whether the detector file is there (the diagnostics file and the notices say so)."""
+        config = self._loaded()
+        return config is not None and config.image_check.model_available
+
+    def check_media(self, path: Path, media_type: str, level: SafetyLevel) -> MediaCheckResult | None:
+        """The image check for a generated file; None where it does not apply (audio, adult)."""
+        if not self.image_check_applies(level, media_type):
+            return None
+        config = self._loaded()
+        if config is None:
+            return MediaCheckResult(withheld=True, failure="config_broken")
+        return config.image_check.check(path, media_type, level)
 
     def negative_prompt(self, level: SafetyLevel, *extra: str | None) -> str:
         """Stage 3's negative prompt: the level's terms, then the output's and the student's own."""
