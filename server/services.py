@@ -150,6 +150,8 @@ def build_services(
             "safety_config_broken_notice", NoticeLevel.WARNING, detail=detail
         ),
         models=catalog.models.values(),
+        # Say the truth: without a capable checker the term lists are all there is.
+        on_lists_only=lambda: notices.add("safety_protection_lists_only", NoticeLevel.WARNING),
     )
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU; model files
     # are imported one at a time (they share the disk) and downloaded in a lane of their own; exports
@@ -210,6 +212,7 @@ def build_services(
             models=models,
             notices=notices,
             translator=translator,
+            safety_protection=gate.protection_summary,
         )
     )
     services = Services(

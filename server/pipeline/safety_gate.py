@@ -88,7 +88,9 @@ class SafetyGate:
         llm: LlmCaller,
         on_broken: Callable[[str], None],
         models: Iterable[ModelFile] = (),
+        on_lists_only: Callable[[], None] | None = None,
     ) -> None:
+        """``on_lists_only``: called once after loading when the safety stage has no capable checker."""
         self._llm = llm
         self._models = list(models)
         self._config: SafetyConfig | None = None
@@ -97,6 +99,12 @@ class SafetyGate:
         def load() -> None:
             try:
                 self._config = SafetyConfig.load(safety_dir)
+                # Before the gate is ready, so whoever waited for it sees the notice too.
+                checker = describe_checker(
+                    self._llm.choice(LlmStage.SAFETY), self._models, self._config.guards
+                )
+                if on_lists_only is not None and not checker.capable:
+                    on_lists_only()
             except (TermListError, ConfigFileError) as error:
                 log.error("the safety configuration is broken; every check will stop runs: %s", error)
                 on_broken(str(error))
@@ -115,6 +123,30 @@ class SafetyGate:
         return describe_checker(
             self._llm.choice(LlmStage.SAFETY), self._models, config.guards if config else None
         )
+
+    def protection_summary(self) -> dict[str, object]:
+        """For the diagnostics file and the settings: what protects students right now."""
+        config = self._loaded()
+        checker = self.checker()
+        return {
+            "protection": "term_lists_and_checker" if checker.capable else "term_lists_only",
+            "checker": {
+                "provider": checker.provider_id,
+                "model": checker.model,
+                "kind": checker.kind,
+                "capable": checker.capable,
+                "test_grade": checker.test_grade,
+            },
+            "unsure_words_without_checker": "blocked at kids and youth",
+            "how_to_add_a_checker": (
+                "Models page: download Llama Guard 3 1B or Qwen3Guard-Gen 0.6B; Settings, "
+                "Language models, Safety: choose it (built-in engine)"
+            ),
+            "image_check": {
+                "config_loaded": config is not None,
+                "detector_file_present": config is not None and config.image_check.model_available,
+            },
+        }
 
     def image_check_applies(self, level: SafetyLevel, media_type: str) -> bool:
         config = self._loaded()
