@@ -64,6 +64,8 @@ def test_flagged_media_are_withheld_end_to_end(app_with_comfyui: StartApp, tmp_p
     assert not (app.data_dir / "data" / "runs" / run_id / check["name"]).exists()
     assert run["status"] == "blocked"
     assert str(gallery).count(check["name"]) == 0
+    card = next(entry for entry in gallery["runs"] if entry["id"] == run_id)
+    assert card["withheld"] == 1 and card["cover"] is None and card["media_count"] == 0
 
 
 def test_a_missing_detector_withholds_to_be_careful(app_with_comfyui: StartApp, tmp_path: Path) -> None:

@@ -471,6 +471,8 @@ export interface RunSummary {
   damaged: boolean
   /** A damaged run's files, as found in its folder. */
   files: string[]
+  /** Media the image check withheld (not shown, not kept). */
+  withheld?: number
 }
 
 export interface GalleryQuery {
@@ -542,18 +544,33 @@ export interface GenerationRecord {
   backend: string
   status: RunStatus
   media: MediaFile[]
+  /** The image check's verdict on every file (kids and youth); absent in old runs. */
+  media_checks?: MediaCheckRecord[]
   started_at: string
   finished_at: string | null
   error: ErrorRecord | null
 }
 
+export interface MediaCheckRecord {
+  name: string
+  media_type: string
+  decision: 'shown' | 'withheld'
+  findings: Record<string, number>
+  frames: number
+  duration_ms: number
+  check_failure: string | null
+}
+
 export interface SafetyVerdictRecord {
-  stage: 'input' | 'pre_output'
+  stage: 'input' | 'interception_output' | 'pre_output'
   level: string
   decision: 'allowed' | 'blocked'
   category: string | null
   llm_checked: boolean
   explanation_code: string | null
+  /** Which checker answered: a guard format or our JSON verdict. */
+  checker?: string | null
+  guard_categories?: string[]
   at: string
 }
 
