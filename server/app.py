@@ -59,7 +59,7 @@ def create_app(
         )
     )
     app.register_blueprint(
-        llm_blueprint(services.providers, services.llm, services.translator, services.settings)
+        llm_blueprint(services.providers, services.llm, services.translator, services.settings, services.gate)
     )
     app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode, services.settings))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))

@@ -79,6 +79,7 @@ class Services:
     llm: LlmCaller
     languages: LanguageGuesser
     workshop: Workshop
+    gate: SafetyGate
     generator: Generator
     comfyui: ComfyUIRuntime
     comfyui_settings: ComfyUIConnectionSettings
@@ -237,6 +238,7 @@ def build_services(
         llm=llm,
         languages=languages,
         workshop=Workshop(catalog, runs, jobs, llm, steps, settings),
+        gate=gate,
         generator=Generator(
             catalog,
             runs,

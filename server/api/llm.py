@@ -10,11 +10,16 @@ from server.i18n.translator import Translator
 from server.llm.provider_registry import ProviderRegistry
 from server.pipeline.llm_calls import LlmCaller, LlmStage
 from server.pipeline.requests import LlmTestRequest
+from server.pipeline.safety_gate import SafetyGate
 from server.settings.store import SettingsStore
 
 
 def llm_blueprint(
-    registry: ProviderRegistry, llm: LlmCaller, translator: Translator, settings: SettingsStore
+    registry: ProviderRegistry,
+    llm: LlmCaller,
+    translator: Translator,
+    settings: SettingsStore,
+    gate: SafetyGate | None = None,
 ) -> Blueprint:
     bp = Blueprint("llm", __name__)
 
@@ -62,6 +67,8 @@ def llm_blueprint(
                     for preset in registry.presets()
                 ],
                 "test_grade_stages": [stage.value for stage in llm.uses_test_grade_model()],
+                # Whether the safety stage's model can judge context; False: term lists only.
+                "safety_checker_capable": gate.checker().capable if gate is not None else False,
             }
         )
 

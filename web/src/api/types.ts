@@ -119,6 +119,8 @@ export interface LlmProvider {
 export interface LlmProviders {
   providers: LlmProvider[]
   test_grade_stages: LlmStageName[]
+  /** Whether the safety stage's model can judge context (a guard model or a marked LLM). */
+  safety_checker_capable?: boolean
 }
 
 export interface LlmModelInfo {
