@@ -94,4 +94,5 @@ def test_every_guard_model_in_the_manifest_has_a_known_format_and_a_download() -
     assert {model.guard_format for model in guards} == {fmt.value for fmt in GuardFormat}
     for model in guards:
         assert model.safety_classifier and model.folder.value == "llm" and model.url
+        assert model.guard_format is not None
         assert GUARDS.format_for_name(model.filename) == GuardFormat(model.guard_format)
