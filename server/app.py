@@ -61,7 +61,7 @@ def create_app(
             messages,
         )
     )
-    app.register_blueprint(llm_blueprint(services.providers, services.llm, messages))
+    app.register_blueprint(llm_blueprint(services.providers, services.llm, messages, services.gate))
     app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode, services.settings))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, messages, streams))

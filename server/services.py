@@ -79,6 +79,7 @@ class Services:
     llm: LlmCaller
     languages: LanguageGuesser
     workshop: Workshop
+    gate: SafetyGate
     generator: Generator
     comfyui: ComfyUIRuntime
     comfyui_settings: ComfyUIConnectionSettings
@@ -149,6 +150,9 @@ def build_services(
         on_broken=lambda detail: notices.add(
             "safety_config_broken_notice", NoticeLevel.WARNING, detail=detail
         ),
+        models=catalog.models.values(),
+        # Say the truth: without a capable checker the term lists are all there is.
+        on_lists_only=lambda: notices.add("safety_protection_lists_only", NoticeLevel.WARNING),
     )
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU; model files
     # are imported one at a time (they share the disk) and downloaded in a lane of their own; exports
@@ -209,6 +213,7 @@ def build_services(
             models=models,
             notices=notices,
             translator=translator,
+            safety_protection=gate.protection_summary,
         )
     )
     services = Services(
@@ -233,6 +238,7 @@ def build_services(
         llm=llm,
         languages=languages,
         workshop=Workshop(catalog, runs, jobs, llm, steps, settings),
+        gate=gate,
         generator=Generator(
             catalog,
             runs,

@@ -134,6 +134,8 @@ LlmStageName = Literal["safety", "interception", "optimization", "translation"]
 class LlmProviders(Answer):
     providers: list[LlmProviderView]
     test_grade_stages: list[LlmStageName]
+    # Whether the safety stage's model can judge context (a guard model or a marked LLM).
+    safety_checker_capable: bool
 
 
 class LlmModels(Answer):

@@ -11,9 +11,12 @@ from server.api.request_body import parse_body
 from server.llm.provider_registry import ProviderRegistry
 from server.pipeline.llm_calls import LlmCaller, LlmStage
 from server.pipeline.requests import LlmTestRequest
+from server.pipeline.safety_gate import SafetyGate
 
 
-def llm_blueprint(registry: ProviderRegistry, llm: LlmCaller, messages: LocalizedMessages) -> Blueprint:
+def llm_blueprint(
+    registry: ProviderRegistry, llm: LlmCaller, messages: LocalizedMessages, gate: SafetyGate
+) -> Blueprint:
     bp = Blueprint("llm", __name__)
 
     @bp.post("/api/llm/test")
@@ -57,6 +60,8 @@ def llm_blueprint(registry: ProviderRegistry, llm: LlmCaller, messages: Localize
                     for preset in registry.presets()
                 ],
                 test_grade_stages=[stage.value for stage in llm.uses_test_grade_model()],
+                # Whether the safety stage's model can judge context; False: term lists only.
+                safety_checker_capable=gate.checker().capable,
             )
         )
 

@@ -180,6 +180,17 @@ class ModelFile(Strict):
     url: Annotated[str, StringConstraints(pattern=r"^https://")] | None = None
     licence: ModelLicence
     notes: LocalizedText | None = None
+    # Good enough to be the safety stage's checker at kids and youth: then every text is asked.
+    safety_classifier: bool = False
+    # A dedicated guard model answers in its own format (configs/safety/guard_models.json), not
+    # our JSON verdict; None for a general LLM.
+    guard_format: Literal["llama_guard_3", "qwen3guard"] | None = None
+
+    @model_validator(mode="after")
+    def _guard_is_a_classifier(self) -> ModelFile:
+        if self.guard_format is not None and not self.safety_classifier:
+            raise ValueError("a model with a guard_format must be marked safety_classifier")
+        return self
 
 
 class ModelManifestFile(Strict):

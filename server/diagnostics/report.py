@@ -73,6 +73,8 @@ class DiagnosticsSources:
     models: ModelService
     notices: Notices
     translator: Translator
+    # What protects students: the safety stage's checker and the image check (the gate says).
+    safety_protection: Callable[[], dict[str, object]] | None = None
 
 
 class DiagnosticsReport:
@@ -98,6 +100,7 @@ class DiagnosticsReport:
             ("catalog_problems.json", self._catalog_problems),
             ("models.json", self._models),
             ("notices.json", self._notices),
+            ("safety.json", self._safety),
         ]
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, produce in parts:
@@ -170,6 +173,11 @@ class DiagnosticsReport:
 
     def _models(self) -> str:
         return _json(self._sources.models.overview().model_dump(mode="json"))
+
+    def _safety(self) -> str:
+        if self._sources.safety_protection is None:
+            return _json({"note": "no safety gate in this report"})
+        return _json(self._sources.safety_protection())
 
     def _notices(self) -> str:
         translator = self._sources.translator

@@ -45,17 +45,20 @@ from server.comfyui.workflow_mapping import (
 )
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language
-from server.jobs.manager import Job, JobCancelledError, JobContext, JobManager
+from server.jobs.manager import Job, JobBlockedError, JobCancelledError, JobContext, JobManager
 from server.pipeline.language_guess import LanguageGuesser
 from server.pipeline.llm_calls import LlmCaller, LlmStage, raise_if_failed
 from server.pipeline.prompt import ThreePartPrompt
 from server.pipeline.requests import GenerationRequest
 from server.pipeline.run_steps import RunSteps, how_it_ended
+from server.pipeline.safety.categories import SafetyCategory
 from server.pipeline.safety.check_instructions import CheckStage
+from server.pipeline.safety.explanations import media_withheld_message_code
 from server.pipeline.safety_gate import SafetyGate
 from server.runs.models import (
     ErrorRecord,
     GenerationRecord,
+    MediaCheckRecord,
     MediaFileRecord,
     RunRecord,
     RunStatus,
@@ -190,6 +193,16 @@ class Generator:
             used_seed = seed
 
         self._update(run.id, generation_id, lambda g: setattr(g, "media", media))
+        if not media:
+            # Everything the model made was withheld by the image check: a block, not a failure.
+            raise JobBlockedError(
+                {
+                    "code": media_withheld_message_code(level),
+                    "params": {},
+                    "stage": "image_check",
+                    "category": SafetyCategory.SEXUAL.value,
+                }
+            )
         self._finish(run.id, generation_id, RunStatus.COMPLETE)
         return {
             "run_id": run.id,
@@ -282,6 +295,8 @@ class Generator:
                 size=len(file.data),
                 sha256=hashlib.sha256(file.data).hexdigest(),
             )
+            if not self._passes_image_check(run_id, generation_id, item):
+                continue
             media.append(item)
             ctx.emit("media", _media_event(run_id, item))
         ctx.emit("progress", {"value": 0, "max": 0, "node": None, "fraction": 1.0})
@@ -325,6 +340,8 @@ class Generator:
         finished_nodes: set[str] = set()
         current: str | None = None
         last_preview = 0.0
+        level = self._settings.current.safety_level
+        show_previews = not self._gate.image_check_applies(level, output.media_type)
         try:
             for event in handle.events(JOB_TIMEOUT_S):
                 if isinstance(event, Queued):
@@ -362,6 +379,9 @@ class Generator:
                     )
                 elif isinstance(event, Preview):
                     now = time.monotonic()
+                    # An unchecked preview could show what the image check would withhold.
+                    if not show_previews:
+                        continue
                     if now - last_preview >= PREVIEW_INTERVAL_S:
                         last_preview = now
                         ctx.set_preview(event.image, event.mime)
@@ -400,9 +420,39 @@ class Generator:
                 size=downloaded.size,
                 sha256=downloaded.sha256,
             )
+            if not self._passes_image_check(run_id, generation_id, item):
+                continue
             media.append(item)
             ctx.emit("media", _media_event(run_id, item))
         return media
+
+    def _passes_image_check(self, run_id: str, generation_id: str, item: MediaFileRecord) -> bool:
+        """At kids and youth, every image (and a few frames of each video) is checked locally before
+        anyone sees it; withheld media are deleted, so they cannot be shown, exported or listed."""
+        level = self._settings.current.safety_level
+        path = self._runs.media_path(run_id, item.name)
+        result = self._gate.check_media(path, item.media_type, level)
+        if result is None:
+            return True
+        check = MediaCheckRecord(
+            name=item.name,
+            media_type=item.media_type,
+            decision="withheld" if result.withheld else "shown",
+            findings=result.findings,
+            frames=result.frames,
+            duration_ms=result.duration_ms,
+            check_failure=result.failure,
+        )
+        self._update(run_id, generation_id, lambda g: g.media_checks.append(check))
+        if result.withheld:
+            path.unlink(missing_ok=True)
+            log.info(
+                "image check withheld %s of run %s (%s)",
+                item.name,
+                run_id,
+                result.failure or ", ".join(sorted(result.findings)),
+            )
+        return not result.withheld
 
     def _finish(
         self, run_id: str, generation_id: str, status: RunStatus, error: ErrorRecord | None = None

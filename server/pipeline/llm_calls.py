@@ -72,16 +72,20 @@ class LlmCaller:
         on_piece: Callable[[str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         json_schema: dict[str, object] | None = None,
+        bare_input: bool = False,
     ) -> LlmCallRecord:
         """Runs one call (streamed when ``on_piece`` is given) and returns its record.
 
         A failure does not raise: it is in ``record.error``, so the caller can keep the record of the
         failed call in the run before it reports the failure (``raise_if_failed``). A cancel raises
         ``StageCancelledError``. The record never holds a key: keys live only in the client.
+        ``bare_input``: only the input as the user turn (a guard model's chat template brings its
+        own classification prompt; any system text of ours would disturb it).
         """
         choice = self.choice(stage)
         self._refuse_cloud_when_offline(choice)
-        messages = [ChatMessage.model_validate(message) for message in prompt.to_messages()]
+        raw_messages = [{"role": "user", "content": prompt.input}] if bare_input else prompt.to_messages()
+        messages = [ChatMessage.model_validate(message) for message in raw_messages]
         sampling = SamplingParameters(
             temperature=parameters.temperature, top_p=parameters.top_p, max_tokens=parameters.max_tokens
         )

@@ -108,6 +108,10 @@ class Workshop:
             output = self._telephone(run_id, config, request, ctx)
         else:
             output = self._transform(run_id, config, request, ctx)
+        if config.kind is not InterceptionKind.PASSTHROUGH:
+            # What the LLM wrote is new text: it passes the lists (and a capable checker) before it
+            # becomes the final text; a block discards the streamed draft.
+            self._steps.check_safety(run_id, output, CheckStage.INTERCEPTION_OUTPUT, request.language, ctx)
 
         def finish(run: RunRecord) -> None:
             assert run.interception is not None

@@ -62,7 +62,7 @@ class TermHitRecord(Record):
 
 
 class SafetyVerdictRecord(Record):
-    stage: Literal["input", "pre_output"]
+    stage: Literal["input", "interception_output", "pre_output"]
     level: str
     decision: Literal["allowed", "blocked"]
     category: str | None = None
@@ -73,6 +73,10 @@ class SafetyVerdictRecord(Record):
     # Why the check itself could not decide ("unavailable", "unclear"); the run stopped to be careful.
     check_failure: str | None = None
     explanation_code: str | None = None
+    # Which checker answered: a guard format ("llama_guard_3", "qwen3guard") or our JSON verdict.
+    checker: str | None = None
+    # A guard model's own category names (e.g. "S1"), as it answered them.
+    guard_categories: list[str] = []
     at: datetime = Field(default_factory=utc_now)
 
 
@@ -114,6 +118,21 @@ class MediaFileRecord(Record):
     sha256: str
 
 
+class MediaCheckRecord(Record):
+    """The image check's verdict on one generated file (images, and a few frames of a video)."""
+
+    name: str  # the file's name in the run folder (a withheld file is deleted, its name stays here)
+    media_type: str
+    decision: Literal["shown", "withheld"]
+    # Detector label -> score at or above its threshold (configs/safety/image_check.json).
+    findings: dict[str, float] = {}
+    frames: int = 0
+    duration_ms: int = 0
+    # Why the check could not judge ("model_missing", "unreadable"): withheld to be careful.
+    check_failure: str | None = None
+    at: datetime = Field(default_factory=utc_now)
+
+
 class TranslationRecord(Record):
     source_text: str
     english: str
@@ -134,6 +153,8 @@ class GenerationRecord(Record):
     prompt_id: str | None = None
     status: RunStatus = RunStatus.IN_PROGRESS
     media: list[MediaFileRecord] = []
+    # Every image check of this generation, shown and withheld (old runs have none).
+    media_checks: list[MediaCheckRecord] = []
     started_at: datetime = Field(default_factory=utc_now)
     finished_at: datetime | None = None
     error: ErrorRecord | None = None

@@ -38,6 +38,8 @@ class RunSummary(BaseModel):
     damaged: bool = False
     # A damaged run's files, as found in its folder (a readable run lists its media in ``cover``).
     files: tuple[str, ...] = ()
+    # Media the image check withheld (deleted; the record says why): the gallery shows a withheld card.
+    withheld: int = 0
 
 
 def summarize(record: RunRecord) -> RunSummary:
@@ -60,6 +62,12 @@ def summarize(record: RunRecord) -> RunSummary:
         generations=len(record.generations),
         media_count=len(media),
         media_bytes=sum(item.size for item in media),
+        withheld=sum(
+            1
+            for generation in record.generations
+            for check in generation.media_checks
+            if check.decision == "withheld"
+        ),
     )
 
 

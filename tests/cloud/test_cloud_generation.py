@@ -136,6 +136,9 @@ def test_gemini_image_through_openrouter_comes_back_as_a_data_uri(
     assert generation["request"]["headers"]["X-Title"] == "AI4ArtsEd Desktop"
     assert generation["media"][0]["mime_type"] == "image/png"
     assert generation["media"][0]["sha256"] == hashlib.sha256(picture).hexdigest()
+    # Cloud pictures pass the same local image check (kids is the default level here).
+    assert [check["decision"] for check in generation["media_checks"]] == ["shown"]
+    assert generation["media_checks"][0]["check_failure"] is None
     # The PNG is really what the data URI said, not something we made up.
     assert base64.b64encode(picture)
 

@@ -31,6 +31,13 @@ serves many tests:
   json-when-streaming       a plain JSON answer even when stream=true
   verdict-safe              a safety verdict: {"safe": true, "category": null, "reason": ...}
   verdict-unsafe-<category> a safety verdict: {"safe": false, "category": "<category>", ...}
+  reply:<text>              answers <text> verbatim (an LLM that writes something of its own)
+  llama-guard-3-*           Llama Guard 3's native answer: "safe", or "unsafe\nS<n>[,S<m>]" when
+                            the model name ends in "-unsafe-S<n>[,S<m>]" or the text holds "S<n>!"
+                            ("llama-guard-3-garbage": a chatty non-verdict)
+  qwen3guard-*              Qwen3Guard-Gen's native answer: "Safety: Safe\nCategories: None", or
+                            Unsafe/Controversial with categories when the name ends in
+                            "-unsafe-<Category>" / "-controversial-<Category>" (spaces as "_")
 
 Path prefixes: ``/v1`` answers everyone; ``/keyed/v1`` wants ``Authorization: Bearer <TEST_KEY>``;
 ``/garbage/v1/models`` answers garbage. Any other path is an HTML 404 (a wrong base URL).
@@ -42,6 +49,7 @@ pieces sent, whether the client went away); ``POST /_control/reset`` forgets the
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -329,7 +337,12 @@ class TestProviderHandler(BaseHTTPRequestHandler):
             self._send_json(200, answer)
             return
         text = _echo_text(body)
-        if model == "verdict-safe":
+        guard_answer = _guard_answer(model, body)
+        if model.startswith("reply:"):
+            text = model.removeprefix("reply:")
+        elif guard_answer is not None:
+            text = guard_answer
+        elif model == "verdict-safe":
             text = json.dumps({"safe": True, "category": None, "reason": "fits the age group"})
         elif model.startswith("verdict-unsafe-"):
             category = model.removeprefix("verdict-unsafe-")
@@ -452,6 +465,36 @@ def _echo_text(body: dict[str, Any]) -> str:
         if isinstance(message, dict) and message.get("role") == "user":
             return f"echo: {message.get('content', '')}"
     return "echo:"
+
+
+def _guard_answer(model: str, body: dict[str, Any]) -> str | None:
+    """A guard model's native answer; None for every other model name.
+
+    A real guard model gets only the user turn (its chat template adds the policy); a system message
+    here would mean the app sent our own prompt to a guard, so the answer is then garbage.
+    """
+    folded = model.casefold()
+    messages = [m for m in body.get("messages", []) if isinstance(m, dict)]
+    has_system = any(m.get("role") == "system" for m in messages)
+    last_user = next((str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"), "")
+    if folded.startswith("llama-guard-3"):
+        if has_system or folded.endswith("-garbage"):
+            return "I think this text is probably fine, but let me explain why..."
+        marked = re.findall(r"\b(S(?:1[0-4]|[1-9]))!", last_user)
+        if "-unsafe-" in folded:
+            return "unsafe\n" + model.rsplit("-unsafe-", 1)[1].upper()
+        if marked:
+            return "unsafe\n" + ",".join(marked)
+        return "safe"
+    if folded.startswith("qwen3guard"):
+        if has_system or folded.endswith("-garbage"):
+            return "The content looks okay to me."
+        for rating in ("unsafe", "controversial"):
+            if f"-{rating}-" in folded:
+                category = model.rsplit(f"-{rating}-", 1)[1].replace("_", " ")
+                return f"Safety: {rating.capitalize()}\nCategories: {category}"
+        return "Safety: Safe\nCategories: None"
+    return None
 
 
 def _pieces(text: str) -> list[str]:

@@ -235,3 +235,41 @@ def test_an_export_renders_its_pages_from_the_bundled_templates(tmp_path: Path) 
     assert 'src="g1.png"' in page
     overview = archive.read("index.html").decode("utf-8")
     assert f'href="runs/{run_id}/index.html"' in overview
+
+
+def test_the_image_check_runs_in_the_frozen_program(tmp_path: Path) -> None:
+    """The detector file, onnxruntime and OpenCV are in the bundle: an image made at kids level is
+    checked by the real model (a missing piece would withhold it with a check failure)."""
+    from tests.support.settings_files import write_settings
+
+    assert (internal_dir() / "nudenet" / "320n.onnx").is_file()
+    assert not (internal_dir() / "nudenet" / "nudenet.py").exists(), "only the model, not NudeNet's code"
+    data = tmp_path / "data"
+    write_settings(data, base_url="http://127.0.0.1:9/v1", level="kids")
+    args = [f"--comfyui-dir={COMFYUI_TEST_SERVER}", f"--comfyui-python={sys.executable}"]
+    with start_app(data, extra_args=args) as app:
+        wait_for_comfyui(app, timeout=90)
+        with app.client("en") as client:
+            made = client.post(
+                "/api/interception",
+                json={"config_id": "as_is", "idea": "A red fox", "rules": "", "language": "en"},
+            )
+            run_id = made.json()["run_id"]
+            deadline = time.monotonic() + 60
+            while client.get(f"/api/runs/{run_id}").json()["status"] != "complete":
+                assert time.monotonic() < deadline, app.output()
+                time.sleep(0.2)
+            started = client.post(
+                "/api/generation", json={"run_id": run_id, "text": "A red fox", "output_id": "selftest_image"}
+            )
+            assert started.status_code == 202, started.text
+            deadline = time.monotonic() + 120
+            while True:
+                generation = client.get(f"/api/runs/{run_id}").json()["generations"][0]
+                if generation["status"] != "in_progress":
+                    break
+                assert time.monotonic() < deadline, app.output()
+                time.sleep(0.2)
+        assert generation["status"] == "complete", f"{generation}\n{app.output()}"
+        check = generation["media_checks"][0]
+        assert check["decision"] == "shown" and check["check_failure"] is None, check

@@ -49,7 +49,7 @@ def test_interception_streams_tokens_and_records_the_three_part_prompt(
         run = client.get(f"/api/runs/{run_id}").json()
     assert final_state(events) == "succeeded"
     stages = [e["stage"] for e in of_type(events, "stage")]
-    assert stages == ["safety_input", "interception"]
+    assert stages == ["safety_input", "interception", "safety_interception_output"]
     tokens = [str(e["text"]) for e in of_type(events, "token")]
     assert len(tokens) > 3, "the text must arrive in pieces"
     assert "".join(tokens) == f"echo: {IDEA}"
@@ -217,10 +217,12 @@ def test_the_86a_list_applies_at_adult_level_too(app_with_llm: StartApp) -> None
     assert final_state(events) == "blocked"
 
 
+# A general LLM the app does not know is asked only when the teacher chose "always" (PIN-protected);
+# without that, an unsure word is blocked (tests/pipeline/test_guard_models.py).
 def test_unsure_words_are_checked_by_the_llm_and_an_unsafe_verdict_blocks(
     app_with_llm: StartApp, llm_server: TestServerProcess
 ) -> None:
-    app = app_with_llm(level="kids", safety="verdict-unsafe-violence")
+    app = app_with_llm(level="kids", safety="verdict-unsafe-violence", safety_llm_check="always")
     job_id, run_id = start_interception(app, idea="Ein Ritter mit Blut am Schwert")
     with app.client("en") as client:
         events = read_events(client, job_id)
@@ -236,7 +238,7 @@ def test_unsure_words_are_checked_by_the_llm_and_an_unsafe_verdict_blocks(
 
 
 def test_a_safe_verdict_lets_the_unsure_idea_through(app_with_llm: StartApp) -> None:
-    app = app_with_llm(level="youth", safety="verdict-safe")
+    app = app_with_llm(level="youth", safety="verdict-safe", safety_llm_check="always")
     job_id, run_id = start_interception(
         app, idea="A history painting of the massacre at Glencoe, mourning figures in the snow"
     )
@@ -255,7 +257,7 @@ def test_a_safe_verdict_lets_the_unsure_idea_through(app_with_llm: StartApp) -> 
 def test_kids_level_fails_closed_when_the_checker_fails(
     app_with_llm: StartApp, safety_model: str, failure: str
 ) -> None:
-    app = app_with_llm(level="kids", safety=safety_model)
+    app = app_with_llm(level="kids", safety=safety_model, safety_llm_check="always")
     job_id, run_id = start_interception(app, idea="Zombies tanzen im Park")
     with app.client("de") as client:
         events = read_events(client, job_id)
@@ -267,7 +269,7 @@ def test_kids_level_fails_closed_when_the_checker_fails(
 
 
 def test_youth_level_fails_closed_when_the_checker_is_unreachable(app_with_llm: StartApp) -> None:
-    app = app_with_llm(level="youth")
+    app = app_with_llm(level="youth", safety_llm_check="always")
     # Point only the safety stage at a port where nothing listens.
     settings_patch = {
         "llm": {"safety": {"provider_id": "custom", "model": "x", "base_url": "http://127.0.0.1:9/v1"}}

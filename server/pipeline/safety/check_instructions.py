@@ -21,7 +21,17 @@ from server.settings.safety_level import SafetyLevel
 
 class CheckStage(StrEnum):
     INPUT = "input"  # stage 1: the student's idea, before interception
+    INTERCEPTION_OUTPUT = "interception_output"  # the LLM's interception text, before it is final
     PRE_OUTPUT = "pre_output"  # stage 3: the English prompt, before generation
+
+    @property
+    def instruction_stage(self) -> CheckStage:
+        """Whose check texts apply: the interception's result is judged like an idea (a text that
+        will be shown and may become a prompt), so it needs no texts of its own."""
+        return CheckStage.INPUT if self is CheckStage.INTERCEPTION_OUTPUT else self
+
+
+_STAGES_WITH_TEXTS = (CheckStage.INPUT, CheckStage.PRE_OUTPUT)
 
 
 class _Strict(BaseModel):
@@ -52,7 +62,7 @@ class LlmCheckFile(_Strict):
         if extra:
             raise ValueError(f"the level(s) {', '.join(extra)} run no LLM check; remove their texts")
         for level, stages in self.checks.items():
-            absent = sorted(stage.value for stage in CheckStage if stage not in stages)
+            absent = sorted(stage.value for stage in _STAGES_WITH_TEXTS if stage not in stages)
             if absent:
                 raise ValueError(f"level '{level.value}' has no texts for the stage(s) {', '.join(absent)}")
         return self
@@ -80,7 +90,7 @@ class LlmCheckInstructions:
     def prompt(self, level: SafetyLevel, stage: CheckStage, language: Literal["de", "en"]) -> CheckPrompt:
         if not level.runs_llm_check:
             raise ValueError(f"the level '{level.value}' runs no LLM safety check")
-        instruction = self._texts.checks[level][stage]
+        instruction = self._texts.checks[level][stage.instruction_stage]
         if language == "de":
             return CheckPrompt(task=instruction.task.de, context=instruction.context.de)
         return CheckPrompt(task=instruction.task.en, context=instruction.context.en)

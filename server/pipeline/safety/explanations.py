@@ -25,3 +25,15 @@ def check_failure_message_code(failure: CheckFailure, level: SafetyLevel) -> str
     if not level.fails_closed:
         raise ValueError(f"the level '{level.value}' does not stop when the check fails")
     return f"safety.check_{failure.value}.{level.value}"
+
+
+def needs_review_message_code(level: SafetyLevel) -> str:
+    """A word the lists cannot judge without context, and no checker that can (kids and youth)."""
+    if not level.fails_closed:
+        raise ValueError(f"the level '{level.value}' does not block unsure words")
+    return f"safety.needs_review.{level.value}"
+
+
+def media_withheld_message_code(level: SafetyLevel) -> str:
+    """The student's message for a generated image or video the image check withheld."""
+    return f"safety.media_withheld.{level.value}"

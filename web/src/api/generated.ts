@@ -390,6 +390,7 @@ export interface RunSummary {
   media_bytes: number
   damaged: boolean
   files: string[]
+  withheld: number
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -435,6 +436,7 @@ export interface GenerationRecord {
   prompt_id: string | null
   status: RunStatus
   media: MediaFileRecord[]
+  media_checks: MediaCheckRecord[]
   started_at: string
   finished_at: string | null
   error: ErrorRecord | null
@@ -477,6 +479,24 @@ export interface LlmCallRecord {
 export interface PromptMessage {
   role: 'system' | 'user' | 'assistant'
   content: string
+}
+/**
+ * The image check's verdict on one generated file (images, and a few frames of a video).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "MediaCheckRecord".
+ */
+export interface MediaCheckRecord {
+  name: string
+  media_type: string
+  decision: 'shown' | 'withheld'
+  findings: {
+    [k: string]: number
+  }
+  frames: number
+  duration_ms: number
+  check_failure: string | null
+  at: string
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -709,6 +729,7 @@ export interface LlmProviderView {
 export interface LlmProviders {
   providers: LlmProviderView[]
   test_grade_stages: ('safety' | 'interception' | 'optimization' | 'translation')[]
+  safety_checker_capable: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1045,7 +1066,7 @@ export interface RunRecord {
  * via the `definition` "SafetyVerdictRecord".
  */
 export interface SafetyVerdictRecord {
-  stage: 'input' | 'pre_output'
+  stage: 'input' | 'interception_output' | 'pre_output'
   level: string
   decision: 'allowed' | 'blocked'
   category: string | null
@@ -1055,6 +1076,8 @@ export interface SafetyVerdictRecord {
   llm_call: LlmCallRecord | null
   check_failure: string | null
   explanation_code: string | null
+  checker: string | null
+  guard_categories: string[]
   at: string
 }
 /**
