@@ -1,0 +1,187 @@
+""" "Install ComfyUI for me" end to end: plan, download, uv from a local wheel folder, start, picture.
+
+The app runs as a real process; uv (the bundled binary) builds the environment from wheels served on
+127.0.0.1; the "release archive" holds the ComfyUI test server behind a ComfyUI-like main.py.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.comfyui_install.conftest import LocalSources
+from tests.comfyui_install.local_sources import make_testserver_archive
+from tests.support.app_process import AppProcess, start_app
+from tests.support.job_events import Event, final_state, read_events
+
+pytestmark = pytest.mark.timeout(600)
+PHASES = ["download", "unpack", "python", "pytorch", "requirements", "first_start", "self_test"]
+
+
+def _app(tmp_path: Path, release: Path) -> AppProcess:
+    return start_app(tmp_path / "app", env={"AI4ARTSED_COMFYUI_RELEASE": str(release)})
+
+
+def _install(client: httpx.Client, sources: LocalSources, **choices: object) -> list[Event]:
+    body = {"choices": {"wheel_folder": f"{sources.url}/wheels/", **choices}}
+    answer = client.post("/api/comfyui/install", json=body)
+    assert answer.status_code == 202, answer.text
+    return read_events(client, answer.json()["job_id"])
+
+
+def _wait_ready(client: httpx.Client) -> dict[str, object]:
+    deadline = time.monotonic() + 120
+    status: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        status = client.get("/api/comfyui/status").json()
+        if status["state"] == "ready":
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"ComfyUI did not become ready: {status}")
+
+
+def test_install_for_me_plans_installs_starts_and_paints(tmp_path: Path, local_sources: LocalSources) -> None:
+    release = local_sources.release(tmp_path / "release.json")
+    with _app(tmp_path, release) as app, app.client() as client:
+        plan = client.post("/api/comfyui/install/plan", json={"wheel_folder": f"{local_sources.url}/wheels/"})
+        assert plan.status_code == 200, plan.text
+        shown = plan.json()
+        assert shown["version"] == "0.3.64"
+        assert shown["archive_url"].startswith("http://127.0.0.1:")
+        assert shown["needs_network"] is False  # loopback only: no consent needed even offline
+        assert shown["install_root"].startswith(str(app.data_dir))
+        assert shown["space_free_bytes"] > 0
+
+        events = _install(client, local_sources)
+        assert final_state(events) == "succeeded", events
+        phases = [event.data["phase"] for event in events if event.type == "phase"]
+        assert phases == PHASES
+        assert any(event.type == "self_test_picture" for event in events)
+
+        status = client.get("/api/comfyui/install").json()
+        assert "current" in status, status
+        assert status["current"] == "0.3.64-1" and status["in_use"] is True
+        picture = client.get("/api/comfyui/install/self-test-picture")
+        assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+        # The supervisor starts the managed install like any managed ComfyUI folder.
+        settings = client.get("/api/settings").json()
+        assert settings["comfyui"]["mode"] == "managed"
+        assert "installs/0.3.64-1/ComfyUI" in Path(settings["comfyui"]["directory"]).as_posix()
+        _wait_ready(client)
+        # The user's ComfyUI state stays in the data folder, not in the versioned install.
+        install = Path(settings["comfyui"]["directory"])
+        assert not (install / "output").exists()
+        assert (app.data_dir / "data" / "comfyui" / "self-test" / "output").is_dir()
+        log = (app.data_dir / "data" / "logs" / "comfyui-install.log").read_text(encoding="utf-8")
+        assert "--no-index --find-links" in log and "UV_NO_CONFIG" not in log
+
+        # An update goes side by side, switches after its self-test, keeps the one before.
+        events = _install(client, local_sources)
+        assert final_state(events) == "succeeded", events
+        status = client.get("/api/comfyui/install").json()
+        assert (status["current"], status["previous"]) == ("0.3.64-2", "0.3.64-1")
+        _wait_ready(client)
+        rolled = client.post("/api/comfyui/install/rollback")
+        assert rolled.status_code == 200, rolled.text
+        assert rolled.json() == {"current": "0.3.64-1", "previous": "0.3.64-2"}
+        settings = client.get("/api/settings").json()
+        assert "installs/0.3.64-1/ComfyUI" in Path(settings["comfyui"]["directory"]).as_posix()
+        _wait_ready(client)
+
+        removed = client.delete("/api/comfyui/install")
+        assert removed.status_code == 200, removed.text
+        assert client.get("/api/settings").json()["comfyui"]["mode"] == "none"
+        assert not (app.data_dir / "data" / "comfyui" / "installs").exists()
+
+
+def test_corrupt_archive_is_refused_and_leaves_nothing(tmp_path: Path, local_sources: LocalSources) -> None:
+    release = local_sources.release(
+        tmp_path / "release.json",
+        archive={
+            "url": f"{local_sources.url}/{local_sources.archive_name}",
+            "sha256": "0" * 64,
+            "size_bytes": 1,
+        },
+    )
+    with _app(tmp_path, release) as app, app.client() as client:
+        events = _install(client, local_sources)
+        assert final_state(events) == "failed"
+        errors = [event.data for event in events if event.type == "error"]
+        assert errors[0]["code"] == "comfyui_install_checksum_mismatch"
+        assert "checksum" in str(errors[0].get("message", "")).lower()
+        installs = app.data_dir / "data" / "comfyui" / "installs"
+        assert not installs.exists() or not any(installs.iterdir())
+        assert client.get("/api/settings").json()["comfyui"]["mode"] == "none"
+
+
+def test_archive_escaping_its_folder_is_refused(tmp_path: Path, local_sources: LocalSources) -> None:
+    evil = local_sources.folder / "evil.tar.gz"
+    sha256 = make_testserver_archive(evil, extra_member=("ComfyUI-x/../../escaped.txt", b"gotcha"))
+    release = local_sources.release(
+        tmp_path / "release.json",
+        archive={"url": f"{local_sources.url}/evil.tar.gz", "sha256": sha256, "size_bytes": 1},
+    )
+    with _app(tmp_path, release) as app, app.client() as client:
+        events = _install(client, local_sources)
+        assert final_state(events) == "failed"
+        assert [e.data["code"] for e in events if e.type == "error"] == ["comfyui_install_archive_unsafe"]
+        assert not list(app.data_dir.rglob("escaped.txt"))
+        installs = app.data_dir / "data" / "comfyui" / "installs"
+        assert not installs.exists() or not list(installs.iterdir())
+
+
+def test_broken_download_resumes_where_it_stopped(tmp_path: Path, local_sources: LocalSources) -> None:
+    release = local_sources.release(tmp_path / "release.json")
+    server = local_sources.server
+    server.break_once.add(local_sources.archive_name)  # type: ignore[attr-defined]
+    server.ranges.clear()  # type: ignore[attr-defined]
+    with _app(tmp_path, release) as app, app.client() as client:
+        events = _install(client, local_sources)
+        assert final_state(events) == "failed"
+        assert [e.data["code"] for e in events if e.type == "error"] == ["comfyui_install_download_broken"]
+        installs = app.data_dir / "data" / "comfyui" / "installs"
+        assert not installs.exists() or not list(installs.iterdir())
+        partial = list((app.data_dir / "data" / "comfyui" / "downloads").glob("*.part"))
+        assert len(partial) == 1 and partial[0].stat().st_size > 0
+        events = _install(client, local_sources)
+        assert final_state(events) == "succeeded", events
+        assert any(value and value.startswith("bytes=") and value != "bytes=0-" for value in server.ranges)  # type: ignore[attr-defined]
+
+
+def test_cancel_mid_install_leaves_no_half_environment(tmp_path: Path, local_sources: LocalSources) -> None:
+    release = local_sources.release(tmp_path / "release.json")
+    with _app(tmp_path, release) as app, app.client() as client:
+        answer = client.post(
+            "/api/comfyui/install", json={"choices": {"wheel_folder": f"{local_sources.url}/wheels/"}}
+        )
+        job_id = answer.json()["job_id"]
+        seen = read_events(client, job_id, limit=4)  # queued, running, download phase, ...
+        assert any(event.type == "phase" for event in seen)
+        assert client.post(f"/api/jobs/{job_id}/cancel").status_code in (200, 202)
+        events = read_events(client, job_id)
+        assert final_state(events) == "cancelled"
+        installs = app.data_dir / "data" / "comfyui" / "installs"
+        assert not installs.exists() or not list(installs.iterdir())
+        assert client.get("/api/settings").json()["comfyui"]["mode"] == "none"
+        assert client.get("/api/comfyui/install").json()["current"] is None
+
+
+def test_offline_mode_refuses_a_download_without_the_teachers_consent(
+    tmp_path: Path, local_sources: LocalSources
+) -> None:
+    # 127.0.0.2 is loopback too; an address on the internet stands in as "github.com" here.
+    release = local_sources.release(
+        tmp_path / "release.json",
+        archive={"url": "https://github.invalid/ComfyUI/v0.3.64.tar.gz", "sha256": "1" * 64, "size_bytes": 1},
+    )
+    with _app(tmp_path, release) as app, app.client() as client:
+        assert client.get("/api/settings").json()["offline"] is True
+        plan = client.post("/api/comfyui/install/plan", json={})
+        assert plan.json()["needs_network"] is True
+        refused = client.post("/api/comfyui/install", json={})
+        assert refused.status_code == 409
+        assert refused.json()["error"]["code"] == "comfyui_install_offline_consent_needed"
+        assert client.get("/api/comfyui/install").json()["active_job_id"] is None
