@@ -31,6 +31,14 @@ def find_uv() -> Path:
 
         return Path(uv.find_uv_bin())
     except (ImportError, FileNotFoundError) as exc:
+        bundled = (
+            Path(getattr(sys, "_MEIPASS", ""))
+            / "uv"
+            / "bin"
+            / ("uv.exe" if sys.platform == "win32" else "uv")
+        )
+        if getattr(sys, "frozen", False) and bundled.is_file():
+            return bundled
         found = shutil.which("uv")
         if found:
             return Path(found)
@@ -129,7 +137,9 @@ class UvRunner:
             finally:
                 child.stop()
         if child.returncode != 0:
-            raise AppError("comfyui_install_uv_failed", ErrorKind.FAILED, step=name, exit_code=child.returncode)
+            raise AppError(
+                "comfyui_install_uv_failed", ErrorKind.FAILED, step=name, exit_code=child.returncode
+            )
 
 
 class UvCancelledError(Exception):

@@ -454,7 +454,7 @@ class _Speed:
         self._last = now
         elapsed = max(now - self._started, 1e-3)
         self._ctx.emit(
-            "progress",
+            "install_progress",
             {"phase": "download", "done": done, "total": total, "bytes_per_s": int(done / elapsed)},
         )
 

@@ -56,6 +56,8 @@ class ReleasePin(_Strict):
     archive: ArchivePin
     python: str
     package_index: str
+    # A wheel folder or URL instead of the indexes (a school's or a test's local wheels).
+    wheel_folder: str | None = None
     torch: dict[TorchBuild, TorchPin]
     constraints_note: str = ""
     constraints: list[str] = Field(default_factory=list)
@@ -141,7 +143,7 @@ def make_plan(
     archive_file = choices.archive_file.strip() if choices.archive_file else None
     # A file of the pinned release has the pinned checksum; another file (a bundle's) brings its own.
     sha256 = (choices.archive_sha256 or release.archive.sha256) if archive_file else release.archive.sha256
-    wheel_folder = choices.wheel_folder.strip() if choices.wheel_folder else None
+    wheel_folder = (choices.wheel_folder or "").strip() or release.wheel_folder
     package_index = (choices.package_index or "").strip() or None
     offline = bool(wheel_folder) and not _is_url(wheel_folder or "") and bool(archive_file)
     local_wheels = bool(wheel_folder) and not _is_url(wheel_folder or "")

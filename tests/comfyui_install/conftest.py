@@ -36,6 +36,8 @@ class LocalSources:
             # The path tested here: a Python uv finds (the tests' own).
             "python": sys.executable,
             "package_index": f"{self.url}/no-index/",
+            # The wheels a school mirror would serve, here from 127.0.0.1.
+            "wheel_folder": f"{self.url}/wheels/",
             "torch": dict.fromkeys(("cuda", "rocm", "mps", "cpu"), empty),
             "constraints": [],
             "extra_requirements": [],
