@@ -6,6 +6,11 @@ The app runs as a real process; uv (the bundled binary) builds the environment f
 
 from __future__ import annotations
 
+import json
+import shlex
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -185,3 +190,44 @@ def test_offline_mode_refuses_a_download_without_the_teachers_consent(
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "comfyui_install_offline_consent_needed"
         assert client.get("/api/comfyui/install").json()["active_job_id"] is None
+
+
+def test_a_lab_bundle_installs_with_no_network_at_all(tmp_path: Path, local_sources: LocalSources) -> None:
+    """Archive and wheels from a "USB stick" folder; the app runs in a network namespace with only lo."""
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        pytest.skip("needs unshare and ip (util-linux, iproute2)")
+    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("user and network namespaces are not available here")
+    stick = tmp_path / "stick"
+    shutil.copytree(local_sources.folder / "wheels", stick / "wheels")
+    shutil.copy(local_sources.folder / local_sources.archive_name, stick / "ComfyUI.tar.gz")
+    # The pinned release would be downloaded from a host that does not exist in the namespace.
+    release = local_sources.release(
+        tmp_path / "release.json",
+        archive={"url": "https://github.invalid/ComfyUI.tar.gz", "sha256": None, "size_bytes": 1},
+        wheel_folder=None,
+        package_index="https://pypi.invalid/simple",
+    )
+    script = Path(__file__).with_name("offline_install_run.py")
+    inner = f"ip link set lo up && exec {shlex.quote(sys.executable)} {shlex.quote(str(script))} " + " ".join(
+        shlex.quote(str(part))
+        for part in (
+            tmp_path / "app",
+            release,
+            stick / "ComfyUI.tar.gz",
+            local_sources.archive_sha256,
+            stick / "wheels",
+        )
+    )
+    done = subprocess.run(
+        ["unshare", "-rn", "sh", "-c", inner], capture_output=True, text=True, timeout=400, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["plan"]["offline"] is True and result["plan"]["needs_network"] is False
+    states = [event["data"]["state"] for event in result["events"] if event["type"] == "state"]
+    assert states[-1] == "succeeded", result["events"]
+    assert result["status"]["current"] == "0.3.64-1"
+    log = (tmp_path / "app" / "data" / "logs" / "comfyui-install.log").read_text(encoding="utf-8")
+    assert "--offline" in log
