@@ -48,7 +48,7 @@ from server.errors import AppError, ErrorKind
 from server.jobs.manager import Job, JobCancelledError, JobContext, JobManager
 from server.network.http_clients import HttpClients
 from server.network.policy import NetworkPolicy
-from server.settings.models import ComfyUIChange, ComfyUIMode
+from server.settings.models import ComfyUIChange, ComfyUIMode, ComfyUISources
 from server.settings.paths import AppPaths
 from server.settings.store import SettingsStore
 
@@ -147,6 +147,12 @@ class ComfyUIInstaller:
         return self._gpu
 
     def plan(self, choices: PlanChoices) -> InstallPlan:
+        # Sources entered once (a school mirror, a wheel folder) stay for the next update.
+        remembered = self._settings.current.comfyui_sources
+        if not (choices.package_index or choices.wheel_folder):
+            choices = choices.model_copy(
+                update={"package_index": remembered.package_index, "wheel_folder": remembered.wheel_folder}
+            )
         return make_plan(self.release(), self.gpu(), choices, self.root, self._platform)
 
     def status(self) -> dict[str, object]:
@@ -172,6 +178,10 @@ class ComfyUIInstaller:
     def start(self, choices: PlanChoices, *, leave_offline: bool) -> Job:
         self._settings.policy.refuse("comfyui")
         plan = self.plan(choices)
+        if choices.package_index or choices.wheel_folder:
+            self._settings.set_comfyui_sources(
+                ComfyUISources(package_index=choices.package_index, wheel_folder=choices.wheel_folder)
+            )
         if plan.needs_network and self._settings.offline and not leave_offline:
             raise AppError("comfyui_install_offline_consent_needed", ErrorKind.CONFLICT)
         with self._lock:

@@ -17,6 +17,7 @@ import io
 import re
 import tarfile
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -120,6 +121,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def send_head(self):  # type: ignore[no-untyped-def]
         self.server.ranges.append(self.headers.get("Range"))
         name = self.path.lstrip("/")
+        if name.endswith(".whl") and self.server.slow_wheels_s:
+            time.sleep(self.server.slow_wheels_s)  # a slow mirror: uv is still busy when a test cancels
         if name in self.server.break_once:
             self.server.break_once.discard(name)
             data = (Path(self.directory) / name).read_bytes()
@@ -149,6 +152,7 @@ class _PackageServer(http.server.ThreadingHTTPServer):
         self.requests: list[str] = []
         self.ranges: list[str | None] = []
         self.break_once: set[str] = set()
+        self.slow_wheels_s = 0.0
         self.folder = folder
         super().__init__(("127.0.0.1", 0), lambda *a: _Handler(*a, directory=str(folder)))
 

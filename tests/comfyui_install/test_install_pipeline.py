@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from tests.comfyui_install.conftest import LocalSources
@@ -35,6 +36,15 @@ def _install(client: httpx.Client, sources: LocalSources, **choices: object) -> 
     answer = client.post("/api/comfyui/install", json=body)
     assert answer.status_code == 202, answer.text
     return read_events(client, answer.json()["job_id"])
+
+
+def _uv_processes_of(data_dir: Path) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        command = process.info["cmdline"] or []
+        if command and Path(command[0]).name.startswith("uv") and str(data_dir) in " ".join(command):
+            found.append(process)
+    return found
 
 
 def _wait_ready(client: httpx.Client) -> dict[str, object]:
@@ -158,20 +168,32 @@ def test_broken_download_resumes_where_it_stopped(tmp_path: Path, local_sources:
 
 def test_cancel_mid_install_leaves_no_half_environment(tmp_path: Path, local_sources: LocalSources) -> None:
     release = local_sources.release(tmp_path / "release.json")
-    with _app(tmp_path, release) as app, app.client() as client:
-        answer = client.post(
-            "/api/comfyui/install", json={"choices": {"wheel_folder": f"{local_sources.url}/wheels/"}}
-        )
-        job_id = answer.json()["job_id"]
-        seen = read_events(client, job_id, limit=4)  # queued, running, download phase, ...
-        assert any(event.type == "phase" for event in seen)
-        assert client.post(f"/api/jobs/{job_id}/cancel").status_code in (200, 202)
-        events = read_events(client, job_id)
-        assert final_state(events) == "cancelled"
-        installs = app.data_dir / "data" / "comfyui" / "installs"
-        assert not installs.exists() or not list(installs.iterdir())
-        assert client.get("/api/settings").json()["comfyui"]["mode"] == "none"
-        assert client.get("/api/comfyui/install").json()["current"] is None
+    server = local_sources.server
+    server.slow_wheels_s = 3.0  # type: ignore[attr-defined]
+    try:
+        with _app(tmp_path, release) as app, app.client() as client:
+            answer = client.post(
+                "/api/comfyui/install", json={"choices": {"wheel_folder": f"{local_sources.url}/wheels/"}}
+            )
+            job_id = answer.json()["job_id"]
+            # Until uv installs ComfyUI's requirements (the venv exists, uv waits for the slow wheels).
+            deadline = time.monotonic() + 120
+            seen: list[Event] = []
+            while not any(e.type == "phase" and e.data["phase"] == "requirements" for e in seen):
+                assert time.monotonic() < deadline, seen
+                seen = read_events(client, job_id, limit=len(seen) + 1)
+            installs = app.data_dir / "data" / "comfyui" / "installs"
+            assert (installs / "0.3.64-1" / ".venv").is_dir()
+            assert client.post(f"/api/jobs/{job_id}/cancel").status_code in (200, 202)
+            events = read_events(client, job_id)
+            assert final_state(events) == "cancelled"
+            assert not installs.exists() or not list(installs.iterdir())
+            assert client.get("/api/settings").json()["comfyui"]["mode"] == "none"
+            assert client.get("/api/comfyui/install").json()["current"] is None
+            # uv was stopped with the job: no child of the app is left running.
+            assert not _uv_processes_of(app.data_dir)
+    finally:
+        server.slow_wheels_s = 0.0  # type: ignore[attr-defined]
 
 
 def test_offline_mode_refuses_a_download_without_the_teachers_consent(

@@ -71,6 +71,8 @@ export interface Settings {
   /** No connection to anything but this computer (the default of a new install). */
   offline: boolean
   comfyui: ComfyUISettings
+  /** Where "Install ComfyUI for me" takes packages from (a school mirror or wheel folder), once entered. */
+  comfyui_sources: { package_index: string | null; wheel_folder: string | null }
   llm: LlmStageSettings
   /** Whether a teacher PIN exists; then going online and changing keys need it. */
   teacher_pin_set: boolean
