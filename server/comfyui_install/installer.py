@@ -55,6 +55,9 @@ from server.settings.store import SettingsStore
 log = logging.getLogger(__name__)
 
 INSTALL_LANE = "comfyui_install"
+# What "remove the installed ComfyUI" deletes in <data>/comfyui (the Windows uninstaller's
+# /REMOVECOMFYUI option names the same folders); the user's ComfyUI state (output, user, ...) stays.
+REMOVABLE_FOLDERS = ("installs", "downloads", "uv-cache", "python", "self-test")
 JOB_LANES = {INSTALL_LANE: 1}
 PHASES = ("download", "unpack", "python", "pytorch", "requirements", "first_start", "self_test")
 MARKER = "installed.json"
@@ -365,7 +368,7 @@ class ComfyUIInstaller:
                 raise AppError("comfyui_install_running", ErrorKind.CONFLICT)
         if self._in_use(self.pointer().current):
             self._connection.change(ComfyUIChange(mode=ComfyUIMode.NONE))
-        for name in ("installs", "downloads", "uv-cache", "python", "self-test"):
+        for name in REMOVABLE_FOLDERS:
             self._remove(self._paths.comfyui_state_dir / name)
 
     def self_test_picture(self) -> bytes:
