@@ -253,3 +253,19 @@ def test_a_lab_bundle_installs_with_no_network_at_all(tmp_path: Path, local_sour
     assert result["status"]["current"] == "0.3.64-1"
     log = (tmp_path / "app" / "data" / "logs" / "comfyui-install.log").read_text(encoding="utf-8")
     assert "--offline" in log
+
+
+def test_a_lab_policy_that_fixes_comfyui_forbids_installing_one(
+    tmp_path: Path, local_sources: LocalSources
+) -> None:
+    policy_file = tmp_path / "etc" / "policy.json"
+    policy_file.parent.mkdir(parents=True)
+    policy_file.write_text(json.dumps({"comfyui": {"mode": "none"}}), encoding="utf-8")
+    release = local_sources.release(tmp_path / "release.json")
+    env = {"AI4ARTSED_COMFYUI_RELEASE": str(release), "AI4ARTSED_POLICY_FILE": str(policy_file)}
+    with start_app(tmp_path / "app", env=env) as app, app.client() as client:
+        assert client.get("/api/comfyui/install").json()["allowed"] is False
+        refused = client.post("/api/comfyui/install", json={})
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "setting_locked_by_policy"
+        assert not (app.data_dir / "data" / "comfyui" / "installs").exists()
