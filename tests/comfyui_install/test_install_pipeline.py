@@ -93,15 +93,22 @@ def test_install_for_me_plans_installs_starts_and_paints(tmp_path: Path, local_s
         log = (app.data_dir / "data" / "logs" / "comfyui-install.log").read_text(encoding="utf-8")
         assert "--no-index --find-links" in log and "UV_NO_CONFIG" not in log
 
-        # An update goes side by side, switches after its self-test, keeps the one before.
+    # A newer app pins a newer ComfyUI: offered, installed side by side, switched after its
+    # self-test; the one before stays for a rollback.
+    newer = local_sources.release(tmp_path / "release-newer.json", version="0.3.65")
+    with _app(tmp_path, newer) as app, app.client() as client:
+        _wait_ready(client)  # the installed 0.3.64 starts as a managed ComfyUI
+        status = client.get("/api/comfyui/install").json()
+        assert status["update_available"] is True and status["release_version"] == "0.3.65"
         events = _install(client, local_sources)
         assert final_state(events) == "succeeded", events
         status = client.get("/api/comfyui/install").json()
-        assert (status["current"], status["previous"]) == ("0.3.64-2", "0.3.64-1")
+        assert (status["current"], status["previous"]) == ("0.3.65-1", "0.3.64-1")
+        assert status["update_available"] is False
         _wait_ready(client)
         rolled = client.post("/api/comfyui/install/rollback")
         assert rolled.status_code == 200, rolled.text
-        assert rolled.json() == {"current": "0.3.64-1", "previous": "0.3.64-2"}
+        assert rolled.json() == {"current": "0.3.64-1", "previous": "0.3.65-1"}
         settings = client.get("/api/settings").json()
         assert "installs/0.3.64-1/ComfyUI" in Path(settings["comfyui"]["directory"]).as_posix()
         _wait_ready(client)
