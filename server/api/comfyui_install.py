@@ -5,6 +5,8 @@ Progress, errors and the end of an install come through the job's event stream (
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +20,14 @@ class InstallRequest(BaseModel):
 
     choices: PlanChoices = Field(default_factory=PlanChoices)
     # The teacher agreed to leave offline mode for exactly this install's downloads.
+    leave_offline: bool = False
+
+
+class BundleRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    folder: str = Field(min_length=1, max_length=4096)
+    choices: PlanChoices = Field(default_factory=PlanChoices)
     leave_offline: bool = False
 
 
@@ -36,6 +46,14 @@ def comfyui_install_blueprint(installer: ComfyUIInstaller) -> Blueprint:
     def start() -> tuple[Response, int]:
         body = parse_body(InstallRequest)
         job = installer.start(body.choices, leave_offline=body.leave_offline)
+        return jsonify({"job_id": job.id}), 202
+
+    @bp.post("/api/comfyui/install/bundle")
+    def bundle() -> tuple[Response, int]:
+        body = parse_body(BundleRequest)
+        job = installer.make_bundle(
+            body.choices, Path(body.folder).expanduser(), leave_offline=body.leave_offline
+        )
         return jsonify({"job_id": job.id}), 202
 
     @bp.post("/api/comfyui/install/rollback")

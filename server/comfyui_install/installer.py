@@ -42,6 +42,17 @@ from server.comfyui_install.environment import (
     venv_python,
 )
 from server.comfyui_install.gpu_detection import DetectedGpu, detect_gpu
+from server.comfyui_install.lab_bundle import (
+    MANIFEST,
+    WHEELS,
+    BundledFile,
+    ComfyUIBundleManifest,
+    bundle_root,
+    choices_from_bundle,
+    describe_wheels,
+    read_bundle,
+    verify_wheels,
+)
 from server.comfyui_install.plan import InstallPlan, PlanChoices, ReleasePin, load_release, make_plan
 from server.comfyui_install.self_test import SelfTestCancelledError, run_self_test
 from server.errors import AppError, ErrorKind
@@ -150,6 +161,8 @@ class ComfyUIInstaller:
         return self._gpu
 
     def plan(self, choices: PlanChoices) -> InstallPlan:
+        if choices.bundle_folder:
+            choices = choices_from_bundle(Path(choices.bundle_folder).expanduser(), choices)
         # Sources entered once (a school mirror, a wheel folder) stay for the next update.
         remembered = self._settings.current.comfyui_sources
         if not (choices.package_index or choices.wheel_folder):
@@ -181,7 +194,10 @@ class ComfyUIInstaller:
     def start(self, choices: PlanChoices, *, leave_offline: bool) -> Job:
         self._settings.policy.refuse("comfyui")
         plan = self.plan(choices)
-        if choices.package_index or choices.wheel_folder:
+        if choices.bundle_folder:
+            folder = Path(choices.bundle_folder).expanduser()
+            verify_wheels(folder, read_bundle(folder))
+        elif choices.package_index or choices.wheel_folder:
             self._settings.set_comfyui_sources(
                 ComfyUISources(package_index=choices.package_index, wheel_folder=choices.wheel_folder)
             )
@@ -339,6 +355,79 @@ class ComfyUIInstaller:
         constraints.write_text("\n".join([*plan.torch_packages, *plan.constraints]) + "\n", encoding="utf-8")
         return requirements, constraints
 
+    # Lab bundles ---------------------------------------------------------------------------------
+
+    def make_bundle(self, choices: PlanChoices, target: Path, *, leave_offline: bool) -> Job:
+        """A job writing the archive and every wheel for this PC's kind into ``target`` (a USB stick)."""
+        plan = self.plan(choices)
+        if plan.needs_network and self._settings.offline and not leave_offline:
+            raise AppError("comfyui_install_offline_consent_needed", ErrorKind.CONFLICT)
+        if not target.is_dir():
+            raise AppError("comfyui_bundle_folder_missing", ErrorKind.INVALID_INPUT, folder=str(target))
+        with self._lock:
+            if self._active is not None and not self._active.state.is_final:
+                raise AppError("comfyui_install_running", ErrorKind.CONFLICT)
+            exempt = leave_offline
+            clients = HttpClients(NetworkPolicy(lambda: self._settings.offline and not exempt))
+            job = self._jobs.submit(
+                "comfyui_bundle", INSTALL_LANE, lambda ctx: self._bundle(ctx, plan, clients, target)
+            )
+            self._active = job
+        return job
+
+    def _bundle(
+        self, ctx: JobContext, plan: InstallPlan, clients: HttpClients, target: Path
+    ) -> dict[str, object]:
+        root = bundle_root(target)
+        work = self._paths.comfyui_state_dir / "bundle-work"
+        self._remove(root)
+        self._remove(work)
+        try:
+            ctx.emit("phase", {"phase": "download", "index": 1, "of": 3})
+            source = self._archive(plan, clients, _Speed(ctx), ctx)
+            (root / WHEELS).mkdir(parents=True)
+            archive_name = f"ComfyUI-{plan.version}.archive"
+            shutil.copyfile(source, root / archive_name)
+            ctx.check_cancelled()
+            comfy = archive.unpack(source, work / "unpacked")
+            shutil.move(str(comfy), str(work / "ComfyUI"))
+            uv = self._uv_setup(plan)
+            env = uv.environment(base_environment())
+            runner = UvRunner(self._children, self.log_file)
+            venv = work / ".venv"
+            ctx.emit("phase", {"phase": "python", "index": 2, "of": 3})
+            runner.run("uv-venv", venv_command(uv, venv, plan.python), env, lambda: ctx.cancelled)
+            # pip only for `pip download` (uv has no command that keeps the wheels), from the same sources.
+            runner.run("uv-pip", install_command(uv, venv, ["pip"]), env, lambda: ctx.cancelled)
+            ctx.emit("phase", {"phase": "requirements", "index": 3, "of": 3})
+            requirements, constraints = self._requirement_files(work, plan)
+            download = [str(venv_python(venv)), "-m", "pip", "download", "--isolated", "--no-input"]
+            download += ["--disable-pip-version-check", "--dest", str(root / WHEELS), *_pip_sources(plan)]
+            download += ["--constraint", str(constraints)]
+            if requirements is not None:
+                download += ["--requirement", str(requirements)]
+            download += [*plan.torch_packages, *plan.extra_requirements]
+            runner.run("pip-download", download, env, lambda: ctx.cancelled)
+            wheels = describe_wheels(root / WHEELS)
+            manifest = ComfyUIBundleManifest(
+                version=plan.version,
+                torch_build=plan.torch_build.value,
+                platform=sys.platform,
+                python_version=_venv_python_version(venv),
+                archive=BundledFile(file=archive_name, sha256=archive.sha256_of(root / archive_name)),
+                wheels=wheels,
+            )
+            write_model_atomic(root / MANIFEST, manifest)  # last: only a complete bundle has one
+        except (JobCancelledError, UvCancelledError, archive.DownloadCancelledError) as exc:
+            self._remove(root)
+            raise JobCancelledError from exc
+        except BaseException:
+            self._remove(root)
+            raise
+        finally:
+            self._remove(work)
+        return {"folder": str(root), "wheels": len(wheels)}
+
     # Switching, rollback, removal ---------------------------------------------------------------
 
     def _switch_to(self, name: str) -> None:
@@ -450,6 +539,25 @@ class ComfyUIInstaller:
                 return None
             output.seek(0)
             return output.read().decode("utf-8", errors="replace")
+
+
+def _pip_sources(plan: InstallPlan) -> list[str]:
+    if plan.wheel_folder is not None:
+        return ["--no-index", "--find-links", plan.wheel_folder]
+    first = plan.torch_index_url or plan.package_index or ""
+    sources = ["--index-url", first]
+    if plan.package_index and plan.package_index != first:
+        sources += ["--extra-index-url", plan.package_index]
+    return sources
+
+
+def _venv_python_version(venv: Path) -> str:
+    """major.minor of a venv's Python, from its pyvenv.cfg (``version_info = 3.11.7``)."""
+    for line in (venv / "pyvenv.cfg").read_text(encoding="utf-8").splitlines():
+        name, _, value = line.partition("=")
+        if name.strip() in ("version_info", "version"):
+            return ".".join(value.strip().split(".")[:2])
+    return ""
 
 
 class _Speed:

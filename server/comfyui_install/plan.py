@@ -89,6 +89,8 @@ class PlanChoices(_Strict):
     wheel_folder: str | None = Field(default=None, max_length=4096)
     # A Python interpreter to build the environment from instead of one uv finds or downloads.
     python: str | None = Field(default=None, max_length=4096)
+    # A lab bundle's folder (a USB stick): its manifest names the archive and the wheel folder.
+    bundle_folder: str | None = Field(default=None, max_length=4096)
     # Force the CPU build even when a GPU was found.
     cpu_only: bool = False
 

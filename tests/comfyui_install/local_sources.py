@@ -28,7 +28,8 @@ from packaging.requirements import Requirement
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TESTSERVER = REPO_ROOT / "tests" / "comfyui_testserver"
-ROOT_PACKAGES = ("aiohttp", "pyyaml")
+# pip: a lab bundle is made with `pip download` in a venv uv seeds from these wheels.
+ROOT_PACKAGES = ("aiohttp", "pyyaml", "pip")
 ARCHIVE_TOP = "ComfyUI-0.3.64-testserver"
 SHIM = '''"""ComfyUI's main.py for tests: starts the test server with ComfyUI's arguments."""
 import os

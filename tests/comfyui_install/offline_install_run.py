@@ -1,6 +1,6 @@
 """Runs one install from local files only; started by the tests inside ``unshare -rn`` (no network).
 
-usage: offline_install_run.py DATA_DIR RELEASE_JSON ARCHIVE SHA256 WHEEL_FOLDER
+usage: offline_install_run.py DATA_DIR RELEASE_JSON CHOICES_JSON
 Prints the job's events as one JSON line.
 """
 
@@ -18,9 +18,9 @@ from tests.support.job_events import read_events  # noqa: E402
 
 
 def main() -> None:
-    data_dir, release, archive, sha256, wheels = sys.argv[1:6]
+    data_dir, release, choices_json = sys.argv[1:4]
+    choices = json.loads(choices_json)
     with start_app(Path(data_dir), env={"AI4ARTSED_COMFYUI_RELEASE": release}) as app, app.client() as client:
-        choices = {"archive_file": archive, "archive_sha256": sha256, "wheel_folder": wheels}
         plan = client.post("/api/comfyui/install/plan", json=choices).json()
         answer = client.post("/api/comfyui/install", json={"choices": choices})
         events = read_events(client, answer.json()["job_id"]) if answer.status_code == 202 else []

@@ -6,12 +6,14 @@ The app runs as a real process; uv (the bundled binary) builds the environment f
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shlex
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -221,45 +223,116 @@ def test_offline_mode_refuses_a_download_without_the_teachers_consent(
         assert client.get("/api/comfyui/install").json()["active_job_id"] is None
 
 
-def test_a_lab_bundle_installs_with_no_network_at_all(tmp_path: Path, local_sources: LocalSources) -> None:
-    """Archive and wheels from a "USB stick" folder; the app runs in a network namespace with only lo."""
-    if shutil.which("unshare") is None or shutil.which("ip") is None:
-        pytest.skip("needs unshare and ip (util-linux, iproute2)")
-    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        pytest.skip("user and network namespaces are not available here")
-    stick = tmp_path / "stick"
-    shutil.copytree(local_sources.folder / "wheels", stick / "wheels")
-    shutil.copy(local_sources.folder / local_sources.archive_name, stick / "ComfyUI.tar.gz")
-    # The pinned release would be downloaded from a host that does not exist in the namespace.
-    release = local_sources.release(
+def _offline_release(tmp_path: Path, local_sources: LocalSources) -> Path:
+    """A pin whose online sources do not exist: the install may only use what is on the stick."""
+    return local_sources.release(
         tmp_path / "release.json",
         archive={"url": "https://github.invalid/ComfyUI.tar.gz", "sha256": None, "size_bytes": 1},
         wheel_folder=None,
         package_index="https://pypi.invalid/simple",
     )
+
+
+def _install_without_network(
+    tmp_path: Path, release: Path, choices: Mapping[str, object]
+) -> dict[str, object]:
+    """Runs offline_install_run.py in a new network namespace that has only loopback."""
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        pytest.skip("needs unshare and ip (util-linux, iproute2)")
+    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("user and network namespaces are not available here")
     script = Path(__file__).with_name("offline_install_run.py")
-    inner = f"ip link set lo up && exec {shlex.quote(sys.executable)} {shlex.quote(str(script))} " + " ".join(
-        shlex.quote(str(part))
-        for part in (
-            tmp_path / "app",
-            release,
-            stick / "ComfyUI.tar.gz",
-            local_sources.archive_sha256,
-            stick / "wheels",
-        )
-    )
+    arguments = [sys.executable, str(script), str(tmp_path / "app"), str(release), json.dumps(choices)]
+    inner = "ip link set lo up && exec " + " ".join(shlex.quote(part) for part in arguments)
     done = subprocess.run(
         ["unshare", "-rn", "sh", "-c", inner], capture_output=True, text=True, timeout=400, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["plan"]["offline"] is True and result["plan"]["needs_network"] is False
-    states = [event["data"]["state"] for event in result["events"] if event["type"] == "state"]
-    assert states[-1] == "succeeded", result["events"]
-    assert result["status"]["current"] == "0.3.64-1"
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _assert_installed_offline(tmp_path: Path, result: dict[str, object]) -> None:
+    plan = result["plan"]
+    assert isinstance(plan, dict) and plan["offline"] is True and plan["needs_network"] is False
+    events = result["events"]
+    assert isinstance(events, list)
+    states = [event["data"]["state"] for event in events if event["type"] == "state"]
+    assert states[-1] == "succeeded", events
+    status = result["status"]
+    assert isinstance(status, dict) and status["current"] == "0.3.64-1"
     log = (tmp_path / "app" / "data" / "logs" / "comfyui-install.log").read_text(encoding="utf-8")
     assert "--offline" in log
+
+
+def test_archive_and_wheels_from_a_stick_install_with_no_network_at_all(
+    tmp_path: Path, local_sources: LocalSources
+) -> None:
+    stick = tmp_path / "stick"
+    shutil.copytree(local_sources.folder / "wheels", stick / "wheels")
+    shutil.copy(local_sources.folder / local_sources.archive_name, stick / "ComfyUI.tar.gz")
+    choices = {
+        "archive_file": str(stick / "ComfyUI.tar.gz"),
+        "archive_sha256": local_sources.archive_sha256,
+        "wheel_folder": str(stick / "wheels"),
+    }
+    _assert_installed_offline(
+        tmp_path, _install_without_network(tmp_path, _offline_release(tmp_path, local_sources), choices)
+    )
+
+
+def test_a_lab_bundle_made_online_installs_elsewhere_with_no_network(
+    tmp_path: Path, local_sources: LocalSources
+) -> None:
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    maker = tmp_path / "maker"
+    maker.mkdir()
+    with _app(maker, local_sources.release(maker / "release.json")) as app, app.client() as client:
+        answer = client.post("/api/comfyui/install/bundle", json={"folder": str(stick)})
+        assert answer.status_code == 202, answer.text
+        events = read_events(client, answer.json()["job_id"])
+        assert final_state(events) == "succeeded", events
+    manifest = json.loads(
+        (stick / "ai4artsed-comfyui" / "ai4artsed-comfyui-bundle.json").read_text(encoding="utf-8")
+    )
+    assert manifest["version"] == "0.3.64" and manifest["archive"]["sha256"] == local_sources.archive_sha256
+    assert {"aiohttp", "pyyaml"} <= {wheel["file"].split("-")[0].lower() for wheel in manifest["wheels"]}
+    assert all(len(wheel["sha256"]) == 64 for wheel in manifest["wheels"])
+
+    result = _install_without_network(
+        tmp_path, _offline_release(tmp_path, local_sources), {"bundle_folder": str(stick)}
+    )
+    _assert_installed_offline(tmp_path, result)
+
+
+def test_a_lab_bundle_with_a_damaged_wheel_is_refused(tmp_path: Path, local_sources: LocalSources) -> None:
+    stick = tmp_path / "stick"
+    root = stick / "ai4artsed-comfyui"
+    shutil.copytree(local_sources.folder / "wheels", root / "wheels")
+    shutil.copy(local_sources.folder / local_sources.archive_name, root / "ComfyUI.archive")
+    wheels = sorted((root / "wheels").iterdir())
+    manifest = {
+        "version": "0.3.64",
+        "torch_build": "cpu",
+        "platform": sys.platform,
+        "python_version": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "archive": {"file": "ComfyUI.archive", "sha256": local_sources.archive_sha256},
+        "wheels": [
+            {
+                "file": path.name,
+                "sha256": "0" * 64 if index == 0 else hashlib.sha256(path.read_bytes()).hexdigest(),
+            }
+            for index, path in enumerate(wheels)
+        ],
+    }
+    (root / "ai4artsed-comfyui-bundle.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with _app(tmp_path, _offline_release(tmp_path, local_sources)) as app, app.client() as client:
+        refused = client.post("/api/comfyui/install", json={"choices": {"bundle_folder": str(stick)}})
+        assert refused.status_code == 400
+        assert refused.json()["error"]["code"] == "comfyui_bundle_damaged"
+        assert not (app.data_dir / "data" / "comfyui" / "installs").exists()
 
 
 def test_a_lab_policy_that_fixes_comfyui_forbids_installing_one(
