@@ -300,6 +300,11 @@ export class ApiClient {
     return this.request('POST', '/api/comfyui/install', { choices, leave_offline: leaveOffline })
   }
 
+  /** A lab bundle (ComfyUI archive + wheels, with checksums) written into a folder, e.g. a USB stick. */
+  makeComfyUIBundle(folder: string, choices: InstallChoices, leaveOffline: boolean): Promise<{ job_id: string }> {
+    return this.request('POST', '/api/comfyui/install/bundle', { folder, choices, leave_offline: leaveOffline })
+  }
+
   rollBackComfyUI(): Promise<{ current: string | null; previous: string | null }> {
     return this.request('POST', '/api/comfyui/install/rollback')
   }

@@ -445,6 +445,7 @@ export interface InstallChoices {
   package_index?: string | null
   wheel_folder?: string | null
   python?: string | null
+  bundle_folder?: string | null
   cpu_only?: boolean
 }
 
