@@ -6,6 +6,7 @@ from flask import Flask
 
 from server.api.catalog import catalog_blueprint
 from server.api.comfyui import comfyui_blueprint
+from server.api.comfyui_install import comfyui_install_blueprint
 from server.api.diagnostics import diagnostics_blueprint
 from server.api.errors import register_error_handlers
 from server.api.health import health_blueprint
@@ -66,6 +67,7 @@ def create_app(
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, messages, streams))
     app.register_blueprint(model_files_blueprint(services.models, messages, services.settings))
+    app.register_blueprint(comfyui_install_blueprint(services.comfyui_installer))
     app.register_blueprint(diagnostics_blueprint(services.diagnostics))
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(spa_blueprint(services.resources.web_dist, messages))

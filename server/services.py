@@ -21,6 +21,9 @@ from server.cloud.provider_addresses import with_address_overrides
 from server.comfyui.availability_check import ComfyUIRunningCheck
 from server.comfyui.connection_settings import ComfyUIConnectionSettings
 from server.comfyui.runtime import ComfyUIRuntime
+from server.comfyui_install.installer import JOB_LANES as INSTALL_JOB_LANES
+from server.comfyui_install.installer import ComfyUIInstaller
+from server.comfyui_install.plan import release_file
 from server.diagnostics.report import DiagnosticsReport, DiagnosticsSources
 from server.i18n.translator import Translator
 from server.jobs.manager import JobManager
@@ -86,6 +89,7 @@ class Services:
     models: ModelService
     offline_mode: OfflineMode
     diagnostics: DiagnosticsReport
+    comfyui_installer: ComfyUIInstaller
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
@@ -157,7 +161,7 @@ def build_services(
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU; model files
     # are imported one at a time (they share the disk) and downloaded in a lane of their own; exports
     # write zips one at a time.
-    jobs = JobManager({"text": 4, "generation": 1, **MODEL_JOB_LANES, EXPORT_LANE: 1})
+    jobs = JobManager({"text": 4, "generation": 1, **MODEL_JOB_LANES, EXPORT_LANE: 1, **INSTALL_JOB_LANES})
 
     def managed_comfyui_dir() -> str | None:
         # Its own models/ folder holds files too (ComfyUI reads it anyway; presence must see it).
@@ -216,6 +220,18 @@ def build_services(
             safety_protection=gate.protection_summary,
         )
     )
+    comfyui_settings = ComfyUIConnectionSettings(settings, comfyui)
+    installer = ComfyUIInstaller(
+        paths=paths,
+        release_file=release_file(resources.app_configs),
+        settings=settings,
+        connection=comfyui_settings,
+        runtime=comfyui,
+        jobs=jobs,
+        children=children,
+        network=network,
+    )
+    installer.remove_leftovers()
     services = Services(
         version=__version__,
         paths=paths,
@@ -253,10 +269,11 @@ def build_services(
             CloudMediaClient(providers, network),
         ),
         comfyui=comfyui,
-        comfyui_settings=ComfyUIConnectionSettings(settings, comfyui),
+        comfyui_settings=comfyui_settings,
         models=models,
         offline_mode=OfflineMode(settings, comfyui),
         diagnostics=diagnostics,
+        comfyui_installer=installer,
     )
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()

@@ -15,7 +15,8 @@
 ;   /CURRENTUSER      install for the current user only (the default; no administrator rights)
 ;   /D=C:\path        install folder (must be the last argument, no quotes)
 ; Uninstaller: /S silent, /REMOVEUSERDATA also deletes the current user's settings, runs and models
-; (without it, user data is always kept).
+; (without it, user data is always kept); /REMOVECOMFYUI deletes the ComfyUI the app installed for
+; the current user (its Python, PyTorch and caches; pictures and models stay).
 
 Unicode true
 ManifestDPIAware true
@@ -118,6 +119,8 @@ LangString SECTION_PROGRAM ${LANG_ENGLISH} "AI4ArtsEd (program)"
 LangString SECTION_PROGRAM ${LANG_GERMAN} "AI4ArtsEd (Programm)"
 LangString SECTION_USERDATA ${LANG_ENGLISH} "Also delete my settings, runs and models"
 LangString SECTION_USERDATA ${LANG_GERMAN} "Auch meine Einstellungen, Ergebnisse und Modelle löschen"
+LangString SECTION_COMFYUI ${LANG_ENGLISH} "Also delete the ComfyUI the app installed (several GB)"
+LangString SECTION_COMFYUI ${LANG_GERMAN} "Auch das von der App installierte ComfyUI löschen (mehrere GB)"
 
 ; --- install mode (per user or all users) -------------------------------------------------------
 
@@ -278,6 +281,18 @@ Section /o "un.$(SECTION_USERDATA)" SecUserData
   RMDir /r "$LOCALAPPDATA\AI4ArtsEd"
 SectionEnd
 
+; The ComfyUI "Install ComfyUI for me" put into the data folder (server/comfyui_install): offered
+; on its own, because it is large and a teacher may want to keep settings and runs.
+; platformdirs' data folder on Windows is %LOCALAPPDATA%\AI4ArtsEd\AI4ArtsEd.
+Section /o "un.$(SECTION_COMFYUI)" SecComfyUI
+  SetShellVarContext current
+  RMDir /r "$LOCALAPPDATA\AI4ArtsEd\AI4ArtsEd\comfyui\installs"
+  RMDir /r "$LOCALAPPDATA\AI4ArtsEd\AI4ArtsEd\comfyui\downloads"
+  RMDir /r "$LOCALAPPDATA\AI4ArtsEd\AI4ArtsEd\comfyui\uv-cache"
+  RMDir /r "$LOCALAPPDATA\AI4ArtsEd\AI4ArtsEd\comfyui\python"
+  RMDir /r "$LOCALAPPDATA\AI4ArtsEd\AI4ArtsEd\comfyui\self-test"
+SectionEnd
+
 ; After the sections: it refers to their indexes.
 Function un.onInit
   ${If} ${RunningX64}
@@ -295,5 +310,10 @@ Function un.onInit
   ${un.GetOptions} $R0 "/REMOVEUSERDATA" $R1
   ${IfNot} ${Errors}
     SectionSetFlags ${SecUserData} ${SF_SELECTED}
+  ${EndIf}
+  ClearErrors
+  ${un.GetOptions} $R0 "/REMOVECOMFYUI" $R1
+  ${IfNot} ${Errors}
+    SectionSetFlags ${SecComfyUI} ${SF_SELECTED}
   ${EndIf}
 FunctionEnd

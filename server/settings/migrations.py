@@ -45,8 +45,16 @@ def v1_to_v2(raw: Mapping[str, Any]) -> Migrated:
     return Migrated(settings, {"teacher_pin": pin_hash} if pin_hash is not None else {})
 
 
+def v2_to_v3(raw: Mapping[str, Any]) -> Migrated:
+    """Adds ``comfyui_sources`` (a school mirror or wheel folder for installing ComfyUI): none yet."""
+    settings = dict(raw)
+    settings.setdefault("comfyui_sources", {"package_index": None, "wheel_folder": None})
+    settings["schema_version"] = 3
+    return Migrated(settings)
+
+
 # MIGRATIONS[i] turns version FIRST_VERSION + i into FIRST_VERSION + i + 1. Append only.
-MIGRATIONS: tuple[Callable[[Mapping[str, Any]], Migrated], ...] = (v1_to_v2,)
+MIGRATIONS: tuple[Callable[[Mapping[str, Any]], Migrated], ...] = (v1_to_v2, v2_to_v3)
 CURRENT_VERSION = FIRST_VERSION + len(MIGRATIONS)
 
 

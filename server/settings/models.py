@@ -68,11 +68,24 @@ class ModelFolderSettings(BaseModel):
     ignored: list[str] = Field(default_factory=list)
 
 
+class ComfyUISources(BaseModel):
+    """Where "Install ComfyUI for me" takes packages from instead of the release pin's indexes.
+
+    A school's package mirror (PEP 503 simple index) or a wheel folder, remembered for the next
+    update once someone entered it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    package_index: str | None = Field(default=None, max_length=2048)
+    wheel_folder: str | None = Field(default=None, max_length=4096)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     # Raise it only together with a migration (server/settings/migrations.py, docs/settings.md).
-    schema_version: Literal[2] = 2
+    schema_version: Literal[3] = 3
     language: Literal["de", "en"] = "de"
     safety_level: SafetyLevel = SafetyLevel.KIDS
     # When the LLM context check runs for kids and youth: where the term lists are unsure (a
@@ -81,6 +94,7 @@ class Settings(BaseModel):
     # A new install stays offline until a teacher decides otherwise.
     offline: bool = True
     comfyui: ComfyUISettings = Field(default_factory=ComfyUISettings)
+    comfyui_sources: ComfyUISources = Field(default_factory=ComfyUISources)
     llm: LlmStageSettings = Field(default_factory=LlmStageSettings)
     model_folders: ModelFolderSettings = Field(default_factory=ModelFolderSettings)
     # Whether a teacher PIN exists; its hash lives apart, in teacher-pin.json (teacher_pin_file.py).

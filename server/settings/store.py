@@ -32,6 +32,7 @@ from server.notices import Notices
 from server.settings.migrations import CURRENT_VERSION, migrate, schema_version
 from server.settings.models import (
     ComfyUISettings,
+    ComfyUISources,
     ModelFolderSettings,
     OfflineChange,
     PinChange,
@@ -132,6 +133,12 @@ class SettingsStore:
     def set_comfyui(self, comfyui: ComfyUISettings) -> Settings:
         def apply(settings: Settings) -> None:
             settings.comfyui = comfyui
+
+        return self._change(apply)
+
+    def set_comfyui_sources(self, sources: ComfyUISources) -> Settings:
+        def apply(settings: Settings) -> None:
+            settings.comfyui_sources = sources
 
         return self._change(apply)
 

@@ -12,6 +12,7 @@ from server.settings.migrations import CURRENT_VERSION, MIGRATIONS, NewerSchemaE
 from server.settings.models import Settings
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "settings" / "v1-main-2026-12.json"
+FIXTURE_V2 = Path(__file__).resolve().parents[1] / "fixtures" / "settings" / "v2-main-2026-12.json"
 
 
 def test_the_model_is_at_the_version_the_migrations_lead_to() -> None:
@@ -26,9 +27,9 @@ def test_a_version_1_file_becomes_valid_settings_with_the_pin_moved_out() -> Non
     settings = Settings.model_validate(migrated.settings)
     assert settings.teacher_pin_set is True
     assert migrated.moved_out == {"teacher_pin": raw["teacher_pin"]}
-    assert settings.model_dump(mode="json", exclude={"schema_version", "teacher_pin_set"}) == {
-        key: value for key, value in raw.items() if key not in ("schema_version", "teacher_pin")
-    }
+    assert settings.model_dump(
+        mode="json", exclude={"schema_version", "teacher_pin_set", "comfyui_sources"}
+    ) == {key: value for key, value in raw.items() if key not in ("schema_version", "teacher_pin")}
 
 
 def test_a_file_without_version_or_wizard_field_is_version_1_of_a_set_up_install() -> None:
@@ -37,7 +38,8 @@ def test_a_file_without_version_or_wizard_field_is_version_1_of_a_set_up_install
         "language": "en",
         "teacher_pin_set": False,
         "first_run_done": True,
-        "schema_version": 2,
+        "comfyui_sources": {"package_index": None, "wheel_folder": None},
+        "schema_version": CURRENT_VERSION,
     }
     assert migrated.moved_out == {}
 
@@ -56,3 +58,13 @@ def test_a_nonsense_version_is_refused(version: object) -> None:
 def test_a_file_from_a_newer_app_is_refused() -> None:
     with pytest.raises(NewerSchemaError, match="newer version"):
         migrate({"schema_version": CURRENT_VERSION + 1})
+
+
+def test_a_version_2_file_gets_empty_comfyui_sources_and_keeps_everything_else() -> None:
+    raw = json.loads(FIXTURE_V2.read_text(encoding="utf-8"))
+    migrated = migrate(raw)
+    settings = Settings.model_validate(migrated.settings)
+    assert settings.comfyui_sources.package_index is None and settings.comfyui_sources.wheel_folder is None
+    assert settings.model_dump(mode="json", exclude={"schema_version", "comfyui_sources"}) == {
+        key: value for key, value in raw.items() if key != "schema_version"
+    }

@@ -6,6 +6,9 @@ import type {
   CatalogProblems,
   ExportRequest,
   ExportStarted,
+  InstallChoices,
+  InstallPlan,
+  InstallStatus,
   GalleryFacets,
   GalleryPage,
   ComfyUIChange,
@@ -282,6 +285,32 @@ export class ApiClient {
 
   storage(): Promise<StorageReport> {
     return this.request('GET', '/api/system/storage')
+  }
+
+  comfyUIInstallStatus(): Promise<InstallStatus> {
+    return this.request('GET', '/api/comfyui/install')
+  }
+
+  /** What an install would do (GPU, sizes, sources); nothing is downloaded. */
+  comfyUIInstallPlan(choices: InstallChoices): Promise<InstallPlan> {
+    return this.request('POST', '/api/comfyui/install/plan', choices)
+  }
+
+  installComfyUI(choices: InstallChoices, leaveOffline: boolean): Promise<{ job_id: string }> {
+    return this.request('POST', '/api/comfyui/install', { choices, leave_offline: leaveOffline })
+  }
+
+  /** A lab bundle (ComfyUI archive + wheels, with checksums) written into a folder, e.g. a USB stick. */
+  makeComfyUIBundle(folder: string, choices: InstallChoices, leaveOffline: boolean): Promise<{ job_id: string }> {
+    return this.request('POST', '/api/comfyui/install/bundle', { folder, choices, leave_offline: leaveOffline })
+  }
+
+  rollBackComfyUI(): Promise<{ current: string | null; previous: string | null }> {
+    return this.request('POST', '/api/comfyui/install/rollback')
+  }
+
+  removeInstalledComfyUI(): Promise<InstallStatus> {
+    return this.request('DELETE', '/api/comfyui/install')
   }
 
   cancelJob(jobId: string): Promise<JobSummary> {

@@ -158,6 +158,75 @@ export interface JobEventData {
   notice: JobNotice
   /** A cloud output's request: connecting, sending, waiting (the provider works), receiving, saving. */
   cloud: { state: CloudState; provider: string }
+  /** Installing ComfyUI: a new phase began (server/comfyui_install/installer.py PHASES). */
+  phase: { phase: InstallPhase; index: number; of: number }
+  /** Installing ComfyUI: bytes of the download so far, and its speed. */
+  install_progress: { phase: InstallPhase; done: number; total: number | null; bytes_per_s: number }
+  /** Installing ComfyUI: the new install painted its self-test picture. */
+  self_test_picture: { bytes: number }
+}
+
+// ---------------------------------------------------------------- installing ComfyUI (server/comfyui_install)
+
+export type InstallPhase = 'download' | 'unpack' | 'python' | 'pytorch' | 'requirements' | 'first_start' | 'self_test'
+export const INSTALL_PHASES: readonly InstallPhase[] = [
+  'download',
+  'unpack',
+  'python',
+  'pytorch',
+  'requirements',
+  'first_start',
+  'self_test',
+]
+
+export interface DetectedGpu {
+  kind: 'nvidia' | 'amd' | 'apple' | 'none'
+  name: string | null
+  driver_version: string | null
+  memory_mb: number | null
+}
+
+export interface InstallChoices {
+  archive_file?: string | null
+  archive_sha256?: string | null
+  package_index?: string | null
+  wheel_folder?: string | null
+  python?: string | null
+  bundle_folder?: string | null
+  cpu_only?: boolean
+}
+
+export interface InstallPlan {
+  version: string
+  gpu: DetectedGpu
+  torch_build: 'cuda' | 'rocm' | 'mps' | 'cpu'
+  gpu_unusable: boolean
+  archive_url: string | null
+  archive_file: string | null
+  archive_sha256: string | null
+  python: string
+  torch_index_url: string | null
+  torch_packages: string[]
+  package_index: string | null
+  wheel_folder: string | null
+  offline: boolean
+  needs_network: boolean
+  install_root: string
+  download_bytes: number
+  space_needed_bytes: number
+  space_free_bytes: number | null
+}
+
+export interface InstallStatus {
+  release_version: string
+  current: string | null
+  current_version: string | null
+  previous: string | null
+  update_available: boolean
+  active_job_id: string | null
+  install_root: string
+  in_use: boolean
+  allowed: boolean
 }
 
 export type CloudState = 'connecting' | 'sending' | 'waiting' | 'receiving' | 'saving'
@@ -182,6 +251,9 @@ export const JOB_EVENT_NAMES: readonly JobEventName[] = [
   'model_progress',
   'notice',
   'cloud',
+  'phase',
+  'install_progress',
+  'self_test_picture',
 ]
 
 /** One job event: its sequence number, name and data, as a union the compiler can narrow by `type`. */

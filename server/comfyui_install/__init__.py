@@ -1,0 +1,1 @@
+"""Installing a ComfyUI the app manages itself (docs/comfyui-installer.md)."""
