@@ -21,6 +21,10 @@ from server.api import answers
 from server.catalog import views as catalog_views
 from server.cloud.api_keys import KeyChange, KeyRemoval, KeyStatus
 from server.comfyui.child_log import LogLine
+from server.comfyui_install.installer import InstallPointer, InstallStatus
+from server.comfyui_install.plan import InstallPlan, PlanChoices
+from server.comfyui_install.requests import BundleRequest as InstallBundleRequest
+from server.comfyui_install.requests import InstallRequest
 from server.llm.chat_types import ModelInfo
 from server.model_files import requests as model_requests
 from server.model_files.file_work import ModelProgress
@@ -80,6 +84,9 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Place,
     LogLine,
     ModelInfo,
+    InstallStatus,
+    InstallPlan,
+    InstallPointer,
 )
 
 # The data of server-sent events that have a model (the rest are still plain data, typed by hand in
@@ -111,6 +118,9 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     model_requests.FolderAddRequest,
     model_requests.FolderChangeRequest,
     model_requests.FindExistingRequest,
+    PlanChoices,
+    InstallRequest,
+    InstallBundleRequest,
 )
 
 

@@ -77,6 +77,22 @@ SELF_TEST_PICTURE = "self-test.png"
 _TORCH_FAMILY = re.compile(r"^\s*(torch|torchvision|torchaudio)\s*([<>=!~;#\[].*)?$", re.IGNORECASE)
 
 
+class InstallStatus(BaseModel):
+    """What the settings page and the wizard show about the app's own ComfyUI."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    release_version: str
+    current: str | None
+    current_version: str | None
+    previous: str | None
+    update_available: bool
+    active_job_id: str | None
+    install_root: str
+    in_use: bool
+    allowed: bool
+
+
 class InstallPointer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -171,23 +187,23 @@ class ComfyUIInstaller:
             )
         return make_plan(self.release(), self.gpu(), choices, self.root, self._platform)
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> InstallStatus:
         pointer = self.pointer()
         release = self.release()
         current_version = self._marker(pointer.current).version if pointer.current else None
         with self._lock:
             active = self._active.id if self._active and not self._active.state.is_final else None
-        return {
-            "release_version": release.version,
-            "current": pointer.current,
-            "current_version": current_version,
-            "previous": pointer.previous,
-            "update_available": current_version is not None and current_version != release.version,
-            "active_job_id": active,
-            "install_root": str(self.root),
-            "in_use": self._in_use(pointer.current),
-            "allowed": "comfyui" not in self._settings.policy.locked,
-        }
+        return InstallStatus(
+            release_version=release.version,
+            current=pointer.current,
+            current_version=current_version,
+            previous=pointer.previous,
+            update_available=current_version is not None and current_version != release.version,
+            active_job_id=active,
+            install_root=str(self.root),
+            in_use=self._in_use(pointer.current),
+            allowed="comfyui" not in self._settings.policy.locked,
+        )
 
     # The job ------------------------------------------------------------------------------------
 

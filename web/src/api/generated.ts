@@ -23,6 +23,11 @@ export type SafetyLevel = 'kids' | 'youth' | 'adult' | 'research'
 export type ComfyUIState = 'stopped' | 'starting' | 'ready' | 'crashed' | 'failed'
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "GpuKind".
+ */
+export type GpuKind = 'nvidia' | 'amd' | 'apple' | 'none'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "FileState".
  */
 export type FileState = 'present' | 'missing' | 'wrong_size' | 'damaged'
@@ -41,6 +46,11 @@ export type FolderOrigin = 'managed' | 'comfyui' | 'found' | 'chosen'
  * via the `definition` "RunStatus".
  */
 export type RunStatus = 'in_progress' | 'complete' | 'failed' | 'cancelled' | 'blocked' | 'incomplete'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "TorchBuild".
+ */
+export type TorchBuild = 'cuda' | 'rocm' | 'mps' | 'cpu'
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "InterceptionCategory".
@@ -97,18 +107,6 @@ export interface BrowseQuery {
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
- * via the `definition` "BundleRequest".
- */
-export interface BundleRequest {
-  folder: string
-  /**
-   * @minItems 1
-   * @maxItems 100
-   */
-  model_ids: [string, ...string[]]
-}
-/**
- * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "CatalogProblemView".
  */
 export interface CatalogProblemView {
@@ -141,12 +139,13 @@ export interface ComfyUIChange {
  * via the `definition` "ComfyUIChangeAnswer".
  */
 export interface ComfyUIChangeAnswer {
-  schema_version: 2
+  schema_version: 3
   language: 'de' | 'en'
   safety_level: SafetyLevel
   safety_llm_check: 'when_unsure' | 'always'
   offline: boolean
   comfyui: ComfyUISettings
+  comfyui_sources: ComfyUISources
   llm: LlmStageSettings
   model_folders: ModelFolderSettings
   teacher_pin_set: boolean
@@ -166,6 +165,19 @@ export interface ComfyUISettings {
   python: string | null
   url: string | null
   device_flags: string[] | null
+}
+/**
+ * Where "Install ComfyUI for me" takes packages from instead of the release pin's indexes.
+ *
+ * A school's package mirror (PEP 503 simple index) or a wheel folder, remembered for the next
+ * update once someone entered it.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUISources".
+ */
+export interface ComfyUISources {
+  package_index: string | null
+  wheel_folder: string | null
 }
 /**
  * Which provider and model serves each LLM stage: one setting each, in one place.
@@ -261,6 +273,16 @@ export interface Reason {
  */
 export interface Deleted {
   deleted: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "DetectedGpu".
+ */
+export interface DetectedGpu {
+  kind: GpuKind
+  name: string | null
+  driver_version: string | null
+  memory_mb: number | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -531,6 +553,80 @@ export interface Health {
  */
 export interface ImportRequest {
   folder: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InstallPlan".
+ */
+export interface InstallPlan {
+  version: string
+  gpu: DetectedGpu
+  torch_build: TorchBuild
+  gpu_unusable: boolean
+  archive_url: string | null
+  archive_file: string | null
+  archive_sha256: string | null
+  python: string
+  torch_index_url: string | null
+  torch_packages: string[]
+  package_index: string | null
+  wheel_folder: string | null
+  constraints: string[]
+  extra_requirements: string[]
+  offline: boolean
+  needs_network: boolean
+  install_root: string
+  download_bytes: number
+  space_needed_bytes: number
+  space_free_bytes: number | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InstallPointer".
+ */
+export interface InstallPointer {
+  current: string | null
+  previous: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InstallRequest".
+ */
+export interface InstallRequest {
+  choices?: PlanChoices
+  leave_offline?: boolean
+}
+/**
+ * What the teacher or IT chose beyond the defaults (all optional).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "PlanChoices".
+ */
+export interface PlanChoices {
+  archive_file?: string | null
+  archive_sha256?: string | null
+  package_index?: string | null
+  wheel_folder?: string | null
+  python?: string | null
+  bundle_folder?: string | null
+  cpu_only?: boolean
+}
+/**
+ * What the settings page and the wizard show about the app's own ComfyUI.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InstallStatus".
+ */
+export interface InstallStatus {
+  release_version: string
+  current: string | null
+  current_version: string | null
+  previous: string | null
+  update_available: boolean
+  active_job_id: string | null
+  install_root: string
+  in_use: boolean
+  allowed: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1010,12 +1106,13 @@ export interface Places {
  * via the `definition` "PublicSettings".
  */
 export interface PublicSettings {
-  schema_version: 2
+  schema_version: 3
   language: 'de' | 'en'
   safety_level: SafetyLevel
   safety_llm_check: 'when_unsure' | 'always'
   offline: boolean
   comfyui: ComfyUISettings
+  comfyui_sources: ComfyUISources
   llm: LlmStageSettings
   model_folders: ModelFolderSettings
   teacher_pin_set: boolean
@@ -1147,4 +1244,25 @@ export interface VerifyRequest {
  */
 export interface WindowShown {
   window_shown: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "server__comfyui_install__requests__BundleRequest".
+ */
+export interface BundleRequest {
+  folder: string
+  choices?: PlanChoices
+  leave_offline?: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "server__model_files__requests__BundleRequest".
+ */
+export interface BundleRequest1 {
+  folder: string
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  model_ids: [string, ...string[]]
 }

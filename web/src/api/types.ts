@@ -179,55 +179,11 @@ export const INSTALL_PHASES: readonly InstallPhase[] = [
   'self_test',
 ]
 
-export interface DetectedGpu {
-  kind: 'nvidia' | 'amd' | 'apple' | 'none'
-  name: string | null
-  driver_version: string | null
-  memory_mb: number | null
-}
-
-export interface InstallChoices {
-  archive_file?: string | null
-  archive_sha256?: string | null
-  package_index?: string | null
-  wheel_folder?: string | null
-  python?: string | null
-  bundle_folder?: string | null
-  cpu_only?: boolean
-}
-
-export interface InstallPlan {
-  version: string
-  gpu: DetectedGpu
-  torch_build: 'cuda' | 'rocm' | 'mps' | 'cpu'
-  gpu_unusable: boolean
-  archive_url: string | null
-  archive_file: string | null
-  archive_sha256: string | null
-  python: string
-  torch_index_url: string | null
-  torch_packages: string[]
-  package_index: string | null
-  wheel_folder: string | null
-  offline: boolean
-  needs_network: boolean
-  install_root: string
-  download_bytes: number
-  space_needed_bytes: number
-  space_free_bytes: number | null
-}
-
-export interface InstallStatus {
-  release_version: string
-  current: string | null
-  current_version: string | null
-  previous: string | null
-  update_available: boolean
-  active_job_id: string | null
-  install_root: string
-  in_use: boolean
-  allowed: boolean
-}
+export type DetectedGpu = G.DetectedGpu
+export type InstallChoices = G.PlanChoices
+export type InstallPlan = G.InstallPlan
+export type InstallStatus = G.InstallStatus
+export type InstallPointer = G.InstallPointer
 
 export type CloudState = 'connecting' | 'sending' | 'waiting' | 'receiving' | 'saving'
 
