@@ -107,12 +107,12 @@ def test_selftest_image_from_text_to_media_with_every_step_recorded(app_with_com
     assert generation["media"][0]["sha256"] == hashlib.sha256(download.content).hexdigest()
     stored = app.data_dir / "data" / "runs" / run_id / generation["media"][0]["name"]
     assert stored.read_bytes() == download.content
-    # The exact workflow sent, with the recorded seed and the prefix in it.
+    # The exact workflow sent, with the recorded seed and the run's prefix in it.
     workflow = generation["request"]
     assert isinstance(generation["seed"], int)
     sent_values = [value for node in workflow.values() for value in node["inputs"].values()]
     assert generation["seed"] in sent_values
-    assert any(isinstance(v, str) and v.startswith(f"ai4artsed/{run_id}/") for v in sent_values)
+    assert f"ai4artsed/{run_id}" in sent_values
     assert "nsfw" in generation["negative_prompt"], "kids level adds its negative terms"
     assert run["safety"][-1]["stage"] == "pre_output"
 
@@ -131,23 +131,37 @@ def test_german_text_is_translated_before_generation(app_with_comfyui: StartApp)
     assert translation["llm_call"]["task"].startswith("Übersetze")
 
 
-def test_the_same_seed_again_gives_the_same_workflow(app_with_comfyui: StartApp) -> None:
+def test_the_same_seed_again_gives_the_same_workflow(
+    app_with_comfyui: StartApp, llm_server: TestServerProcess
+) -> None:
     app = app_with_comfyui()
-    with app.client() as client:
-        run_id = new_run(client)
-        _first, events = generate(client, run_id, "A red fox", "selftest_image", seed=123456)
+    text = "Ein roter Fuchs springt über den gefrorenen Bach"
+    with app.client("de") as client:
+        run_id = new_run(client, "Ein roter Fuchs", "de")
+        _first, events = generate(client, run_id, text, "selftest_image", seed=123456)
         assert final_state(events) == "succeeded"
-        _, again = generate(client, run_id, "A red fox", "selftest_image", seed=123456)
+        _, again = generate(client, run_id, text, "selftest_image", seed=123456)
         assert final_state(again) == "succeeded"
         run = client.get(f"/api/runs/{run_id}").json()
     one, two = run["generations"]
     assert one["seed"] == two["seed"] == 123456
-    assert without_prefix(one["request"]) == without_prefix(two["request"])
-
-
-def without_prefix(workflow: dict[str, Any]) -> dict[str, Any]:
-    """The workflow without its save node, whose filename prefix names the generation."""
-    return {node_id: node for node_id, node in workflow.items() if "filename_prefix" not in node["inputs"]}
+    # The whole workflow sent, file prefix included, is the same: the same picture comes back.
+    assert one["request"] == two["request"]
+    assert one["negative_prompt"] == two["negative_prompt"]
+    assert two["translation"]["english"] == one["translation"]["english"]
+    # The English of the first generation was reused, not asked for again (at temperature 0)...
+    translations = [
+        request["body"]
+        for request in httpx.get(f"{llm_server.root_url}/_control/requests").json()
+        if text in str(request.get("body")) and "Übersetze" in str(request.get("body"))
+    ]
+    assert len(translations) == 1, translations
+    assert translations[0]["temperature"] == 0
+    assert two["translation"]["llm_call"] is None
+    # ...but the check before the output ran both times.
+    assert [v["stage"] for v in run["safety"]].count("pre_output") == 2
+    # Two generations, two media files: each saved under its own generation.
+    assert one["media"][0]["name"] != two["media"][0]["name"]
 
 
 @pytest.mark.parametrize(
