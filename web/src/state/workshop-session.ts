@@ -45,6 +45,8 @@ export interface StepProblem {
 interface StepBase {
   status: StepStatus
   jobId: string | null
+  /** Cancel was asked for; the job's 'cancelled' state ends it. */
+  cancelling: boolean
   /** The stage the server reported last. */
   stage: PipelineStage | null
   problem: StepProblem | null
@@ -52,6 +54,8 @@ interface StepBase {
 
 export interface TelephoneRound {
   index: number
+  /** How many rounds this game has (0: not told). */
+  total: number
   language: string
   languageName: Localized
   text: string
@@ -91,7 +95,6 @@ export interface GenerationStep extends StepBase {
   media: MediaItem[]
   /** The seed the finished media were made with. */
   seed: number | null
-  cancelling: boolean
 }
 
 export interface WorkshopState {
@@ -107,11 +110,11 @@ export interface WorkshopState {
 }
 
 function idleInterception(): InterceptionStep {
-  return { status: 'idle', jobId: null, stage: null, problem: null, text: '', rounds: [] }
+  return { status: 'idle', jobId: null, cancelling: false, stage: null, problem: null, text: '', rounds: [] }
 }
 
 function idleOptimization(): OptimizationStep {
-  return { status: 'idle', jobId: null, stage: null, problem: null, outputId: null, text: '' }
+  return { status: 'idle', jobId: null, cancelling: false, stage: null, problem: null, outputId: null, text: '' }
 }
 
 function idleGeneration(): GenerationStep {
@@ -247,6 +250,7 @@ export class WorkshopSession {
       case 'round_start':
         step.rounds.push({
           index: event.data.index,
+          total: event.data.total ?? 0,
           language: event.data.language,
           languageName: event.data.language_name,
           text: '',
@@ -308,7 +312,13 @@ export class WorkshopSession {
   }
 
   async cancelGeneration(): Promise<void> {
-    const step = this.mutable.generation
+    await this.cancel('generation')
+  }
+
+  /** Stops a running step (the interception, Telephone, optimization or generation): the server
+   *  stops the language model or ComfyUI; the step ends as cancelled. */
+  async cancel(name: StepName): Promise<void> {
+    const step = this.step(name)
     if (step.jobId === null || !isBusy(step.status) || step.cancelling) return
     step.cancelling = true
     try {
@@ -477,9 +487,7 @@ export class WorkshopSession {
       default:
         break
     }
-    if (name === 'generation' && state !== 'queued' && state !== 'running') {
-      this.mutable.generation.cancelling = false
-    }
+    if (state !== 'queued' && state !== 'running') step.cancelling = false
   }
 
   /** Closes a step's event stream and cancels its job if it still runs. */
