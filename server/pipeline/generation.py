@@ -163,7 +163,7 @@ class Generator:
         has_lyrics = chunk.uses(MappedParameter.LYRICS)
         description, lyrics = split_tags_and_lyrics(request.text) if has_lyrics else (request.text, None)
 
-        translation = self._translate(run.id, generation_id, description, language, ctx)
+        translation = self._translate(run.id, generation_id, description, language, ctx, output.selftest)
         self._update(run.id, generation_id, lambda g: setattr(g, "translation", translation))
         raise_if_failed_translation(translation)
 
@@ -307,13 +307,20 @@ class Generator:
         return None
 
     def _translate(
-        self, run_id: str, generation_id: str, text: str, language: Language, ctx: JobContext
+        self,
+        run_id: str,
+        generation_id: str,
+        text: str,
+        language: Language,
+        ctx: JobContext,
+        selftest: bool = False,
     ) -> TranslationRecord:
         ctx.emit("stage", {"stage": "translation"})
         earlier = self._earlier_translation(run_id, generation_id, text)
         if earlier is not None:
             record = earlier
-        elif self._languages.guess(text) == "en":
+        elif selftest or self._languages.guess(text) == "en":
+            # A self-test output draws no picture from the words: no need to wait for a translation.
             record = TranslationRecord(source_text=text, english=text, applied=False)
         else:
             chunk = self._catalog.llm_chunks.get("translation")
