@@ -4,7 +4,6 @@ folded in the transparency view, and a stopped (blocked) idea shows its text onl
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -30,9 +29,7 @@ def app_with_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ap
     store = RunStore(paths.runs_dir)
     runs = {
         "normal": write_run(store, RunSpec("Ein Fest im Regen", day(1), negative=NEGATIVE)).id,
-        "stopped": write_run(
-            store, RunSpec(STOPPED_IDEA, day(2), medium=None, status=RunStatus.BLOCKED)
-        ).id,
+        "stopped": write_run(store, RunSpec(STOPPED_IDEA, day(2), medium=None, status=RunStatus.BLOCKED)).id,
     }
     store.close()
     with start_app(folder) as app:
