@@ -38,6 +38,12 @@ def bind_loopback(port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if hasattr(socket, "SO_EXCLUSIVEADDRUSE"):  # Windows: refuse to share the port with another program
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+    else:
+        # Linux and macOS: connections of the previous run left in TIME_WAIT would block a fixed
+        # --port for a minute after quitting. SO_REUSEADDR lifts only that; a port another socket
+        # listens on is still refused (sharing a listening port would need SO_REUSEPORT).
+        # On Windows SO_REUSEADDR would let another program take over the port, hence not there.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((LOOPBACK, port))
     except OSError as exc:

@@ -166,7 +166,7 @@ class Generator:
         has_lyrics = chunk.uses(MappedParameter.LYRICS)
         description, lyrics = split_tags_and_lyrics(request.text) if has_lyrics else (request.text, None)
 
-        translation = self._translate(description, language, ctx)
+        translation = self._translate(run.id, generation_id, description, language, ctx, output.selftest)
         self._update(run.id, generation_id, lambda g: setattr(g, "translation", translation))
         raise_if_failed_translation(translation)
 
@@ -183,7 +183,9 @@ class Generator:
             seed=seed,
             negative_prompt=negative,
             lyrics=lyrics,
-            filename_prefix=f"ai4artsed/{run.id}/{generation_id}",
+            # Per run, not per generation: a re-run with the same seed must send the very same
+            # workflow (ComfyUI numbers the files itself, and we name them by generation on saving).
+            filename_prefix=f"ai4artsed/{run.id}",
         )
         if isinstance(chunk, CloudChunk):
             media = self._generate_in_cloud(run.id, generation_id, output, chunk, values, language, ctx)
@@ -302,9 +304,38 @@ class Generator:
         ctx.emit("progress", {"value": 0, "max": 0, "node": None, "fraction": 1.0})
         return media
 
-    def _translate(self, text: str, language: Language, ctx: JobContext) -> TranslationRecord:
+    def _earlier_translation(self, run_id: str, generation_id: str, text: str) -> TranslationRecord | None:
+        """The English an earlier generation of this run made of the same text, if it succeeded.
+
+        A language model may word a translation differently each time; reusing it is what makes the
+        same seed and the same text give the same picture. No new call is made, so none is recorded.
+        """
+        for earlier in reversed(self._runs.load(run_id).generations):
+            translation = earlier.translation
+            if earlier.id == generation_id or translation is None or translation.source_text != text:
+                continue
+            if translation.llm_call is not None and translation.llm_call.error is not None:
+                continue
+            if translation.applied and not translation.english.strip():
+                continue
+            return translation.model_copy(update={"llm_call": None})
+        return None
+
+    def _translate(
+        self,
+        run_id: str,
+        generation_id: str,
+        text: str,
+        language: Language,
+        ctx: JobContext,
+        selftest: bool = False,
+    ) -> TranslationRecord:
         ctx.emit("stage", {"stage": "translation"})
-        if self._languages.guess(text) == "en":
+        earlier = self._earlier_translation(run_id, generation_id, text)
+        if earlier is not None:
+            record = earlier
+        elif selftest or self._languages.guess(text) == "en":
+            # A self-test output draws no picture from the words: no need to wait for a translation.
             record = TranslationRecord(source_text=text, english=text, applied=False)
         else:
             chunk = self._catalog.llm_chunks.get("translation")

@@ -155,7 +155,13 @@ class Workshop:
             ctx.check_cancelled()
             info = self._catalog.languages.languages[code]
             ctx.emit(
-                "round_start", {"index": index, "language": code, "language_name": info.name.model_dump()}
+                "round_start",
+                {
+                    "index": index,
+                    "total": len(chain),
+                    "language": code,
+                    "language_name": info.name.model_dump(),
+                },
             )
             task = round_chunk.task.get(request.language).replace(
                 "{language}", info.name.get(request.language)

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.browser.workshop_app import TEST_OUTPUT_ID, write_catalog
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
 from tests.support.job_events import final_state, of_type, read_events
@@ -27,13 +28,16 @@ StartApp = Callable[..., AppProcess]
 def app_with_comfyui(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[StartApp]:
     started: list[AppProcess] = []
 
-    def start(comfyui_env: dict[str, str] | None = None, **settings: Any) -> AppProcess:
+    def start(
+        comfyui_env: dict[str, str] | None = None, catalog_root: Path | None = None, **settings: Any
+    ) -> AppProcess:
         data_dir = tmp_path / f"app{len(started)}"
         write_settings(data_dir, base_url=llm_server.base_url, **settings)
         app = start_app(
             data_dir,
             extra_args=["--comfyui-dir", str(TEST_COMFYUI), "--comfyui-python", sys.executable],
             env=comfyui_env,
+            catalog_root=catalog_root,
         )
         started.append(app)
         wait_until_comfyui_ready(app)
@@ -107,23 +111,30 @@ def test_selftest_image_from_text_to_media_with_every_step_recorded(app_with_com
     assert generation["media"][0]["sha256"] == hashlib.sha256(download.content).hexdigest()
     stored = app.data_dir / "data" / "runs" / run_id / generation["media"][0]["name"]
     assert stored.read_bytes() == download.content
-    # The exact workflow sent, with the recorded seed and the prefix in it.
+    # The exact workflow sent, with the recorded seed and the run's prefix in it.
     workflow = generation["request"]
     assert isinstance(generation["seed"], int)
     sent_values = [value for node in workflow.values() for value in node["inputs"].values()]
     assert generation["seed"] in sent_values
-    assert any(isinstance(v, str) and v.startswith(f"ai4artsed/{run_id}/") for v in sent_values)
+    assert f"ai4artsed/{run_id}" in sent_values
     assert "nsfw" in generation["negative_prompt"], "kids level adds its negative terms"
     assert run["safety"][-1]["stage"] == "pre_output"
 
 
-def test_german_text_is_translated_before_generation(app_with_comfyui: StartApp) -> None:
-    app = app_with_comfyui()
+def test_german_text_is_translated_before_generation(app_with_comfyui: StartApp, tmp_path: Path) -> None:
+    # A model output (not a self-test): the test catalog's copy of the self-test picture.
+    app = app_with_comfyui(catalog_root=write_catalog(tmp_path / "catalog"))
     with app.client("de") as client:
         run_id = new_run(client, "Ein roter Fuchs im Schnee", "de")
-        _, events = generate(client, run_id, "Ein roter Fuchs im Schnee und der Mond", "selftest_image")
+        _, events = generate(client, run_id, "Ein roter Fuchs im Schnee und der Mond", TEST_OUTPUT_ID)
+        _, selftest = generate(client, run_id, "Ein grüner Fuchs im Schnee", "selftest_image")
         run = client.get(f"/api/runs/{run_id}").json()
     assert final_state(events) == "succeeded"
+    assert final_state(selftest) == "succeeded"
+    # A self-test output skips the translation: its picture does not depend on the words.
+    skipped = run["generations"][1]["translation"]
+    assert skipped["applied"] is False and skipped["llm_call"] is None
+    assert skipped["english"] == "Ein grüner Fuchs im Schnee"
     translation = run["generations"][0]["translation"]
     assert translation["applied"] is True
     # The echo server shows that the student's text was the Input of the translation.
@@ -131,23 +142,37 @@ def test_german_text_is_translated_before_generation(app_with_comfyui: StartApp)
     assert translation["llm_call"]["task"].startswith("Übersetze")
 
 
-def test_the_same_seed_again_gives_the_same_workflow(app_with_comfyui: StartApp) -> None:
-    app = app_with_comfyui()
-    with app.client() as client:
-        run_id = new_run(client)
-        _first, events = generate(client, run_id, "A red fox", "selftest_image", seed=123456)
+def test_the_same_seed_again_gives_the_same_workflow(
+    app_with_comfyui: StartApp, llm_server: TestServerProcess, tmp_path: Path
+) -> None:
+    app = app_with_comfyui(catalog_root=write_catalog(tmp_path / "catalog"))
+    text = "Ein roter Fuchs springt über den gefrorenen Bach"
+    with app.client("de") as client:
+        run_id = new_run(client, "Ein roter Fuchs", "de")
+        _first, events = generate(client, run_id, text, TEST_OUTPUT_ID, seed=123456)
         assert final_state(events) == "succeeded"
-        _, again = generate(client, run_id, "A red fox", "selftest_image", seed=123456)
+        _, again = generate(client, run_id, text, TEST_OUTPUT_ID, seed=123456)
         assert final_state(again) == "succeeded"
         run = client.get(f"/api/runs/{run_id}").json()
     one, two = run["generations"]
     assert one["seed"] == two["seed"] == 123456
-    assert without_prefix(one["request"]) == without_prefix(two["request"])
-
-
-def without_prefix(workflow: dict[str, Any]) -> dict[str, Any]:
-    """The workflow without its save node, whose filename prefix names the generation."""
-    return {node_id: node for node_id, node in workflow.items() if "filename_prefix" not in node["inputs"]}
+    # The whole workflow sent, file prefix included, is the same: the same picture comes back.
+    assert one["request"] == two["request"]
+    assert one["negative_prompt"] == two["negative_prompt"]
+    assert two["translation"]["english"] == one["translation"]["english"]
+    # The English of the first generation was reused, not asked for again (at temperature 0)...
+    translations = [
+        request["body"]
+        for request in httpx.get(f"{llm_server.root_url}/_control/requests").json()
+        if text in str(request.get("body")) and "Übersetze" in str(request.get("body"))
+    ]
+    assert len(translations) == 1, translations
+    assert translations[0]["temperature"] == 0
+    assert two["translation"]["llm_call"] is None
+    # ...but the check before the output ran both times.
+    assert [v["stage"] for v in run["safety"]].count("pre_output") == 2
+    # Two generations, two media files: each saved under its own generation.
+    assert one["media"][0]["name"] != two["media"][0]["name"]
 
 
 @pytest.mark.parametrize(

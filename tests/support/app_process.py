@@ -109,12 +109,13 @@ def start_app(
     catalog_root: Path | None = None,
     wait_for: str | None = None,
     timeout: float = 60.0,
+    port: int | None = None,
 ) -> AppProcess:
     """Starts the app; waits until /api/health answers (and, if given, until ``wait_for`` is in its output).
 
     ``catalog_root`` points the app at another folder with configs/ and chunks/ (tests of broken catalogs).
     """
-    port = free_port()
+    port = port or free_port()
     token = secrets.token_urlsafe(24)
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / f"process-{port}.log"

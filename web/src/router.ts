@@ -78,5 +78,10 @@ const routes: RouteRecordRaw[] = [
 ]
 
 export function createAppRouter() {
-  return createRouter({ history: createWebHistory('/'), routes })
+  return createRouter({
+    history: createWebHistory('/'),
+    routes,
+    // Each page opens at its top; Back and Forward return to where the reader was.
+    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  })
 }

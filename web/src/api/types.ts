@@ -140,7 +140,7 @@ export interface JobEventData {
   stage: { stage: PipelineStage }
   safety: { stage: 'input' | 'pre_output'; decision: 'allowed' | 'blocked' }
   token: { stage: string; text: string; round?: number }
-  round_start: { index: number; language: string; language_name: Localized }
+  round_start: { index: number; total?: number; language: string; language_name: Localized }
   round: { index: number; language: string; text: string }
   text: { stage: string; text: string; applied?: boolean }
   /** `message` is the child-friendly explanation in the reader's language. */

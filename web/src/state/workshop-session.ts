@@ -6,7 +6,7 @@
 // a step stops (and clears) the steps below it, which belonged to the old text; editing a box changes
 // nothing until the student acts again.
 
-import { inject, reactive, readonly, type InjectionKey } from 'vue'
+import { inject, reactive, readonly, toRaw, watch, type InjectionKey } from 'vue'
 
 import { ApiError, type ApiClient } from '@/api/client'
 import { JobEventStream } from '@/api/job-events'
@@ -45,6 +45,8 @@ export interface StepProblem {
 interface StepBase {
   status: StepStatus
   jobId: string | null
+  /** Cancel was asked for; the job's 'cancelled' state ends it. */
+  cancelling: boolean
   /** The stage the server reported last. */
   stage: PipelineStage | null
   problem: StepProblem | null
@@ -52,6 +54,8 @@ interface StepBase {
 
 export interface TelephoneRound {
   index: number
+  /** How many rounds this game has (0: not told). */
+  total: number
   language: string
   languageName: Localized
   text: string
@@ -91,7 +95,6 @@ export interface GenerationStep extends StepBase {
   media: MediaItem[]
   /** The seed the finished media were made with. */
   seed: number | null
-  cancelling: boolean
 }
 
 export interface WorkshopState {
@@ -102,16 +105,31 @@ export interface WorkshopState {
   interception: InterceptionStep
   optimization: OptimizationStep
   generation: GenerationStep
+  /** Results of earlier generations of this run, newest first (a small strip under the result). */
+  earlier: MediaItem[]
   outputs: OutputCatalog | null
   outputsError: string | null
 }
 
+// The workshop in the tab's session storage: a reload (F5) finds the run where it was, and a step
+// that was still running is followed again (the server replays its events from the start).
+const STORAGE_KEY = 'ai4artsed.workshop'
+type Snapshot = Omit<WorkshopState, 'outputs' | 'outputsError'>
+
+function defaultStorage(): Storage | null {
+  try {
+    return typeof window === 'undefined' ? null : window.sessionStorage
+  } catch {
+    return null
+  }
+}
+
 function idleInterception(): InterceptionStep {
-  return { status: 'idle', jobId: null, stage: null, problem: null, text: '', rounds: [] }
+  return { status: 'idle', jobId: null, cancelling: false, stage: null, problem: null, text: '', rounds: [] }
 }
 
 function idleOptimization(): OptimizationStep {
-  return { status: 'idle', jobId: null, stage: null, problem: null, outputId: null, text: '' }
+  return { status: 'idle', jobId: null, cancelling: false, stage: null, problem: null, outputId: null, text: '' }
 }
 
 function idleGeneration(): GenerationStep {
@@ -152,9 +170,12 @@ export class WorkshopSession {
   // Each start of a step counts up; answers that arrive for an older attempt are dropped.
   private readonly attempts: Record<StepName, number> = { interception: 0, optimization: 0, generation: 0 }
 
-  constructor(api: ApiClient, language: () => Language) {
+  private readonly storage: Storage | null
+
+  constructor(api: ApiClient, language: () => Language, storage: Storage | null = defaultStorage()) {
     this.api = api
     this.language = language
+    this.storage = storage
     this.mutable = reactive<WorkshopState>({
       attitudeId: null,
       idea: '',
@@ -163,10 +184,67 @@ export class WorkshopSession {
       interception: idleInterception(),
       optimization: idleOptimization(),
       generation: idleGeneration(),
+      earlier: [],
       outputs: null,
       outputsError: null,
     })
     this.state = readonly(this.mutable) as Readonly<WorkshopState>
+    if (this.storage !== null) {
+      watch(() => this.snapshot(), (snapshot) => this.save(snapshot), { deep: true })
+      // Leaving the page breaks its event streams; that is no lost connection the next page should show.
+      for (const name of ['beforeunload', 'pagehide'] as const) {
+        window.addEventListener(name, () => {
+          this.leaving = true
+        })
+      }
+    }
+  }
+
+  private leaving = false
+
+  private snapshot(): Snapshot {
+    const { outputs: _outputs, outputsError: _error, ...rest } = this.mutable
+    return rest
+  }
+
+  private save(snapshot: Snapshot): void {
+    if (this.leaving) return
+    try {
+      this.storage?.setItem(STORAGE_KEY, JSON.stringify(toRaw(snapshot)))
+    } catch {
+      // A full or blocked storage only costs the restore after a reload.
+    }
+  }
+
+  /** After a reload: the workshop of this attitude as it was, running steps followed again. */
+  private restore(attitudeId: string): boolean {
+    let saved: Snapshot | null = null
+    try {
+      const text = this.storage?.getItem(STORAGE_KEY)
+      saved = text ? (JSON.parse(text) as Snapshot) : null
+    } catch {
+      saved = null
+    }
+    if (saved === null || saved.attitudeId !== attitudeId) return false
+    Object.assign(this.mutable, saved)
+    for (const name of STEP_ORDER) {
+      const step = this.step(name)
+      // A lost connection may have been the reload itself: the job tells how it went on.
+      const lost = step.problem?.kind === 'lost' && step.jobId !== null
+      if (!isBusy(step.status) && !lost) continue
+      step.problem = null
+      if (step.jobId === null) {
+        // The request was on its way when the page went: its answer is lost.
+        Object.assign(step, { status: 'failed', problem: { kind: 'lost', message: null } })
+        continue
+      }
+      // The replay brings every piece again.
+      if (name === 'interception') Object.assign(this.mutable.interception, { text: '', rounds: [] })
+      if (name === 'optimization') this.mutable.optimization.text = ''
+      if (name === 'generation') Object.assign(this.mutable.generation, { media: [], progress: null, preview: null })
+      this.follow(name, step.jobId)
+    }
+    return true
   }
 
   // ------------------------------------------------------------------ the boxes
@@ -190,8 +268,23 @@ export class WorkshopSession {
   /** Takes an attitude into the workshop: its rules fill the rules box (a new attitude, new rules). */
   useAttitude(attitude: Interception): void {
     if (this.mutable.attitudeId === attitude.id) return
+    if (this.mutable.attitudeId === null && this.restore(attitude.id)) return
+    if (this.mutable.attitudeId !== null) this.leaveRun()
     this.mutable.attitudeId = attitude.id
     this.mutable.rules = attitude.context[this.language()]
+  }
+
+  /** Another attitude: a fresh run view. Jobs of the old run go on and land in the gallery; nothing
+   *  of them stays on screen under the new attitude's title. */
+  private leaveRun(): void {
+    for (const name of STEP_ORDER) {
+      this.attempts[name] += 1
+      this.streams.get(name)?.close()
+      this.streams.delete(name)
+      this.reset(name)
+    }
+    this.mutable.runId = null
+    this.mutable.earlier = []
   }
 
   resetRules(attitude: Interception): void {
@@ -223,6 +316,7 @@ export class WorkshopSession {
     const attempt = this.begin('interception')
     Object.assign(this.mutable.interception, idleInterception(), { status: 'starting' })
     this.mutable.runId = null
+    this.mutable.earlier = []
     await this.launch('interception', attempt, () =>
       this.api.startInterception({
         config_id: attitude.id,
@@ -247,6 +341,7 @@ export class WorkshopSession {
       case 'round_start':
         step.rounds.push({
           index: event.data.index,
+          total: event.data.total ?? 0,
           language: event.data.language,
           languageName: event.data.language_name,
           text: '',
@@ -299,6 +394,8 @@ export class WorkshopSession {
     const runId = this.mutable.runId
     const outputId = this.mutable.optimization.outputId
     if (runId === null || outputId === null) return
+    // The last result stays visible in the strip of this run's earlier results.
+    this.mutable.earlier.unshift(...this.mutable.generation.media)
     const attempt = this.begin('generation')
     Object.assign(this.mutable.generation, idleGeneration(), { status: 'starting', outputId, requestedSeed: seed })
     const body = { run_id: runId, text: this.mutable.optimization.text, output_id: outputId }
@@ -308,7 +405,13 @@ export class WorkshopSession {
   }
 
   async cancelGeneration(): Promise<void> {
-    const step = this.mutable.generation
+    await this.cancel('generation')
+  }
+
+  /** Stops a running step (the interception, Telephone, optimization or generation): the server
+   *  stops the language model or ComfyUI; the step ends as cancelled. */
+  async cancel(name: StepName): Promise<void> {
+    const step = this.step(name)
     if (step.jobId === null || !isBusy(step.status) || step.cancelling) return
     step.cancelling = true
     try {
@@ -390,7 +493,10 @@ export class WorkshopSession {
   private reset(name: StepName): void {
     if (name === 'interception') Object.assign(this.mutable.interception, idleInterception())
     if (name === 'optimization') Object.assign(this.mutable.optimization, idleOptimization())
-    if (name === 'generation') Object.assign(this.mutable.generation, idleGeneration())
+    if (name === 'generation') {
+      this.mutable.earlier.unshift(...this.mutable.generation.media)
+      Object.assign(this.mutable.generation, idleGeneration())
+    }
   }
 
   private step(name: StepName): StepBase {
@@ -412,12 +518,16 @@ export class WorkshopSession {
       return
     }
     if (name === 'interception') this.mutable.runId = started.run_id
+    this.follow(name, started.job_id)
+  }
+
+  private follow(name: StepName, jobId: string): void {
     const step = this.step(name)
-    step.jobId = started.job_id
+    step.jobId = jobId
     step.status = 'running'
     this.streams.set(
       name,
-      new JobEventStream(started.job_id, {
+      new JobEventStream(jobId, {
         event: (event) => this.onEvent(name, event),
         lost: () => {
           if (!isBusy(step.status)) return
@@ -477,9 +587,7 @@ export class WorkshopSession {
       default:
         break
     }
-    if (name === 'generation' && state !== 'queued' && state !== 'running') {
-      this.mutable.generation.cancelling = false
-    }
+    if (state !== 'queued' && state !== 'running') step.cancelling = false
   }
 
   /** Closes a step's event stream and cancels its job if it still runs. */
