@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from server.runs.store import RunStore
 from server.settings.paths import AppPaths
@@ -76,6 +77,24 @@ def _card_ids(page: Page) -> list[str]:
     return [cards.nth(i).get_attribute("data-run-id") or "" for i in range(cards.count())]
 
 
+_SHOWN_CARD_IDS = """() => [...document.querySelectorAll('[data-testid="gallery-card"]')]
+    .map(card => card.getAttribute('data-run-id'))"""
+
+
+def _expect_cards(page: Page, expected: list[str], *, ordered: bool = True) -> None:
+    """Waits until the gallery shows exactly these runs: after a filter or page change the previous
+    cards stay on screen until the new answer arrives, and may even be as many as the new ones."""
+    condition = (
+        "([expected, ordered]) => { const shown = (" + _SHOWN_CARD_IDS + ")();"
+        " const a = ordered ? shown : [...shown].sort(); const b = ordered ? expected : [...expected].sort();"
+        " return a.length === b.length && a.every((id, i) => id === b[i]); }"
+    )
+    try:
+        page.wait_for_function(condition, arg=[expected, ordered], timeout=15_000)
+    except PlaywrightTimeoutError as exc:
+        raise AssertionError(f"the gallery shows {_card_ids(page)}, expected {expected}") from exc
+
+
 def test_pages_and_filters(gallery: tuple[AppProcess, dict[str, str]], small_page: PageWatch) -> None:
     app, runs = gallery
     page = small_page.page
@@ -90,10 +109,12 @@ def test_pages_and_filters(gallery: tuple[AppProcess, dict[str, str]], small_pag
     expect(evil.get_by_test_id("card-idea")).to_have_text(EVIL_IDEA)  # shown as text, not markup
     audio = page.locator(f'[data-run-id="{runs["audio"]}"]')
     expect(audio.get_by_test_id("thumb")).to_have_attribute("data-kind", "audio")
-    loaded = page.evaluate(
-        "() => [...document.querySelectorAll('img[data-kind=image]')].slice(0, 2).map(i => i.naturalWidth)"
+    # The first pictures are real 2x2 images once loaded (a picture still loading has no width yet).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img[data-kind=image]')].slice(0, 2)"
+        ".every(i => i.complete && i.naturalWidth === 2)",
+        timeout=15_000,
     )
-    assert all(width == 2 for width in loaded) or loaded == [], loaded
 
     expect(page.get_by_test_id("page-info")).to_have_text("Seite 1 von 2")
     expect(page.get_by_test_id("page-prev")).to_be_disabled()
@@ -112,20 +133,18 @@ def test_pages_and_filters(gallery: tuple[AppProcess, dict[str, str]], small_pag
 
     # Filters: attitude, medium, dates (a filter starts again on page 1).
     page.get_by_test_id("filter-attitude").select_option("bauhaus")
-    expect(page.get_by_test_id("gallery-card")).to_have_count(1)
-    assert _card_ids(page) == [runs["bauhaus"]]
+    _expect_cards(page, [runs["bauhaus"]])
     expect(page.get_by_test_id("page-info")).to_have_count(0)
     page.get_by_test_id("filter-attitude").select_option("")
     page.get_by_test_id("filter-medium").select_option("audio")
-    expect(page.get_by_test_id("gallery-card")).to_have_count(1)
-    assert _card_ids(page) == [runs["audio"]]
+    # Still one card from the bauhaus filter until the answer arrives: wait for the audio run.
+    _expect_cards(page, [runs["audio"]])
     page.get_by_test_id("filter-reset").click()
     expect(page.get_by_test_id("gallery-count")).to_contain_text("31")
     page.get_by_test_id("filter-from").fill("2024-03-02")
     page.get_by_test_id("filter-to").fill("2024-03-02")
     page.get_by_test_id("filter-to").dispatch_event("change")
-    expect(page.get_by_test_id("gallery-card")).to_have_count(10)
-    assert set(_card_ids(page)) == {runs[f"dada{i}"] for i in range(10, 20)}
+    _expect_cards(page, [runs[f"dada{i}"] for i in range(10, 20)], ordered=False)
     page.get_by_test_id("filter-attitude").select_option("telephone")
     expect(page.get_by_test_id("gallery-empty")).to_be_visible()
     small_page.assert_clean()

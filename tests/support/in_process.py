@@ -34,7 +34,7 @@ _PORT = free_port()
 
 @dataclass
 class InProcessApp:
-    """Has the parts of ``AppProcess`` an API test uses: ``client()``, ``token``, ``data_dir``, ``base_url``."""
+    """What an API test uses of ``AppProcess``: ``client()``, ``token``, ``data_dir``, ``base_url``."""
 
     flask_app: Flask
     services: Services
