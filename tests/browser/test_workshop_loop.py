@@ -63,7 +63,7 @@ def _open_workshop(page: Page, app: AppProcess, attitude: str) -> None:
     page.get_by_test_id(f"attitude-card-{attitude}").click()
     page.get_by_test_id("use-attitude").click()
     expect(page.get_by_test_id("workshop")).to_be_visible()
-    assert page.url.endswith(f"/create/{attitude}")
+    expect(page).to_have_url(re.compile(rf"/create/{re.escape(attitude)}$"))
 
 
 def _start(page: Page) -> str:
