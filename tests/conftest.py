@@ -12,6 +12,13 @@ from tests.support.browser import chromium
 from tests.support.in_process import InProcessApp, in_process_app
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The layer shows in the marker, so `pytest -m in_process` (or `-m "not in_process"`) picks it.
+    for item in items:
+        if "api" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.in_process)
+
+
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[AppProcess]:
     """The real app, headless, with its own data folder."""
