@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from server.runs.store import RunStore
@@ -147,6 +147,42 @@ def test_pages_and_filters(gallery: tuple[AppProcess, dict[str, str]], small_pag
     _expect_cards(page, [runs[f"dada{i}"] for i in range(10, 20)], ordered=False)
     page.get_by_test_id("filter-attitude").select_option("telephone")
     expect(page.get_by_test_id("gallery-empty")).to_be_visible()
+    small_page.assert_clean()
+
+
+def test_a_filter_shows_its_own_cards_when_the_answer_comes_late(
+    gallery: tuple[AppProcess, dict[str, str]], small_page: PageWatch
+) -> None:
+    """Under load the list's answers come late while the previous filter's one card is still on
+    screen: as many cards as the new filter has, but not its run. Read at once, a test sees the old
+    card; the gallery must end on the new filter's run."""
+    app, runs = gallery
+    page = small_page.page
+    _open_gallery(page, app)
+    expect(page.get_by_test_id("gallery-card")).to_have_count(PAGE_SIZE)
+    page.get_by_test_id("filter-attitude").select_option("bauhaus")
+    _expect_cards(page, [runs["bauhaus"]])
+
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/api/runs?*", hold)
+    page.get_by_test_id("filter-attitude").select_option("")
+    page.get_by_test_id("filter-medium").select_option("audio")
+    page.wait_for_function("() => true")  # lets Playwright hand over the held requests
+    expect(page.get_by_test_id("filter-medium")).to_have_value("audio")
+    # The hazard itself: the audio filter is chosen, the bauhaus card is what shows.
+    assert _card_ids(page) == [runs["bauhaus"]]
+    assert held, "the gallery asked for no new list"
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/runs?*")
+    _expect_cards(page, [runs["audio"]])
+    expect(page.locator(f'[data-run-id="{runs["audio"]}"]').get_by_test_id("thumb")).to_have_attribute(
+        "data-kind", "audio"
+    )
     small_page.assert_clean()
 
 
