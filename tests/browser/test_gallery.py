@@ -176,9 +176,13 @@ def test_a_filter_shows_its_own_cards_when_the_answer_comes_late(
     # The hazard itself: the audio filter is chosen, the bauhaus card is what shows.
     assert _card_ids(page) == [runs["bauhaus"]]
     assert held, "the gallery asked for no new list"
-    for route in held:
+    # The newest answer first, the older ones after it: the older filters' lists must not win.
+    held[-1].continue_()
+    _expect_cards(page, [runs["audio"]])
+    for route in held[:-1]:
         route.continue_()
     page.unroute("**/api/runs?*")
+    page.wait_for_load_state("networkidle")
     _expect_cards(page, [runs["audio"]])
     expect(page.locator(f'[data-run-id="{runs["audio"]}"]').get_by_test_id("thumb")).to_have_attribute(
         "data-kind", "audio"
