@@ -67,8 +67,12 @@ api-types-check: $(PY_STAMP) $(WEB_DEPS_STAMP)
 webtest: $(WEB_DEPS_STAMP)
 	cd web && npm test
 
+# Parallel workers (pytest-xdist): most tests wait on child processes, so more workers than cores pay
+# off; a test file stays on one worker (its module fixtures start once). PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= 4
+
 pytest: $(PY_STAMP) $(WEB_DIST)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(PY_STAMP) $(WEB_DIST)
 	$(PY) bench/startup.py

@@ -9,12 +9,27 @@ from playwright.sync_api import Browser
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import AppProcess, start_app
 from tests.support.browser import chromium
+from tests.support.in_process import InProcessApp, in_process_app
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The layer shows in the marker, so `pytest -m in_process` (or `-m "not in_process"`) picks it.
+    for item in items:
+        if "api" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.in_process)
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[AppProcess]:
     """The real app, headless, with its own data folder."""
     with start_app(tmp_path / "app") as running:
+        yield running
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[InProcessApp]:
+    """The app's services and Flask app in this process, with their own data folder (no child process)."""
+    with in_process_app(tmp_path / "app") as running:
         yield running
 
 

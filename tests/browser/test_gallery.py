@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from server.runs.store import RunStore
 from server.settings.paths import AppPaths
@@ -76,6 +77,24 @@ def _card_ids(page: Page) -> list[str]:
     return [cards.nth(i).get_attribute("data-run-id") or "" for i in range(cards.count())]
 
 
+_SHOWN_CARD_IDS = """() => [...document.querySelectorAll('[data-testid="gallery-card"]')]
+    .map(card => card.getAttribute('data-run-id'))"""
+
+
+def _expect_cards(page: Page, expected: list[str], *, ordered: bool = True) -> None:
+    """Waits until the gallery shows exactly these runs: after a filter or page change the previous
+    cards stay on screen until the new answer arrives, and may even be as many as the new ones."""
+    condition = (
+        "([expected, ordered]) => { const shown = (" + _SHOWN_CARD_IDS + ")();"
+        " const a = ordered ? shown : [...shown].sort(); const b = ordered ? expected : [...expected].sort();"
+        " return a.length === b.length && a.every((id, i) => id === b[i]); }"
+    )
+    try:
+        page.wait_for_function(condition, arg=[expected, ordered], timeout=15_000)
+    except PlaywrightTimeoutError as exc:
+        raise AssertionError(f"the gallery shows {_card_ids(page)}, expected {expected}") from exc
+
+
 def test_pages_and_filters(gallery: tuple[AppProcess, dict[str, str]], small_page: PageWatch) -> None:
     app, runs = gallery
     page = small_page.page
@@ -90,10 +109,12 @@ def test_pages_and_filters(gallery: tuple[AppProcess, dict[str, str]], small_pag
     expect(evil.get_by_test_id("card-idea")).to_have_text(EVIL_IDEA)  # shown as text, not markup
     audio = page.locator(f'[data-run-id="{runs["audio"]}"]')
     expect(audio.get_by_test_id("thumb")).to_have_attribute("data-kind", "audio")
-    loaded = page.evaluate(
-        "() => [...document.querySelectorAll('img[data-kind=image]')].slice(0, 2).map(i => i.naturalWidth)"
+    # The first pictures are real 2x2 images once loaded (a picture still loading has no width yet).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img[data-kind=image]')].slice(0, 2)"
+        ".every(i => i.complete && i.naturalWidth === 2)",
+        timeout=15_000,
     )
-    assert all(width == 2 for width in loaded) or loaded == [], loaded
 
     expect(page.get_by_test_id("page-info")).to_have_text("Seite 1 von 2")
     expect(page.get_by_test_id("page-prev")).to_be_disabled()
@@ -112,22 +133,60 @@ def test_pages_and_filters(gallery: tuple[AppProcess, dict[str, str]], small_pag
 
     # Filters: attitude, medium, dates (a filter starts again on page 1).
     page.get_by_test_id("filter-attitude").select_option("bauhaus")
-    expect(page.get_by_test_id("gallery-card")).to_have_count(1)
-    assert _card_ids(page) == [runs["bauhaus"]]
+    _expect_cards(page, [runs["bauhaus"]])
     expect(page.get_by_test_id("page-info")).to_have_count(0)
     page.get_by_test_id("filter-attitude").select_option("")
     page.get_by_test_id("filter-medium").select_option("audio")
-    expect(page.get_by_test_id("gallery-card")).to_have_count(1)
-    assert _card_ids(page) == [runs["audio"]]
+    # Still one card from the bauhaus filter until the answer arrives: wait for the audio run.
+    _expect_cards(page, [runs["audio"]])
     page.get_by_test_id("filter-reset").click()
     expect(page.get_by_test_id("gallery-count")).to_contain_text("31")
     page.get_by_test_id("filter-from").fill("2024-03-02")
     page.get_by_test_id("filter-to").fill("2024-03-02")
     page.get_by_test_id("filter-to").dispatch_event("change")
-    expect(page.get_by_test_id("gallery-card")).to_have_count(10)
-    assert set(_card_ids(page)) == {runs[f"dada{i}"] for i in range(10, 20)}
+    _expect_cards(page, [runs[f"dada{i}"] for i in range(10, 20)], ordered=False)
     page.get_by_test_id("filter-attitude").select_option("telephone")
     expect(page.get_by_test_id("gallery-empty")).to_be_visible()
+    small_page.assert_clean()
+
+
+def test_a_filter_shows_its_own_cards_when_the_answer_comes_late(
+    gallery: tuple[AppProcess, dict[str, str]], small_page: PageWatch
+) -> None:
+    """Under load the list's answers come late while the previous filter's one card is still on
+    screen: as many cards as the new filter has, but not its run. Read at once, a test sees the old
+    card; the gallery must end on the new filter's run."""
+    app, runs = gallery
+    page = small_page.page
+    _open_gallery(page, app)
+    expect(page.get_by_test_id("gallery-card")).to_have_count(PAGE_SIZE)
+    page.get_by_test_id("filter-attitude").select_option("bauhaus")
+    _expect_cards(page, [runs["bauhaus"]])
+
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/api/runs?*", hold)
+    page.get_by_test_id("filter-attitude").select_option("")
+    page.get_by_test_id("filter-medium").select_option("audio")
+    page.wait_for_function("() => true")  # lets Playwright hand over the held requests
+    expect(page.get_by_test_id("filter-medium")).to_have_value("audio")
+    # The hazard itself: the audio filter is chosen, the bauhaus card is what shows.
+    assert _card_ids(page) == [runs["bauhaus"]]
+    assert held, "the gallery asked for no new list"
+    # The newest answer first, the older ones after it: the older filters' lists must not win.
+    held[-1].continue_()
+    _expect_cards(page, [runs["audio"]])
+    for route in held[:-1]:
+        route.continue_()
+    page.unroute("**/api/runs?*")
+    page.wait_for_load_state("networkidle")
+    _expect_cards(page, [runs["audio"]])
+    expect(page.locator(f'[data-run-id="{runs["audio"]}"]').get_by_test_id("thumb")).to_have_attribute(
+        "data-kind", "audio"
+    )
     small_page.assert_clean()
 
 

@@ -7,6 +7,7 @@ test does not depend on the shipped attitude texts. Needs the built UI: ``cd web
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,7 +177,7 @@ def test_start_view_shows_attitudes_details_languages_and_problems(
     page.goto(catalog_app.launch_url)
     # The server swaps the launch token for a cookie and takes it out of the address bar.
     expect(page.get_by_test_id("start-view")).to_be_visible()
-    assert "token=" not in page.url
+    expect(page).not_to_have_url(re.compile("token="))
     expect(page.locator("html")).to_have_attribute("lang", "de")
 
     # Categories in German, only those that have attitudes.

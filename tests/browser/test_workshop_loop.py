@@ -9,6 +9,7 @@ The window is 960x640, the smallest the workshop is made for. Needs the built UI
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,8 @@ from tests.support.app_process import REPO_ROOT, AppProcess, free_port
 pytestmark = pytest.mark.browser
 
 STREAM_TIMEOUT_MS = 30_000
+# Every piece of the test server's 40-piece stream exactly once, in order (whitespace as it comes).
+ALL_FORTY_PIECES = re.compile(r"^\s*" + r"\s+".join(f"piece{index}" for index in range(40)) + r"\s*$")
 
 
 def _context_of(attitude: str) -> dict[str, str]:
@@ -60,7 +63,7 @@ def _open_workshop(page: Page, app: AppProcess, attitude: str) -> None:
     page.get_by_test_id(f"attitude-card-{attitude}").click()
     page.get_by_test_id("use-attitude").click()
     expect(page.get_by_test_id("workshop")).to_be_visible()
-    assert page.url.endswith(f"/create/{attitude}")
+    expect(page).to_have_url(re.compile(rf"/create/{re.escape(attitude)}$"))
 
 
 def _start(page: Page) -> str:
@@ -127,8 +130,7 @@ def test_idea_to_streamed_interception_to_edited_optimization(
     box = page.get_by_test_id("interception-box")
     expect(box).to_be_visible(timeout=STREAM_TIMEOUT_MS)
     expect(box).to_be_focused()
-    streamed = box.input_value()
-    assert streamed.split() == [f"piece{index}" for index in range(40)], streamed
+    expect(box).to_have_value(ALL_FORTY_PIECES, timeout=STREAM_TIMEOUT_MS)
     expect(page.get_by_test_id("start")).not_to_have_attribute("aria-busy", "true")
     expect(page.get_by_test_id("generate")).to_have_count(0)
 
@@ -310,7 +312,7 @@ def test_telephone_shows_every_round_and_ends_in_the_students_language(
                 languages[round_["language"]]["name"]["de"]
             )
             expect(item.get_by_test_id("telephone-round-text")).to_have_text(round_["text"].strip())
-        assert box.input_value() == record["interception"]["output"]
+        expect(box).to_have_value(record["interception"]["output"])
 
         # Outputs without a ComfyUI: shown, disabled; the reason they all share is said once, with
         # where a teacher fixes it.
@@ -418,7 +420,7 @@ def test_generation_shows_progress_the_image_reruns_by_seed_and_cancels(
     record = _wait_for_run(app, run_id, lambda run: run["generations"] and run["status"] == "complete")
     generation = record["generations"][-1]
     assert generation["output_id"] == "selftest_image"
-    assert generation["text"] == page.get_by_test_id("optimized-box").input_value()
+    expect(page.get_by_test_id("optimized-box")).to_have_value(generation["text"])
     media = generation["media"][0]
     expect(image).to_have_attribute("src", f"/api/runs/{run_id}/media/{media['name']}")
     download = page.get_by_test_id("media-download")
@@ -522,7 +524,7 @@ def test_a_reconnecting_event_stream_adds_no_text_twice(
     _start(page)
     box = page.get_by_test_id("interception-box")
     expect(box).to_be_visible(timeout=STREAM_TIMEOUT_MS)
-    assert box.input_value().split() == [f"piece{index}" for index in range(40)]
+    expect(box).to_have_value(ALL_FORTY_PIECES, timeout=STREAM_TIMEOUT_MS)
     assert len(requests) == 2, requests
     small_page.assert_clean()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -54,24 +52,3 @@ def error_of(events: list[Event]) -> dict[str, Any]:
     errors = [event.data for event in events if event.type == "error"]
     assert errors, [event.type for event in events]
     return errors[-1]
-
-
-def iter_events(client: httpx.Client, job_id: str) -> Iterator[Event]:
-    """A job's events as they arrive (for acting in the middle of a job), until the stream ends."""
-    with client.stream("GET", f"/api/jobs/{job_id}/events", timeout=300) as response:
-        assert response.status_code == 200
-        seq: int | None = None
-        kind = "message"
-        data_lines: list[str] = []
-        for line in response.iter_lines():
-            if line.startswith("id: "):
-                seq = int(line[4:])
-            elif line.startswith("event: "):
-                kind = line[7:]
-            elif line.startswith("data: "):
-                data_lines.append(line[6:])
-            elif line == "" and data_lines:
-                if kind == "end":
-                    return
-                yield Event(seq, kind, json.loads("\n".join(data_lines)))
-                seq, kind, data_lines = None, "message", []

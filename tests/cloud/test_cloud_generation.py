@@ -14,7 +14,6 @@ from tests.cloud.cloud_steps import (
     OPENROUTER_OUTPUT,
     error_of,
     generate,
-    iter_events,
     new_run,
     output_entry,
     set_key,
@@ -22,7 +21,7 @@ from tests.cloud.cloud_steps import (
 from tests.cloud.conftest import KEYS, StartCloudApp, copy_catalog
 from tests.cloud_testserver.png_image import solid_png
 from tests.cloud_testserver.process import CloudServerProcess
-from tests.support.job_events import final_state, of_type
+from tests.support.job_events import final_state, iter_job_events, of_type
 
 
 def test_without_keys_the_cloud_outputs_say_why_and_refuse_to_start(cloud_app: StartCloudApp) -> None:
@@ -156,7 +155,7 @@ def test_cancel_while_the_provider_works_ends_the_job_without_waiting_for_the_an
         )
         job_id = response.json()["job_id"]
         seen: list[str] = []
-        for event in iter_events(client, job_id):
+        for event in iter_job_events(client, job_id):
             if event.type == "cloud":
                 seen.append(str(event.data["state"]))
                 if event.data["state"] == "waiting":

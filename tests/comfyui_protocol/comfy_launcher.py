@@ -6,7 +6,6 @@ at the synthetic checkpoint made by tools/real_comfyui/make_tiny_checkpoint.py.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.app_process import free_port
+
 TESTSERVER_DIR = Path(__file__).resolve().parents[1] / "comfyui_testserver"
 CHECKPOINT_NAME = "tiny-sd15.safetensors"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass

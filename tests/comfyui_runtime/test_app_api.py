@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from tests.comfyui_runtime.conftest import RigFactory, target_config
 from tests.comfyui_runtime.targets import ComfyUITarget
 from tests.comfyui_runtime.tree_wrapper import is_running, wait_until_gone
 from tests.support.app_process import AppProcess, start_app
+from tests.support.job_events import stream_events
 
 
 def comfyui_args(target: ComfyUITarget) -> list[str]:
@@ -124,11 +125,11 @@ def test_status_changes_arrive_as_server_sent_events(target: ComfyUITarget, tmp_
     with start_app(tmp_path / "app", extra_args=comfyui_args(target)) as app, app.client() as api:
         wait_for_state(api, "ready", target.ready_timeout_s)
         states: list[str] = []
-        with api.stream("GET", "/api/comfyui/events", timeout=target.ready_timeout_s + 30) as stream:
-            for line in stream.iter_lines():
-                if not line.startswith("data: "):
-                    continue
-                states.append(json.loads(line[6:])["state"])
+        with closing(
+            stream_events(api, "/api/comfyui/events", timeout=target.ready_timeout_s + 30)
+        ) as stream:
+            for event in stream:
+                states.append(event.data["state"])
                 if states == ["ready"]:
                     api.post("/api/comfyui/stop")
                 if states[-1] == "stopped":

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import os
-import socket
 import subprocess
 import time
 import uuid
@@ -36,6 +35,7 @@ from server.catalog.models import (
     ModelManifestFile,
     OutputConfig,
 )
+from tests.support.app_process import free_port
 
 pytestmark = pytest.mark.real_comfyui
 
@@ -136,13 +136,6 @@ def comfyui_location() -> tuple[Path, Path]:
     if not python.is_file():
         pytest.skip(f"COMFYUI_PYTHON is not a file: {python}")
     return src, python
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def place_placeholder_models(models_dir: Path) -> Path:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.app_process import start_app
 from tests.support.catalog_files import attitude, write_json, write_valid_catalog
+from tests.support.in_process import in_process_app
 
 
 def test_broken_config_is_skipped_and_reported_while_the_app_runs(tmp_path: Path) -> None:
@@ -27,9 +30,10 @@ def test_broken_config_is_skipped_and_reported_while_the_app_runs(tmp_path: Path
         assert "2" in notices["catalog_has_problems"]["message"]
 
 
+@pytest.mark.in_process
 def test_interceptions_are_grouped_by_category_with_both_languages(tmp_path: Path) -> None:
     root = write_valid_catalog(tmp_path / "catalog")
-    with start_app(tmp_path / "data", catalog_root=root) as app, app.client() as client:
+    with in_process_app(tmp_path / "data", catalog_root=root) as api, api.client() as client:
         categories = client.get("/api/catalog/interceptions").json()["categories"]
     assert [c["id"] for c in categories] == ["arts", "aesthetics"]
     dada = categories[0]["interceptions"][0]
@@ -39,9 +43,10 @@ def test_interceptions_are_grouped_by_category_with_both_languages(tmp_path: Pat
     assert dada["min_age"] == 8
 
 
+@pytest.mark.in_process
 def test_outputs_are_grouped_by_media_type_and_explain_unavailability(tmp_path: Path) -> None:
     root = write_valid_catalog(tmp_path / "catalog")
-    with start_app(tmp_path / "data", catalog_root=root) as app, app.client(language="de") as client:
+    with in_process_app(tmp_path / "data", catalog_root=root) as api, api.client(language="de") as client:
         groups = client.get("/api/catalog/outputs").json()["media_types"]
     assert [g["id"] for g in groups] == ["image"]
     test_image = groups[0]["outputs"][0]

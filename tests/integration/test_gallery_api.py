@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from server.runs.store import RunStore
 from server.settings.paths import AppPaths
 from server.settings.secrets import SecretsStore
 from tests.support.app_process import AppProcess, start_app
+from tests.support.job_events import read_events
 from tests.support.run_folders import RunSpec, day, write_run
 
 SECRET_KEY = "sk-test-a1b2c3d4e5f6g7h8i9j0-never-exported"
@@ -110,22 +110,12 @@ def _export(app: AppProcess, body: dict[str, Any]) -> zipfile.ZipFile:
         started = client.post("/api/runs/exports", json=body)
         assert started.status_code == 202, started.text
         job_id = started.json()["job_id"]
-        deadline = time.monotonic() + 30
-        events: list[tuple[str, dict[str, Any]]] = []
-        with client.stream("GET", f"/api/jobs/{job_id}/events") as stream:
-            kind = ""
-            for line in stream.iter_lines():
-                if line.startswith("event: "):
-                    kind = line.removeprefix("event: ")
-                elif line.startswith("data: "):
-                    events.append((kind, json.loads(line.removeprefix("data: "))))
-                if kind == "end" or time.monotonic() > deadline:
-                    break
-        states = [data["state"] for kind, data in events if kind == "state"]
+        events = read_events(client, job_id)
+        states = [event.data["state"] for event in events if event.type == "state"]
         assert states[-1] == "succeeded", events
-        progress = [data["value"] for kind, data in events if kind == "progress"]
+        progress = [event.data["value"] for event in events if event.type == "progress"]
         assert progress == list(range(1, len(progress) + 1)) and progress
-        result = [data for kind, data in events if kind == "state"][-1]["result"]
+        result = [event.data for event in events if event.type == "state"][-1]["result"]
         download = client.get(result["download_url"])
     assert download.status_code == 200
     assert download.headers["content-type"] == "application/zip"

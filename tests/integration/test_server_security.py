@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import Iterator
 
-from tests.support.app_process import AppProcess
+import httpx
+import pytest
+
+from tests.support.app_process import AppProcess, start_app
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """One real app behind waitress for the module: these requests change nothing, so they share it."""
+    with start_app(tmp_path_factory.mktemp("security") / "app") as running:
+        yield running
 
 
 def test_health_answers_without_a_token(app: AppProcess) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.in_process import InProcessApp
 from tests.support.settings_files import write_settings
 
 COMFYUI_TESTSERVER = REPO_ROOT / "tests" / "comfyui_testserver"
@@ -86,10 +87,10 @@ def recorded_requests(server: TestServerProcess) -> list[dict[str, Any]]:
     return recorded
 
 
-def test_storage_figures_match_the_files_written(app: AppProcess) -> None:
+def test_storage_figures_match_the_files_written(api: InProcessApp) -> None:
     # The app's own files (the gallery index, logs) count too: compare before and after.
-    data = app.data_dir / "data"
-    with app.client() as client:
+    data = api.data_dir / "data"
+    with api.client() as client:
         before = client.get("/api/system/storage").json()
         run = data / "runs" / "2024-01-01_test"
         run.mkdir(parents=True, exist_ok=True)
@@ -107,10 +108,10 @@ def test_storage_figures_match_the_files_written(app: AppProcess) -> None:
     assert body["free_bytes"] > 0
 
 
-def test_comfyui_folder_is_checked_before_it_is_saved(app: AppProcess, tmp_path: Path) -> None:
+def test_comfyui_folder_is_checked_before_it_is_saved(api: InProcessApp, tmp_path: Path) -> None:
     not_comfyui = tmp_path / "empty"
     not_comfyui.mkdir()
-    with app.client("en") as client:
+    with api.client("en") as client:
         missing = client.put("/api/settings/comfyui", json={"mode": "managed"})
         wrong = client.put("/api/settings/comfyui", json={"mode": "managed", "directory": str(not_comfyui)})
         no_python = client.put(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.app_process import AppProcess
+from tests.support.in_process import InProcessApp
 
 PIN = "4711"
 
 
 @pytest.mark.parametrize("stage", ["safety", "interception"])
-def test_an_unknown_provider_is_refused(app: AppProcess, stage: str) -> None:
-    with app.client("en") as client:
+def test_an_unknown_provider_is_refused(api: InProcessApp, stage: str) -> None:
+    with api.client("en") as client:
         before = client.get("/api/settings").json()["llm"][stage]
         refused = client.patch("/api/settings", json={"llm": {stage: {"provider_id": "evil", "model": "m"}}})
         assert refused.status_code == 400
@@ -24,9 +24,9 @@ def test_an_unknown_provider_is_refused(app: AppProcess, stage: str) -> None:
     "address", ["file:///etc/passwd", "ftp://127.0.0.2/v1", "javascript:alert(1)", "127.0.0.2:11434"]
 )
 @pytest.mark.parametrize("stage", ["safety", "translation"])
-def test_an_address_that_is_not_http_is_refused(app: AppProcess, stage: str, address: str) -> None:
+def test_an_address_that_is_not_http_is_refused(api: InProcessApp, stage: str, address: str) -> None:
     choice = {"provider_id": "ollama", "model": "llama3.2:3b", "base_url": address}
-    with app.client("en") as client:
+    with api.client("en") as client:
         refused = client.patch("/api/settings", json={"llm": {stage: choice}})
         assert refused.status_code == 400
         assert refused.json()["error"]["code"] == "llm_address_invalid"
@@ -34,9 +34,9 @@ def test_an_address_that_is_not_http_is_refused(app: AppProcess, stage: str, add
         assert client.patch("/api/settings", json={"llm": {stage: accepted}}).status_code == 200
 
 
-def test_the_safety_stage_needs_the_pin_once_one_is_set(app: AppProcess) -> None:
+def test_the_safety_stage_needs_the_pin_once_one_is_set(api: InProcessApp) -> None:
     choice = {"provider_id": "ollama", "model": "llama3.2:3b"}
-    with app.client("en") as client:
+    with api.client("en") as client:
         assert client.put("/api/settings/teacher-pin", json={"new_pin": PIN}).status_code == 200
         for change in ({"llm": {"safety": choice}}, {"safety_llm_check": "always"}):
             refused = client.patch("/api/settings", json=change)
@@ -54,8 +54,8 @@ def test_the_safety_stage_needs_the_pin_once_one_is_set(app: AppProcess) -> None
 
 
 @pytest.mark.parametrize("pin", ["４７１１", "٤٧١١", "4711\n", "47 11"])
-def test_only_ascii_digits_make_a_pin(app: AppProcess, pin: str) -> None:
-    with app.client("en") as client:
+def test_only_ascii_digits_make_a_pin(api: InProcessApp, pin: str) -> None:
+    with api.client("en") as client:
         refused = client.put("/api/settings/teacher-pin", json={"new_pin": pin})
         assert refused.status_code == 400
         assert refused.json()["error"]["code"] == "pin_format"

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 
-from tests.support.app_process import AppProcess
+from tests.support.in_process import InProcessApp
 
 
-def test_research_mode_needs_a_pin_to_exist(app: AppProcess) -> None:
-    with app.client("en") as client:
+def test_research_mode_needs_a_pin_to_exist(api: InProcessApp) -> None:
+    with api.client("en") as client:
         refused = client.put("/api/settings/safety-level", json={"level": "research"})
         assert refused.status_code == 403
         assert refused.json()["error"]["code"] == "research_needs_pin"
         assert client.get("/api/settings").json()["safety_level"] == "kids"
 
 
-def test_once_a_pin_is_set_every_level_change_needs_it(app: AppProcess) -> None:
-    with app.client("en") as client:
+def test_once_a_pin_is_set_every_level_change_needs_it(api: InProcessApp) -> None:
+    with api.client("en") as client:
         set_pin = client.put("/api/settings/teacher-pin", json={"new_pin": "4711"})
         assert set_pin.status_code == 200
         assert set_pin.json()["teacher_pin_set"] is True
@@ -41,22 +41,22 @@ def test_once_a_pin_is_set_every_level_change_needs_it(app: AppProcess) -> None:
         )
 
 
-def test_the_pin_is_stored_only_as_a_hash(app: AppProcess) -> None:
-    with app.client() as client:
+def test_the_pin_is_stored_only_as_a_hash(api: InProcessApp) -> None:
+    with api.client() as client:
         client.put("/api/settings/teacher-pin", json={"new_pin": "987654"})
-    stored = (app.data_dir / "config" / "teacher-pin.json").read_text(encoding="utf-8")
+    stored = (api.data_dir / "config" / "teacher-pin.json").read_text(encoding="utf-8")
     assert "987654" not in stored
     assert set(json.loads(stored)) == {"salt", "hash"}
 
 
-def test_a_pin_must_be_4_to_12_digits(app: AppProcess) -> None:
-    with app.client("en") as client:
+def test_a_pin_must_be_4_to_12_digits(api: InProcessApp) -> None:
+    with api.client("en") as client:
         for bad in ("12", "abcd", "1234567890123"):
             assert client.put("/api/settings/teacher-pin", json={"new_pin": bad}).status_code == 400
 
 
-def test_a_student_cannot_change_the_level_through_the_general_settings_call(app: AppProcess) -> None:
-    with app.client() as client:
+def test_a_student_cannot_change_the_level_through_the_general_settings_call(api: InProcessApp) -> None:
+    with api.client() as client:
         response = client.patch("/api/settings", json={"safety_level": "adult"})
         assert response.status_code == 400
         assert client.get("/api/settings").json()["safety_level"] == "kids"

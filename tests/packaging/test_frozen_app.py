@@ -7,7 +7,6 @@ Runs only when AI4ARTSED_APP_COMMAND names the frozen program, e.g.
 from __future__ import annotations
 
 import io
-import json
 import os
 import secrets
 import subprocess
@@ -32,6 +31,7 @@ from tests.support.app_process import (
     frozen_app_command,
     start_app,
 )
+from tests.support.job_events import read_events
 from tests.support.run_folders import RunSpec, day, write_run
 
 if not frozen_app_command():
@@ -213,17 +213,8 @@ def test_an_export_renders_its_pages_from_the_bundled_templates(tmp_path: Path) 
     with start_app(folder) as app, app.client() as client:
         started = client.post("/api/runs/exports", json={"run_ids": [run_id]})
         assert started.status_code == 202, started.text
-        events: list[tuple[str, dict[str, Any]]] = []
-        kind = ""
-        with client.stream("GET", f"/api/jobs/{started.json()['job_id']}/events", timeout=60) as stream:
-            for line in stream.iter_lines():
-                if line.startswith("event: "):
-                    kind = line.removeprefix("event: ")
-                elif line.startswith("data: "):
-                    events.append((kind, json.loads(line.removeprefix("data: "))))
-                if kind == "end":
-                    break
-        final = [data for name, data in events if name == "state"][-1]
+        events = read_events(client, started.json()["job_id"])
+        final = [event.data for event in events if event.type == "state"][-1]
         assert final["state"] == "succeeded", f"{events}\n{app.output()}"
         download = client.get(final["result"]["download_url"])
         assert download.status_code == 200, download.text
