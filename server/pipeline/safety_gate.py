@@ -17,6 +17,7 @@ from pathlib import Path
 
 from server.catalog.models import LlmParameters
 from server.config_file import ConfigFileError
+from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language
 from server.pipeline.llm_calls import LlmCaller, LlmStage
 from server.pipeline.prompt import ThreePartPrompt
@@ -83,6 +84,15 @@ class SafetyGate:
         if config is None:
             return combine_negative_prompts(*extra)
         return config.negative_prompts.for_level(level, *extra)
+
+    def blocking_terms(self, text: str, level: SafetyLevel) -> list[str]:
+        """The terms of ``level``'s lists that would stop ``text`` (for rules a teacher saves)."""
+        if not level.filters_terms:
+            return []
+        config = self._loaded()
+        if config is None:
+            raise AppError(CONFIG_BROKEN_CODE, ErrorKind.UNAVAILABLE)
+        return [hit.term for hit in config.term_filter.check(text, level).blocking_hits]
 
     def check(
         self,
