@@ -184,7 +184,10 @@ class Workshop:
             LlmStage.INTERCEPTION,
             prompt,
             config.parameters,
-            on_piece=lambda piece: ctx.emit("token", {"stage": "interception", "text": piece}),
+            # A text result is shown only after its check: no pieces of it before that.
+            on_piece=None
+            if config.result is ResultKind.TEXT
+            else lambda piece: ctx.emit("token", {"stage": "interception", "text": piece}),
             cancelled=lambda: ctx.cancelled,
         )
         self._runs.update(run_id, lambda run: _interception(run).llm_calls.append(call))
@@ -222,13 +225,16 @@ class Workshop:
                 LlmStage.INTERCEPTION,
                 prompt,
                 config.parameters,
-                on_piece=functools.partial(_emit_round_token, ctx, index),
+                on_piece=None
+                if config.result is ResultKind.TEXT
+                else functools.partial(_emit_round_token, ctx, index),
                 cancelled=lambda: ctx.cancelled,
             )
             self._runs.update(run_id, functools.partial(_record_round, call=call, language=code))
             raise_if_failed(call)
             text = call.output
-            ctx.emit("round", {"index": index, "language": code, "text": text})
+            if config.result is ResultKind.MEDIA:
+                ctx.emit("round", {"index": index, "language": code, "text": text})
         return text
 
     # ------------------------------------------------------------------ optimization (step 3)

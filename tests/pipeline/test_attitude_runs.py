@@ -72,6 +72,9 @@ def test_a_text_result_is_checked_saved_listed_as_text_and_exported(app_with_llm
         assert [verdict["decision"] for verdict in run["safety"]] == ["allowed", "allowed"]
         stages = [e["stage"] for e in of_type(events, "stage")]
         assert stages.count("safety_input") == 2 and stages.index("interception") == 1
+        # Nothing of the text reaches the screen before its check: no streamed pieces, one final text.
+        assert of_type(events, "token") == []
+        assert [e["text"] for e in of_type(events, "text")] == [f"echo: {IDEA}"]
 
         page = client.get("/api/runs", params={"medium": "text"}).json()
         assert [item["id"] for item in page["runs"]] == [run["id"]]

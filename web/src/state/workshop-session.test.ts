@@ -20,6 +20,9 @@ const DADA: Interception = {
   color: '#000000',
   order: 1,
   min_age: 8,
+  origin: 'shipped',
+  result: 'media',
+  recursion: null,
 }
 
 const BAUHAUS: Interception = {
