@@ -92,7 +92,7 @@ class SafetyGate:
         config = self._loaded()
         if config is None:
             raise AppError(CONFIG_BROKEN_CODE, ErrorKind.UNAVAILABLE)
-        return [hit.term for hit in config.term_filter.check(text, level).blocking_hits]
+        return [hit.matched_text for hit in config.term_filter.check(text, level).blocking_hits]
 
     def check(
         self,

@@ -15,7 +15,7 @@ import httpx
 from server.catalog.loader import CatalogLoader
 from server.resources import Resources
 from tests.support.app_process import AppProcess
-from tests.support.job_events import final_state, of_type, read_events
+from tests.support.job_events import Event, final_state, of_type, read_events
 
 StartApp = Callable[..., AppProcess]
 SHIPPED = CatalogLoader(Resources.locate().app_root).load().interceptions
@@ -37,7 +37,7 @@ def _slang(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def _run(client: httpx.Client, body: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _run(client: httpx.Client, body: dict[str, Any]) -> tuple[list[Event], dict[str, Any]]:
     started = client.post("/api/interception", json=body)
     assert started.status_code == 202, started.text
     events = read_events(client, started.json()["job_id"])
