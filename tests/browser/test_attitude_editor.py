@@ -89,4 +89,8 @@ def test_a_text_result_is_a_text_card_in_the_gallery(
         expect(card.get_by_test_id("thumb")).to_have_attribute("data-kind", "text")
         # The attitude is gone; the card keeps the name the run was made with.
         expect(card.get_by_test_id("card-attitude")).to_have_text("Geheimsprache der Klasse")
+        card.get_by_test_id("open-run").click()
+        expect(page.get_by_test_id("run-attitude")).to_have_text("Geheimsprache der Klasse")
+        expect(page.get_by_test_id("text-result-badge")).to_be_visible()
+        expect(page.get_by_test_id("detail-interception")).to_have_text("echo: Ein Fest")
     assert small_page.csp_violations() == []
