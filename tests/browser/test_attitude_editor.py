@@ -3,6 +3,7 @@ attitude, finds it marked in the catalog and deletes it; a text result is a text
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,52 @@ def test_a_text_result_is_a_text_card_in_the_gallery(
         expect(page.get_by_test_id("text-result-badge")).to_be_visible()
         expect(page.get_by_test_id("detail-interception")).to_have_text("echo: Ein Fest")
     assert small_page.csp_violations() == []
+
+
+def test_export_and_import_through_the_editor_and_a_broken_file_refused(
+    tmp_path: Path, small_page: PageWatch
+) -> None:
+    data = tmp_path / "app"
+    write_settings(data, base_url="http://127.0.0.1:9/v1", first_run_done=True)
+    draft = {
+        "name": {"de": "Spiralen", "en": "Spirals"},
+        "description": {"de": "Alles dreht sich.", "en": "Everything turns."},
+        "category": "aesthetics",
+        "context": {"de": "Lass alles in Spiralen wachsen.", "en": "Let everything grow in spirals."},
+        "icon": "🌀",
+        "color": "#2e7d32",
+        "min_age": 8,
+    }
+    with start_app(data) as app:
+        with app.client("de") as client:
+            attitude_id = client.post("/api/attitudes", json={"attitude": draft}).json()["id"]
+        page = small_page.page
+        page.goto(app.launch_url)
+        page.get_by_test_id("open-attitude-editor").click()
+        row = page.get_by_test_id(f"own-attitude-{attitude_id}")
+        row.get_by_role("checkbox").check()
+        with page.expect_download() as download_info:
+            page.get_by_test_id("attitudes-export").click()
+        exported = tmp_path / "export.json"
+        download_info.value.save_as(exported)
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        row.get_by_role("button", name="Löschen").click()
+        expect(row).to_have_count(0)
+
+        page.get_by_test_id("attitudes-import-file").set_input_files(str(exported))
+        expect(page.get_by_test_id("attitudes-import-preview")).to_contain_text("Spiralen")
+        page.get_by_test_id("attitudes-import-confirm").click()
+        expect(page.get_by_test_id("attitudes-message")).to_contain_text("1")
+        expect(page.get_by_test_id(f"own-attitude-{attitude_id}")).to_be_visible()
+        with app.client("de") as client:
+            again = client.get("/api/attitudes/export", params={"ids": attitude_id})
+        assert again.content == exported.read_bytes()
+
+        broken = tmp_path / "broken.json"
+        empty_set = {"format": "ai4artsed-attitudes", "version": 1, "attitudes": []}
+        broken.write_text(json.dumps(empty_set), encoding="utf-8")
+        page.get_by_test_id("attitudes-import-file").set_input_files(str(broken))
+        expect(page.get_by_test_id("attitudes-error")).to_contain_text("attitudes")
+        expect(page.get_by_test_id("attitudes-import-preview")).to_have_count(0)
+    assert [error for error in small_page.errors if "400" not in error] == []
