@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from server.api.attitudes import attitudes_blueprint
 from server.api.catalog import catalog_blueprint
 from server.api.comfyui import comfyui_blueprint
 from server.api.comfyui_install import comfyui_install_blueprint
@@ -52,6 +53,7 @@ def create_app(
         settings_blueprint(services.settings, services.comfyui_settings, services.providers)
     )
     app.register_blueprint(catalog_blueprint(services.catalog, services.availability, messages))
+    app.register_blueprint(attitudes_blueprint(services.attitudes, services.settings))
     app.register_blueprint(jobs_blueprint(services.jobs, messages, streams))
     app.register_blueprint(
         runs_blueprint(

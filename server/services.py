@@ -10,8 +10,10 @@ from pathlib import Path
 
 from server import __version__
 from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailability
+from server.catalog.live_interceptions import LiveInterceptions
 from server.catalog.loader import CatalogLoader
 from server.catalog.registry import Catalog
+from server.catalog.teacher_attitudes import TeacherAttitudes
 from server.child_processes import ChildProcesses
 from server.cloud.api_keys import ApiKeys
 from server.cloud.availability_check import CloudOutputCheck
@@ -69,6 +71,7 @@ class Services:
     settings: SettingsStore
     network: HttpClients
     catalog: Catalog
+    attitudes: TeacherAttitudes
     availability: OutputAvailability
     jobs: JobManager
     runs: RunStore
@@ -132,8 +135,6 @@ def build_services(
     interrupted = runs.mark_interrupted_runs()
     if interrupted:
         log.warning("%d run(s) were interrupted when the app last stopped; marked incomplete", interrupted)
-    if catalog.problems:
-        notices.add("catalog_has_problems", NoticeLevel.WARNING, count=str(len(catalog.problems)))
     secrets = SecretsStore(paths.secrets_file)
     for secrets_notice in secrets.notices:
         notices.add(secrets_notice.code, NoticeLevel.WARNING, **secrets_notice.params)
@@ -158,6 +159,9 @@ def build_services(
         # Say the truth: without a capable checker the term lists are all there is.
         on_lists_only=lambda: notices.add("safety_protection_lists_only", NoticeLevel.WARNING),
     )
+    attitudes = _teacher_attitudes(catalog, paths, policy, gate, settings)
+    if catalog.problems:
+        notices.add("catalog_has_problems", NoticeLevel.WARNING, count=str(len(catalog.problems)))
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU; model files
     # are imported one at a time (they share the disk) and downloaded in a lane of their own; exports
     # write zips one at a time.
@@ -241,6 +245,7 @@ def build_services(
         settings=settings,
         network=network,
         catalog=catalog,
+        attitudes=attitudes,
         availability=availability,
         jobs=jobs,
         runs=runs,
@@ -278,6 +283,22 @@ def build_services(
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()
     return services
+
+
+def _teacher_attitudes(
+    catalog: Catalog, paths: AppPaths, policy: LabPolicy, gate: SafetyGate, settings: SettingsStore
+) -> TeacherAttitudes:
+    assert isinstance(catalog.interceptions, LiveInterceptions)
+    attitudes = TeacherAttitudes(
+        catalog.interceptions,
+        paths.data_dir / "attitudes",
+        policy.attitudes_dir,
+        catalog.llm_chunks,
+        catalog.languages,
+        lambda text: gate.blocking_terms(text, settings.current.safety_level),
+    )
+    catalog.problems.extend(attitudes.load())
+    return attitudes
 
 
 def _catalog_names(catalog: Catalog) -> CatalogNames:

@@ -18,7 +18,9 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json
 from pydantic_core import core_schema
 
 from server.api import answers
+from server.catalog import attitude_requests as attitude_models
 from server.catalog import views as catalog_views
+from server.catalog.teacher_attitudes import AttitudeBundle
 from server.cloud.api_keys import KeyChange, KeyRemoval, KeyStatus
 from server.comfyui.child_log import LogLine
 from server.comfyui_install.installer import InstallPointer, InstallStatus
@@ -60,6 +62,9 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     catalog_views.InterceptionCatalogView,
     catalog_views.OutputCatalogView,
     catalog_views.CatalogProblemsView,
+    attitude_models.AttitudeDetail,
+    attitude_models.AttitudeList,
+    AttitudeBundle,
     answers.JobSummary,
     answers.JobStarted,
     answers.GenerationStarted,
@@ -121,6 +126,10 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     PlanChoices,
     InstallRequest,
     InstallBundleRequest,
+    attitude_models.AttitudeSave,
+    attitude_models.AttitudePin,
+    attitude_models.AttitudeImport,
+    attitude_models.AttitudeExportQuery,
 )
 
 

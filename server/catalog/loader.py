@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from server.catalog.live_interceptions import LiveInterceptions
 from server.catalog.models import (
     Chunk,
     CloudChunk,
@@ -90,7 +91,7 @@ class CatalogLoader:
                 problem.params,
             )
         return Catalog(
-            interceptions=interceptions,
+            interceptions=LiveInterceptions(interceptions),
             outputs=outputs,
             llm_chunks=llm_chunks,
             comfyui_chunks=comfyui_chunks,

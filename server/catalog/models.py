@@ -73,17 +73,38 @@ class InterceptionKind(StrEnum):
     PASSTHROUGH = "passthrough"
 
 
-class Recursion(Strict):
-    rounds: int = Field(ge=2, le=12)
-    # ISO 639-1 codes the chain may pass through; never the same twice in a row.
-    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] = Field(min_length=2)
+class ResultKind(StrEnum):
+    MEDIA = "media"  # the interception text goes on to an image, a sound or a video
+    TEXT = "text"  # the interception text is the result (word games, slang)
 
-    @field_validator("languages")
-    @classmethod
-    def _distinct(cls, languages: list[str]) -> list[str]:
-        if len(set(languages)) < 2:
-            raise ValueError("the chain needs at least two different languages")
-        return languages
+
+class EndLanguage(StrEnum):
+    """Where the Telephone game's chain ends."""
+
+    STUDENT = "student"  # back home, in the language the student wrote in
+    ENGLISH = "en"
+
+
+TELEPHONE_MIN_ROUNDS = 3
+TELEPHONE_MAX_ROUNDS = 10
+
+
+class Recursion(Strict):
+    rounds: int = Field(default=8, ge=TELEPHONE_MIN_ROUNDS, le=TELEPHONE_MAX_ROUNDS)
+    # ISO 639-1 codes the chain may pass through; no language comes twice in one chain.
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] = Field(min_length=2)
+    end_language: EndLanguage = EndLanguage.STUDENT
+
+    @model_validator(mode="after")
+    def _pool_large_enough(self) -> Recursion:
+        # Every round but the last needs a language of its own, and the end language may be in the pool.
+        needed = self.rounds
+        if len(set(self.languages)) < needed:
+            raise ValueError(
+                f"{self.rounds} rounds need at least {needed} different languages in the pool "
+                f"(one per round, none twice); {len(set(self.languages))} are ticked"
+            )
+        return self
 
 
 class InterceptionConfig(Strict):
@@ -101,6 +122,7 @@ class InterceptionConfig(Strict):
     parameters: LlmParameters = LlmParameters()
     task_chunk: Identifier = "interception"
     recursion: Recursion | None = None
+    result: ResultKind = ResultKind.MEDIA
 
     @model_validator(mode="after")
     def _recursion_matches_kind(self) -> InterceptionConfig:
@@ -108,6 +130,8 @@ class InterceptionConfig(Strict):
             raise ValueError("a 'recursive' attitude needs a 'recursion' block (rounds, languages)")
         if self.kind is not InterceptionKind.RECURSIVE and self.recursion is not None:
             raise ValueError("only a 'recursive' attitude may have a 'recursion' block")
+        if self.kind is InterceptionKind.PASSTHROUGH and self.result is ResultKind.TEXT:
+            raise ValueError("an attitude that passes the idea through unchanged cannot have a text result")
         return self
 
 

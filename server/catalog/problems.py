@@ -23,6 +23,7 @@ class ProblemCode(StrEnum):
     BROKEN_LINK = "catalog_broken_link"
     UNKNOWN_LANGUAGE = "catalog_unknown_language"
     MISSING_DEFAULT = "catalog_missing_default"
+    DUPLICATE_ATTITUDE = "catalog_duplicate_attitude"
 
 
 class CatalogProblem(BaseModel):

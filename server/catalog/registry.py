@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from server.catalog.live_interceptions import AttitudeOrigin, LiveInterceptions
 from server.catalog.models import (
     CloudChunk,
     ComfyUIChunk,
@@ -20,7 +22,8 @@ from server.catalog.problems import CatalogProblem
 
 @dataclass(frozen=True)
 class Catalog:
-    interceptions: dict[str, InterceptionConfig]
+    # Shipped attitudes plus the teachers' (changed live: see live_interceptions.py).
+    interceptions: Mapping[str, InterceptionConfig]
     outputs: dict[str, OutputConfig]
     llm_chunks: dict[str, LlmChunk]
     comfyui_chunks: dict[str, ComfyUIChunk]
@@ -29,6 +32,11 @@ class Catalog:
     languages: LanguagesFile
     problems: list[CatalogProblem] = field(default_factory=list)
     cloud_chunks: dict[str, CloudChunk] = field(default_factory=dict)
+
+    def interception_origin(self, interception_id: str) -> AttitudeOrigin:
+        if isinstance(self.interceptions, LiveInterceptions):
+            return self.interceptions.origin(interception_id) or AttitudeOrigin.SHIPPED
+        return AttitudeOrigin.SHIPPED
 
     def outputs_using_model(self, model_id: str) -> list[str]:
         return sorted(oid for oid, output in self.outputs.items() if model_id in output.models)

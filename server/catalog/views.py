@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from server.catalog.availability import OutputAvailability, UnavailableReason
+from server.catalog.live_interceptions import AttitudeOrigin, LiveInterceptions
 from server.catalog.models import (
     InterceptionCategory,
     InterceptionKind,
@@ -20,6 +21,8 @@ from server.catalog.models import (
     LocalizedText,
     OutputBackend,
     OutputDefaults,
+    Recursion,
+    ResultKind,
 )
 from server.catalog.registry import Catalog
 
@@ -41,6 +44,12 @@ class InterceptionView(View):
     color: str
     order: int
     min_age: int
+    # Shipped with the app, from the school's folder, or the teacher's own (marked in the catalog).
+    origin: AttitudeOrigin
+    # "text": the interception text is the result (no image).
+    result: ResultKind
+    # The Telephone game's rounds, language pool and end language.
+    recursion: Recursion | None
 
 
 class InterceptionCategoryView(View):
@@ -110,9 +119,14 @@ def described_reasons(reasons: list[UnavailableReason], describe: Describe) -> l
 def interception_catalog(catalog: Catalog) -> InterceptionCatalogView:
     """Categories in their fixed order, each with its attitudes by ``order``; empty categories left out."""
     categories = []
+    interceptions = (
+        catalog.interceptions.snapshot()[0]
+        if isinstance(catalog.interceptions, LiveInterceptions)
+        else catalog.interceptions
+    )
     for category in InterceptionCategory:
         members = sorted(
-            ((cid, c) for cid, c in catalog.interceptions.items() if c.category is category),
+            ((cid, c) for cid, c in interceptions.items() if c.category is category),
             key=lambda item: (item[1].order, item[0]),
         )
         if not members:
@@ -131,6 +145,9 @@ def interception_catalog(catalog: Catalog) -> InterceptionCatalogView:
                         color=config.color,
                         order=config.order,
                         min_age=config.audience.min_age,
+                        origin=catalog.interception_origin(cid),
+                        result=config.result,
+                        recursion=config.recursion,
                     )
                     for cid, config in members
                 ],

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
+from server.catalog.models import Recursion
 from server.catalog.seed import SeedChoice
 from server.settings.models import ProviderChoice
 
@@ -21,6 +22,9 @@ class InterceptionRequest(BaseModel):
     # Absent: the attitude's own rules in `language`; an empty string: no rules at all.
     rules: Annotated[str, StringConstraints(max_length=TEXT_MAX_CHARS)] | None = None
     language: Literal["de", "en"]
+    # The Telephone game's rounds, pool and end language for this run only (teacher PIN once set).
+    telephone: Recursion | None = None
+    pin: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
 class OptimizationRequest(BaseModel):

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from server.catalog.models import LlmParameters, ModelFile
 from server.config_file import ConfigFileError
+from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language
 from server.pipeline.llm_calls import LlmCaller, LlmStage
 from server.pipeline.prompt import ThreePartPrompt
@@ -174,6 +175,15 @@ class SafetyGate:
         if config is None:
             return combine_negative_prompts(*extra)
         return config.negative_prompts.for_level(level, *extra)
+
+    def blocking_terms(self, text: str, level: SafetyLevel) -> list[str]:
+        """The terms of ``level``'s lists that would stop ``text`` (for rules a teacher saves)."""
+        if not level.filters_terms:
+            return []
+        config = self._loaded()
+        if config is None:
+            raise AppError(CONFIG_BROKEN_CODE, ErrorKind.UNAVAILABLE)
+        return [hit.matched_text for hit in config.term_filter.check(text, level).blocking_hits]
 
     def check(
         self,

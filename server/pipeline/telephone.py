@@ -1,24 +1,28 @@
-"""The Telephone game's chain of languages: random, never the same twice in a row, home at the end."""
+"""The Telephone game's chain of languages: random, no language twice, ending where the teacher chose."""
 
 from __future__ import annotations
 
 import random
 
 
-def language_chain(rounds: int, pool: list[str], home: str, rng: random.Random) -> list[str]:
-    """``rounds`` target languages; the last is the student's own (``home``).
+class PoolTooSmallError(ValueError):
+    """The ticked languages cannot fill the rounds without a language coming twice."""
 
-    The languages in between come from ``pool`` without the home language, and no language follows
-    itself (the home language never directly precedes the final round either).
+    def __init__(self, rounds: int, available: int) -> None:
+        super().__init__(
+            f"{rounds} rounds need {rounds - 1} languages besides the end language; {available} left"
+        )
+        self.rounds = rounds
+        self.available = available
+
+
+def language_chain(rounds: int, pool: list[str], home: str, end: str, rng: random.Random) -> list[str]:
+    """``rounds`` target languages; the last is ``end`` (the student's own or English).
+
+    The languages in between are drawn from ``pool`` without replacement, leaving out the language the
+    idea starts in (``home``) and the end language, so no language appears twice in one chain.
     """
-    candidates = [code for code in dict.fromkeys(pool) if code != home]
-    if len(candidates) < 1:
-        raise ValueError("the Telephone game needs at least one language other than the student's")
-    chain: list[str] = []
-    previous = home
-    for _ in range(rounds - 1):
-        choices = [code for code in candidates if code != previous] or candidates
-        previous = rng.choice(choices)
-        chain.append(previous)
-    chain.append(home)
-    return chain
+    candidates = [code for code in dict.fromkeys(pool) if code not in (home, end)]
+    if len(candidates) < rounds - 1:
+        raise PoolTooSmallError(rounds, len(candidates))
+    return [*rng.sample(candidates, rounds - 1), end]

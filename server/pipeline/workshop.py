@@ -12,7 +12,14 @@ import logging
 import random
 from collections.abc import Callable
 
-from server.catalog.models import InterceptionConfig, InterceptionKind, LlmChunk
+from server.catalog.models import (
+    EndLanguage,
+    InterceptionConfig,
+    InterceptionKind,
+    LlmChunk,
+    Recursion,
+    ResultKind,
+)
 from server.catalog.registry import Catalog
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language
@@ -22,7 +29,7 @@ from server.pipeline.prompt import ThreePartPrompt
 from server.pipeline.requests import InterceptionRequest, OptimizationRequest
 from server.pipeline.run_steps import RunSteps
 from server.pipeline.safety.check_instructions import CheckStage
-from server.pipeline.telephone import language_chain
+from server.pipeline.telephone import PoolTooSmallError, language_chain
 from server.runs.models import (
     InterceptionRecord,
     LlmCallRecord,
@@ -68,6 +75,7 @@ class Workshop:
             # An API client that leaves the rules out gets the attitude as the web UI shows it.
             request = request.model_copy(update={"rules": config.context.get(request.language)})
         rules = request.rules or ""
+        recursion = self._recursion(config, request)
         level = self._settings.current.safety_level
         run = self._runs.create(
             RunRecord(
@@ -77,7 +85,9 @@ class Workshop:
                 idea=request.idea,
                 interception=InterceptionRecord(
                     config_id=request.config_id,
+                    name=config.name.model_dump(),
                     kind=config.kind.value,
+                    result=config.result.value,
                     input=request.idea,
                     rules=rules,
                     rules_edited=rules_given
@@ -87,12 +97,51 @@ class Workshop:
         )
 
         def work(ctx: JobContext) -> dict[str, object]:
-            return self._steps.run(run.id, lambda: self._intercept(run.id, config, request, ctx))
+            return self._steps.run(run.id, lambda: self._intercept(run.id, config, recursion, request, ctx))
 
         return run, self._jobs.submit("interception", TEXT_LANE, work, run_id=run.id)
 
+    def _recursion(self, config: InterceptionConfig, request: InterceptionRequest) -> Recursion | None:
+        """The Telephone settings of this run: the attitude's, or the teacher's choice for this run."""
+        recursion = config.recursion
+        if request.telephone is not None:
+            if config.kind is not InterceptionKind.RECURSIVE:
+                raise AppError(
+                    "telephone_not_recursive", ErrorKind.INVALID_INPUT, config_id=request.config_id
+                )
+            self._settings.check_teacher_pin(request.pin)
+            unknown = [
+                code for code in request.telephone.languages if code not in self._catalog.languages.languages
+            ]
+            if unknown:
+                raise AppError("telephone_unknown_language", ErrorKind.INVALID_INPUT, language=unknown[0])
+            recursion = request.telephone
+        if recursion is not None:
+            try:
+                language_chain(
+                    recursion.rounds,
+                    recursion.languages,
+                    request.language,
+                    _end(recursion, request),
+                    self._rng(),
+                )
+            except PoolTooSmallError as error:
+                raise AppError(
+                    "telephone_pool_too_small",
+                    ErrorKind.INVALID_INPUT,
+                    rounds=error.rounds,
+                    needed=error.rounds - 1,
+                    available=error.available,
+                ) from error
+        return recursion
+
     def _intercept(
-        self, run_id: str, config: InterceptionConfig, request: InterceptionRequest, ctx: JobContext
+        self,
+        run_id: str,
+        config: InterceptionConfig,
+        recursion: Recursion | None,
+        request: InterceptionRequest,
+        ctx: JobContext,
     ) -> dict[str, object]:
         checked = request.idea
         interception = self._runs.load(run_id).interception
@@ -105,12 +154,14 @@ class Workshop:
         if config.kind is InterceptionKind.PASSTHROUGH:
             output = request.idea
         elif config.kind is InterceptionKind.RECURSIVE:
-            output = self._telephone(run_id, config, request, ctx)
+            assert recursion is not None
+            output = self._telephone(run_id, config, recursion, request, ctx)
         else:
             output = self._transform(run_id, config, request, ctx)
         if config.kind is not InterceptionKind.PASSTHROUGH:
             # What the LLM wrote is new text: it passes the lists (and a capable checker) before it
-            # becomes the final text; a block discards the streamed draft.
+            # becomes the final text; a block discards the streamed draft. For a text result this is
+            # the check of the result itself, which students see.
             self._steps.check_safety(run_id, output, CheckStage.INTERCEPTION_OUTPUT, request.language, ctx)
 
         def finish(run: RunRecord) -> None:
@@ -133,7 +184,10 @@ class Workshop:
             LlmStage.INTERCEPTION,
             prompt,
             config.parameters,
-            on_piece=lambda piece: ctx.emit("token", {"stage": "interception", "text": piece}),
+            # A text result is shown only after its check: no pieces of it before that.
+            on_piece=None
+            if config.result is ResultKind.TEXT
+            else lambda piece: ctx.emit("token", {"stage": "interception", "text": piece}),
             cancelled=lambda: ctx.cancelled,
         )
         self._runs.update(run_id, lambda run: _interception(run).llm_calls.append(call))
@@ -141,11 +195,15 @@ class Workshop:
         return call.output
 
     def _telephone(
-        self, run_id: str, config: InterceptionConfig, request: InterceptionRequest, ctx: JobContext
+        self,
+        run_id: str,
+        config: InterceptionConfig,
+        recursion: Recursion,
+        request: InterceptionRequest,
+        ctx: JobContext,
     ) -> str:
-        assert config.recursion is not None
         chain = language_chain(
-            config.recursion.rounds, config.recursion.languages, request.language, self._rng()
+            recursion.rounds, recursion.languages, request.language, _end(recursion, request), self._rng()
         )
         round_chunk = self._catalog.llm_chunks.get("telephone_round")
         if round_chunk is None:
@@ -173,13 +231,16 @@ class Workshop:
                 LlmStage.INTERCEPTION,
                 prompt,
                 config.parameters,
-                on_piece=functools.partial(_emit_round_token, ctx, index),
+                on_piece=None
+                if config.result is ResultKind.TEXT
+                else functools.partial(_emit_round_token, ctx, index),
                 cancelled=lambda: ctx.cancelled,
             )
             self._runs.update(run_id, functools.partial(_record_round, call=call, language=code))
             raise_if_failed(call)
             text = call.output
-            ctx.emit("round", {"index": index, "language": code, "text": text})
+            if config.result is ResultKind.MEDIA:
+                ctx.emit("round", {"index": index, "language": code, "text": text})
         return text
 
     # ------------------------------------------------------------------ optimization (step 3)
@@ -247,6 +308,10 @@ class Workshop:
         if chunk is None:
             raise AppError("chunk_missing", ErrorKind.UNAVAILABLE, chunk=chunk_id)
         return chunk.task.get(language)
+
+
+def _end(recursion: Recursion, request: InterceptionRequest) -> str:
+    return request.language if recursion.end_language is EndLanguage.STUDENT else recursion.end_language.value
 
 
 def _emit_round_token(ctx: JobContext, index: int, piece: str) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from server.i18n.translator import Language, Translator
-from server.runs.models import ErrorRecord, GenerationRecord, MediaFileRecord, RunRecord
+from server.runs.models import ErrorRecord, GenerationRecord, InterceptionRecord, MediaFileRecord, RunRecord
 
 # Found through __file__ like the message catalogs, so the same path works from the source tree,
 # an installed wheel (package data) and the PyInstaller bundle (collected by build/ai4artsed.spec).
@@ -114,8 +114,11 @@ class ExportPages:
     def _explanation(self, code: str) -> str:
         return self._translator.translate(code, self._language)
 
-    def _attitude(self, config_id: str) -> str:
-        return self._names.attitude(config_id, self._language)
+    def _attitude(self, interception: InterceptionRecord) -> str:
+        # The name the run was made with: a teacher's attitude may be gone or renamed since.
+        if interception.name and interception.name.get(self._language):
+            return interception.name[self._language]
+        return self._names.attitude(interception.config_id, self._language)
 
     def _output(self, output_id: str) -> str:
         return self._names.output(output_id, self._language)

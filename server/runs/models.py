@@ -87,7 +87,12 @@ class TelephoneRoundRecord(Record):
 
 class InterceptionRecord(Record):
     config_id: str
+    # The attitude's name when the run began ({"de", "en"}): a teacher may delete the attitude later.
+    # Absent in runs from before teachers could write attitudes.
+    name: dict[str, str] | None = None
     kind: str
+    # "text": the interception text is the run's result; "media" (older runs): it goes on to media.
+    result: Literal["media", "text"] = "media"
     input: str
     rules: str
     # The student changed the attitude's rules in the rules box.

@@ -25,7 +25,7 @@ from server.runs.summary import RunSummary
 log = logging.getLogger(__name__)
 
 # Raise when the tables change: an index of another version is rebuilt from the folders.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: summaries carry the text result and the attitude's name
 # Runs without any media file, for the medium filter.
 NO_MEDIA = "none"
 # The status column of a run whose record cannot be read (its summary says ``damaged``).

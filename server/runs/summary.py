@@ -13,6 +13,9 @@ from server.runs.models import MediaFileRecord, RunRecord, RunStatus
 
 # The gallery shows the beginning of the idea; the transparency view shows all of it.
 IDEA_PREVIEW_CHARS = 280
+TEXT_RESULT_PREVIEW_CHARS = 600
+# The gallery's medium of runs whose result is the interception text (no file).
+TEXT_MEDIUM = "text"
 
 
 class RunSummary(BaseModel):
@@ -25,6 +28,8 @@ class RunSummary(BaseModel):
     safety_level: str
     idea: str
     attitude: str | None
+    # The attitude's name when the run began, so a deleted teacher attitude keeps its name here.
+    attitude_name: dict[str, str] | None = None
     # Every output the run generated with, oldest first.
     outputs: tuple[str, ...]
     # Media types of the files the run holds ("image", "audio", ...), sorted.
@@ -40,6 +45,8 @@ class RunSummary(BaseModel):
     files: tuple[str, ...] = ()
     # Media the image check withheld (deleted; the record says why): the gallery shows a withheld card.
     withheld: int = 0
+    # A text result (word games, slang): the interception text is what the run made ("text" medium).
+    text_result: str | None = None
 
 
 def summarize(record: RunRecord) -> RunSummary:
@@ -48,6 +55,10 @@ def summarize(record: RunRecord) -> RunSummary:
     for generation in record.generations:
         if generation.output_id not in outputs:
             outputs.append(generation.output_id)
+    text_result = _text_result(record)
+    media_types = {item.media_type for item in media}
+    if text_result is not None:
+        media_types.add(TEXT_MEDIUM)
     return RunSummary(
         id=record.id,
         created_at=record.created_at,
@@ -56,8 +67,9 @@ def summarize(record: RunRecord) -> RunSummary:
         safety_level=record.safety_level,
         idea=record.idea[:IDEA_PREVIEW_CHARS],
         attitude=record.interception.config_id if record.interception else None,
+        attitude_name=record.interception.name if record.interception else None,
         outputs=tuple(outputs),
-        media_types=tuple(sorted({item.media_type for item in media})),
+        media_types=tuple(sorted(media_types)),
         cover=_cover(record),
         generations=len(record.generations),
         media_count=len(media),
@@ -68,7 +80,16 @@ def summarize(record: RunRecord) -> RunSummary:
             for check in generation.media_checks
             if check.decision == "withheld"
         ),
+        text_result=text_result,
     )
+
+
+def _text_result(record: RunRecord) -> str | None:
+    """Only a finished, allowed text: a blocked one (its check failed) is never shown as a result."""
+    interception = record.interception
+    if interception is None or interception.result != "text" or not interception.finished:
+        return None
+    return interception.output[:TEXT_RESULT_PREVIEW_CHARS]
 
 
 def _cover(record: RunRecord) -> MediaFileRecord | None:

@@ -98,6 +98,8 @@ class PolicyFile(BaseModel):
     model_folders: ModelFoldersPolicy | None = None
     # The app's own models folder (imports and downloads go there), e.g. a shared drive of the lab.
     models_dir: str | None = Field(default=None, min_length=1)
+    # A school folder of attitudes every user of the PC sees, read-only (docs/attitudes.md).
+    attitudes_dir: str | None = Field(default=None, min_length=1)
     hide_settings: bool = False
 
 
@@ -121,6 +123,7 @@ class LabPolicy:
     fixed: Mapping[str, Any] = field(default_factory=dict)
     hide_settings: bool = False
     models_dir: Path | None = None
+    attitudes_dir: Path | None = None
     comment: str | None = None
     problems: tuple[PolicyProblem, ...] = ()
 
@@ -139,6 +142,7 @@ class LabPolicy:
             "fixed": dict(self.fixed),
             "hide_settings": self.hide_settings,
             "models_dir": None if self.models_dir is None else str(self.models_dir),
+            "attitudes_dir": None if self.attitudes_dir is None else str(self.attitudes_dir),
             "comment": self.comment,
             "problems": [problem.model_dump() for problem in self.problems],
         }
@@ -204,9 +208,10 @@ def load_policy(path: Path) -> LabPolicy:
             problems.append(PolicyProblem(field=key, detail=_validation_detail(exc)))
             continue
         readable[key] = value
-    if "models_dir" in readable and not Path(readable["models_dir"]).is_absolute():
-        problems.append(PolicyProblem(field="models_dir", detail="must be an absolute path"))
-        del readable["models_dir"]
+    for folder_field in ("models_dir", "attitudes_dir"):
+        if folder_field in readable and not Path(readable[folder_field]).is_absolute():
+            problems.append(PolicyProblem(field=folder_field, detail="must be an absolute path"))
+            del readable[folder_field]
 
     if problems:
         for problem in problems:
@@ -229,6 +234,7 @@ def _fail_safe(path: Path, readable: Mapping[str, Any], problems: list[PolicyPro
         fixed=fixed,
         hide_settings=policy.hide_settings,
         models_dir=policy.models_dir,
+        attitudes_dir=policy.attitudes_dir,
         comment=policy.comment,
         problems=policy.problems,
     )
@@ -250,6 +256,7 @@ def _build(path: Path, parsed: PolicyFile, problems: tuple[PolicyProblem, ...]) 
         fixed=fixed,
         hide_settings=parsed.hide_settings,
         models_dir=None if parsed.models_dir is None else Path(parsed.models_dir),
+        attitudes_dir=None if parsed.attitudes_dir is None else Path(parsed.attitudes_dir),
         comment=parsed.comment,
         problems=problems,
     )

@@ -215,7 +215,7 @@ def test_pickle_model_files_cannot_be_listed(root: Path) -> None:
 
 
 def test_telephone_language_that_is_not_listed(root: Path) -> None:
-    data = attitude(kind="recursive", recursion={"rounds": 3, "languages": ["fr", "xx"]})
+    data = attitude(kind="recursive", recursion={"rounds": 3, "languages": ["fr", "xx", "de"]})
     write_json(root / "configs" / "interception" / "dada.json", data)
     problem = only_problem(load(root))
     assert (problem.field, problem.code) == ("recursion.languages.1", ProblemCode.UNKNOWN_LANGUAGE)

@@ -200,3 +200,15 @@ def test_models_dir_is_read_as_a_path(tmp_path: Path) -> None:
     assert policy.problems == ()
     assert policy.models_dir == folder
     assert policy.locked == []
+
+
+def test_attitudes_dir_is_an_absolute_path_and_locks_no_setting(tmp_path: Path) -> None:
+    folder = tmp_path / "school-attitudes"
+    policy = load_policy(write_policy(tmp_path, {"attitudes_dir": str(folder)}))
+    assert policy.problems == ()
+    assert policy.attitudes_dir == folder
+    assert policy.locked == []
+    assert policy.describe()["attitudes_dir"] == str(folder)
+    relative = load_policy(write_policy(tmp_path, {"attitudes_dir": "school/attitudes"}))
+    assert [p.field for p in relative.problems] == ["attitudes_dir"]
+    assert relative.attitudes_dir is None

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
 import type { MessageSchema } from './i18n'
+import AttitudeEditorView from './views/AttitudeEditorView.vue'
 import CreativeLoopView from './views/CreativeLoopView.vue'
 import GalleryView from './views/GalleryView.vue'
 import ModelsView from './views/ModelsView.vue'
@@ -65,6 +66,13 @@ const routes: RouteRecordRaw[] = [
     name: 'settings' satisfies PageName,
     component: SettingsView,
     meta: { nav: 'settings' },
+  },
+  {
+    // Teachers' own attitudes: create, duplicate, edit, delete, export and import.
+    path: '/attitudes',
+    name: 'attitudes',
+    component: AttitudeEditorView,
+    meta: { section: 'settings' },
   },
   {
     // The first-run wizard; the app opens it at start until it is finished or skipped.

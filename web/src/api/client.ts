@@ -3,6 +3,10 @@
 
 import type {
   ApiErrorBody,
+  AttitudeBundle,
+  AttitudeDetail,
+  AttitudeDraft,
+  AttitudeList,
   CatalogProblems,
   ExportRequest,
   ExportStarted,
@@ -138,6 +142,41 @@ export class ApiClient {
 
   catalogProblems(): Promise<CatalogProblems> {
     return this.request('GET', '/api/catalog/problems')
+  }
+
+  // ---------------------------------------------------------------- attitude editor
+
+  attitudes(): Promise<AttitudeList> {
+    return this.request('GET', '/api/attitudes')
+  }
+
+  createAttitude(attitude: AttitudeDraft, pin?: string): Promise<AttitudeDetail> {
+    return this.request('POST', '/api/attitudes', pin ? { attitude, pin } : { attitude })
+  }
+
+  updateAttitude(id: string, attitude: AttitudeDraft, pin?: string): Promise<AttitudeDetail> {
+    return this.request('PUT', `/api/attitudes/${encodeURIComponent(id)}`, pin ? { attitude, pin } : { attitude })
+  }
+
+  duplicateAttitude(id: string, pin?: string): Promise<AttitudeDetail> {
+    return this.request('POST', `/api/attitudes/${encodeURIComponent(id)}/duplicate`, pin ? { pin } : {})
+  }
+
+  deleteAttitude(id: string, pin?: string): Promise<{ deleted: string }> {
+    return this.request('DELETE', `/api/attitudes/${encodeURIComponent(id)}`, pin ? { pin } : {})
+  }
+
+  /** The address of the .json download of the given attitudes. */
+  attitudeExportUrl(ids: string[]): string {
+    return `/api/attitudes/export?ids=${encodeURIComponent(ids.join(','))}`
+  }
+
+  previewAttitudeImport(bundle: unknown): Promise<AttitudeBundle> {
+    return this.request('POST', '/api/attitudes/import/preview', bundle)
+  }
+
+  importAttitudes(bundle: AttitudeBundle, pin?: string): Promise<AttitudeBundle> {
+    return this.request('POST', '/api/attitudes/import', pin ? { bundle, pin } : { bundle })
   }
 
   /** Step 2 of the creative loop: safety check and interception of the idea; creates the run. */

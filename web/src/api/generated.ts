@@ -3,6 +3,34 @@
 
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionCategory".
+ */
+export type InterceptionCategory =
+  'arts' | 'aesthetics' | 'semantics' | 'technical_imaging' | 'heritage' | 'freestyle'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionKind".
+ */
+export type InterceptionKind = 'transform' | 'recursive' | 'passthrough'
+/**
+ * Where the Telephone game's chain ends.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "EndLanguage".
+ */
+export type EndLanguage = 'student' | 'en'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ResultKind".
+ */
+export type ResultKind = 'media' | 'text'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeOrigin".
+ */
+export type AttitudeOrigin = 'shipped' | 'school' | 'teacher'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "ChecksumState".
  */
 export type ChecksumState = 'verified' | 'not_checked' | 'no_checksum' | 'mismatch'
@@ -52,17 +80,6 @@ export type RunStatus = 'in_progress' | 'complete' | 'failed' | 'cancelled' | 'b
  */
 export type TorchBuild = 'cuda' | 'rocm' | 'mps' | 'cpu'
 /**
- * This interface was referenced by `ApiContract`'s JSON-Schema
- * via the `definition` "InterceptionCategory".
- */
-export type InterceptionCategory =
-  'arts' | 'aesthetics' | 'semantics' | 'technical_imaging' | 'heritage' | 'freestyle'
-/**
- * This interface was referenced by `ApiContract`'s JSON-Schema
- * via the `definition` "InterceptionKind".
- */
-export type InterceptionKind = 'transform' | 'recursive' | 'passthrough'
-/**
  * Where an output runs. A cloud backend's value is its provider id in configs/llm_providers.json.
  *
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -97,6 +114,235 @@ export interface ApiErrorBody {
 export interface ErrorDetail {
   code: string
   message: string
+}
+/**
+ * An exported ``.json`` file: one attitude or a set, exactly as they are saved.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeBundle-Input".
+ */
+export interface AttitudeBundleInput {
+  format?: 'ai4artsed-attitudes'
+  version?: 1
+  /**
+   * @minItems 1
+   * @maxItems 200
+   */
+  attitudes: [AttitudeEntryInput, ...AttitudeEntryInput[]]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeEntry-Input".
+ */
+export interface AttitudeEntryInput {
+  id: string
+  attitude: InterceptionConfigInput
+}
+/**
+ * An artistic attitude. Its id is the file stem.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionConfig-Input".
+ */
+export interface InterceptionConfigInput {
+  name: LocalizedText
+  description: LocalizedText
+  category: InterceptionCategory
+  kind?: InterceptionKind
+  context: LocalizedOptionalText
+  icon: string
+  color: string
+  order: number
+  audience: Audience
+  parameters?: LlmParametersInput
+  task_chunk?: string
+  recursion?: RecursionInput | null
+  result?: ResultKind
+}
+/**
+ * A text the user sees, in both UI languages.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LocalizedText".
+ */
+export interface LocalizedText {
+  de: string
+  en: string
+}
+/**
+ * A text that may be empty (the rules box of "Your call" starts empty).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LocalizedOptionalText".
+ */
+export interface LocalizedOptionalText {
+  de: string
+  en: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Audience".
+ */
+export interface Audience {
+  min_age: number
+}
+/**
+ * Sampling parameters that reach the LLM provider unchanged.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LlmParameters-Input".
+ */
+export interface LlmParametersInput {
+  temperature?: number | null
+  top_p?: number | null
+  max_tokens?: number | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Recursion-Input".
+ */
+export interface RecursionInput {
+  rounds?: number
+  /**
+   * @minItems 2
+   */
+  languages: [string, string, ...string[]]
+  end_language?: EndLanguage
+}
+/**
+ * An exported ``.json`` file: one attitude or a set, exactly as they are saved.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeBundle-Output".
+ */
+export interface AttitudeBundle {
+  format: 'ai4artsed-attitudes'
+  version: 1
+  /**
+   * @minItems 1
+   * @maxItems 200
+   */
+  attitudes: [AttitudeEntry, ...AttitudeEntry[]]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeEntry-Output".
+ */
+export interface AttitudeEntry {
+  id: string
+  attitude: InterceptionConfig
+}
+/**
+ * An artistic attitude. Its id is the file stem.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionConfig-Output".
+ */
+export interface InterceptionConfig {
+  name: LocalizedText
+  description: LocalizedText
+  category: InterceptionCategory
+  kind: InterceptionKind
+  context: LocalizedOptionalText
+  icon: string
+  color: string
+  order: number
+  audience: Audience
+  parameters: LlmParameters
+  task_chunk: string
+  recursion: Recursion | null
+  result: ResultKind
+}
+/**
+ * Sampling parameters that reach the LLM provider unchanged.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LlmParameters-Output".
+ */
+export interface LlmParameters {
+  temperature: number | null
+  top_p: number | null
+  max_tokens: number | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "Recursion-Output".
+ */
+export interface Recursion {
+  rounds: number
+  /**
+   * @minItems 2
+   */
+  languages: [string, string, ...string[]]
+  end_language: EndLanguage
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeDetail".
+ */
+export interface AttitudeDetail {
+  id: string
+  origin: AttitudeOrigin
+  editable: boolean
+  attitude: InterceptionConfig
+}
+/**
+ * An attitude as the editor fills it in: name and description need only one language.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeDraft".
+ */
+export interface AttitudeDraft {
+  name: LocalizedOptionalText
+  description: LocalizedOptionalText
+  category: InterceptionCategory
+  kind?: InterceptionKind
+  context: LocalizedOptionalText
+  icon: string
+  color: string
+  min_age: number
+  parameters?: LlmParametersInput
+  recursion?: RecursionInput | null
+  result?: ResultKind
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeExportQuery".
+ */
+export interface AttitudeExportQuery {
+  ids: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeImport".
+ */
+export interface AttitudeImport {
+  bundle: AttitudeBundleInput
+  pin?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeList".
+ */
+export interface AttitudeList {
+  attitudes: AttitudeDetail[]
+}
+/**
+ * Duplicate and delete: only the teacher PIN (none needed before one is set).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudePin".
+ */
+export interface AttitudePin {
+  pin?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "AttitudeSave".
+ */
+export interface AttitudeSave {
+  attitude: AttitudeDraft
+  pin?: string | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -404,6 +650,9 @@ export interface RunSummary {
   safety_level: string
   idea: string
   attitude: string | null
+  attitude_name: {
+    [k: string]: string
+  } | null
   outputs: string[]
   media_types: string[]
   cover: MediaFileRecord | null
@@ -413,6 +662,7 @@ export interface RunSummary {
   damaged: boolean
   files: string[]
   withheld: number
+  text_result: string | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -657,26 +907,9 @@ export interface InterceptionView {
   color: string
   order: number
   min_age: number
-}
-/**
- * A text the user sees, in both UI languages.
- *
- * This interface was referenced by `ApiContract`'s JSON-Schema
- * via the `definition` "LocalizedText".
- */
-export interface LocalizedText {
-  de: string
-  en: string
-}
-/**
- * A text that may be empty (the rules box of "Your call" starts empty).
- *
- * This interface was referenced by `ApiContract`'s JSON-Schema
- * via the `definition` "LocalizedOptionalText".
- */
-export interface LocalizedOptionalText {
-  de: string
-  en: string
+  origin: AttitudeOrigin
+  result: ResultKind
+  recursion: Recursion | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -684,7 +917,11 @@ export interface LocalizedOptionalText {
  */
 export interface InterceptionRecord {
   config_id: string
+  name: {
+    [k: string]: string
+  } | null
   kind: string
+  result: 'media' | 'text'
   input: string
   rules: string
   rules_edited: boolean
@@ -710,6 +947,8 @@ export interface InterceptionRequest {
   idea: string
   rules?: string | null
   language: 'de' | 'en'
+  telephone?: RecursionInput | null
+  pin?: string | null
 }
 /**
  * ``202`` answer of a step that starts a job not tied to a run (model files, exports).

@@ -77,6 +77,14 @@ export type MediaTypeGroup = G.MediaTypeGroupView
 export type OutputCatalog = G.OutputCatalogView
 export type CatalogProblem = G.CatalogProblemView
 export type CatalogProblems = G.CatalogProblemsView
+export type AttitudeOrigin = G.AttitudeOrigin
+export type AttitudeConfig = G.InterceptionConfig
+export type AttitudeDetail = G.AttitudeDetail
+export type AttitudeList = G.AttitudeList
+export type AttitudeDraft = G.AttitudeDraft
+export type AttitudeBundle = G.AttitudeBundle
+export type ResultKind = G.ResultKind
+export type EndLanguage = G.EndLanguage
 
 // ---------------------------------------------------------------- jobs and the creative loop (docs/api.md)
 

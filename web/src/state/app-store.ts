@@ -96,6 +96,13 @@ export class AppStore {
     await this.refreshServerTexts()
   }
 
+  /** After a teacher changed an attitude: the catalog and its problems as the server has them now. */
+  async reloadCatalog(): Promise<void> {
+    const [catalog, problems] = await Promise.all([this.api.interceptions(), this.api.catalogProblems()])
+    this.mutable.catalog = catalog
+    this.mutable.problems = problems.problems
+  }
+
   markFirstRunDone(): void {
     this.mutable.firstRunDone = true
   }

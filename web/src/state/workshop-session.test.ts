@@ -20,6 +20,9 @@ const DADA: Interception = {
   color: '#000000',
   order: 1,
   min_age: 8,
+  origin: 'shipped',
+  result: 'media',
+  recursion: null,
 }
 
 const BAUHAUS: Interception = {
@@ -99,6 +102,23 @@ async function optimized(session: WorkshopSession): Promise<void> {
 }
 
 describe('interception', () => {
+  it("sends a teacher's Telephone settings for this run with the PIN", async () => {
+    const session = newSession()
+    session.setIdea('Ein Fest im Regen')
+    const telephone: Interception = {
+      ...DADA,
+      id: 'telephone',
+      kind: 'recursive',
+      recursion: { rounds: 8, languages: ['fr', 'ja', 'sw'], end_language: 'student' },
+    }
+    session.useAttitude(telephone)
+    const recursion = { rounds: 3, languages: ['fr', 'ja', 'sw'] as [string, string, ...string[]], end_language: 'en' as const }
+    await session.startInterception(telephone, { recursion, pin: '4711' })
+    expect(app.sent('POST', '/api/interception').map((request) => request.body)).toEqual([
+      expect.objectContaining({ config_id: 'telephone', telephone: recursion, pin: '4711' }),
+    ])
+  })
+
   it('sends the idea and the rules box, streams the answer into the interception box, then succeeds', async () => {
     const session = newSession()
     session.setIdea('Ein Fest im Regen')

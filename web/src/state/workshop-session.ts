@@ -161,6 +161,12 @@ function errorMessage(error: unknown): string | null {
   return null
 }
 
+/** The Telephone game as a teacher set it for one run, with the teacher PIN once one is set. */
+export interface TelephoneOverride {
+  recursion: NonNullable<Interception['recursion']>
+  pin: string
+}
+
 export class WorkshopSession {
   private readonly api: ApiClient
   private readonly language: () => Language
@@ -312,7 +318,7 @@ export class WorkshopSession {
   // ------------------------------------------------------------------ step 2: interception
 
   /** Start: safety check and interception of the idea with the rules box. */
-  async startInterception(attitude: Interception): Promise<void> {
+  async startInterception(attitude: Interception, telephone?: TelephoneOverride): Promise<void> {
     const attempt = this.begin('interception')
     Object.assign(this.mutable.interception, idleInterception(), { status: 'starting' })
     this.mutable.runId = null
@@ -323,6 +329,8 @@ export class WorkshopSession {
         idea: this.mutable.idea,
         rules: this.mutable.rules,
         language: this.language(),
+        // The teacher's choice of rounds, languages and end for this run only (checked with the PIN).
+        ...(telephone ? { telephone: telephone.recursion, pin: telephone.pin || undefined } : {}),
       }),
     )
   }
