@@ -186,8 +186,13 @@ class ComfyUIClient:
         client_id: str | None = None,
         preview_metadata: bool = True,
         http: HttpClients | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
-        """``http``: the app's client factory (offline mode); unrestricted without it (tests)."""
+        """``http``: the app's client factory (offline mode); unrestricted without it (tests).
+
+        ``headers`` go with every request and the websocket handshake (a reverse proxy's login); they
+        are secrets: never logged.
+        """
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id or str(uuid.uuid4())
         self.timeouts = timeouts or ClientTimeouts()
@@ -199,7 +204,9 @@ class ComfyUIClient:
             self.base_url,
             base_url=self.base_url,
             timeout=httpx.Timeout(self.timeouts.request_s, connect=self.timeouts.connect_s),
+            headers=headers,
         )
+        self._headers = dict(headers or {})
         self._lock = threading.Lock()
         self._tracked: dict[str, _Tracked] = {}
         self._running_prompt: str | None = None
@@ -264,6 +271,7 @@ class ComfyUIClient:
                 with connect(
                     ws_url,
                     proxy=None,
+                    additional_headers=self._headers or None,
                     open_timeout=self.timeouts.connect_s,
                     ping_interval=self.timeouts.ping_interval_s,
                     # Generous: a busy ComfyUI (CPU sampling) may answer pings late; a false alarm
@@ -551,6 +559,10 @@ class ComfyUIClient:
         if not isinstance(entry, dict):
             return None
         return HistoryEntry.model_validate(entry)
+
+    def object_info(self) -> dict[str, Any]:
+        body = self._request("GET", "/object_info").json()
+        return body if isinstance(body, dict) else {}
 
     def system_stats(self) -> dict[str, Any]:
         body = self._request("GET", "/system_stats").json()

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from server.child_processes import ChildProcesses
 from server.comfyui.child_log import LogLine
 from server.comfyui.client import ClientTimeouts, ComfyUIClient
 from server.comfyui.model_paths import ModelPathSection
+from server.comfyui.pool import ComfyUIPool, Lease, MachineSpec, MachineState, PoolTimings
 from server.comfyui.redaction import PathRedactor
 from server.comfyui.status import ComfyUIState, ComfyUIStatus
 from server.comfyui.supervisor import (
@@ -50,7 +51,10 @@ class ComfyUIRuntime:
         model_sections: Callable[[], Sequence[ModelPathSection]] = tuple,
         http: HttpClients | None = None,
         children: ChildProcesses | None = None,
+        machines: Callable[[], Sequence[MachineSpec]] = tuple,
+        pool_timings: PoolTimings | None = None,
     ) -> None:
+        """``machines``: the pool's other ComfyUI machines (settings, command line), read on every check."""
         self._settings = settings
         self._http = http
         self._override = override
@@ -73,6 +77,15 @@ class ComfyUIRuntime:
         self._lock = threading.Lock()
         self._client: ComfyUIClient | None = None
         self.supervisor.subscribe(self._on_status)
+        self.pool = ComfyUIPool(
+            machines,
+            local=self._local_state,
+            local_client=self.client,
+            http=http,
+            timings=pool_timings,
+            client_timeouts=client_timeouts,
+            redact=self.redact,
+        )
 
     def launch_config(self) -> LaunchConfig:
         """The settings' choice, unless the command line chose a ComfyUI for this launch."""
@@ -96,6 +109,25 @@ class ComfyUIRuntime:
         """Called once when the app starts; never blocks."""
         if self.launch_config().mode is not ComfyUIMode.NONE:
             self.supervisor.start()
+        self.pool.start()
+
+    def lease(self, workflow: Mapping[str, object], exclude: frozenset[str], timeout: float) -> Lease:
+        """A machine of the pool for one generation (release the lease when it is done)."""
+        return self.pool.lease(workflow, exclude, timeout)
+
+    def _local_state(self) -> tuple[MachineState, str | None, str | None]:
+        status = self.supervisor.status()
+        if self.launch_config().mode is ComfyUIMode.NONE:
+            return MachineState.DISABLED, None, None
+        reason = status.reason.code if status.reason is not None else None
+        state = {
+            ComfyUIState.READY: MachineState.READY,
+            ComfyUIState.STARTING: MachineState.STARTING,
+            ComfyUIState.STOPPED: MachineState.STARTING,
+            ComfyUIState.CRASHED: MachineState.UNREACHABLE,
+            ComfyUIState.FAILED: MachineState.FAILED,
+        }[status.state]
+        return state, status.url, reason
 
     # What the API offers.
 
@@ -147,6 +179,7 @@ class ComfyUIRuntime:
             return self._client
 
     def shutdown(self) -> None:
+        self.pool.shutdown()
         self._drop_client()
         self.supervisor.shutdown()
 

@@ -132,6 +132,8 @@ class GenerationRecord(Record):
     backend: str
     request: dict[str, object] | None = None  # the exact workflow or API request sent
     prompt_id: str | None = None
+    # The ComfyUI machine of the pool that made it (its name in the settings, or "local").
+    machine: str | None = None
     status: RunStatus = RunStatus.IN_PROGRESS
     media: list[MediaFileRecord] = []
     started_at: datetime = Field(default_factory=utc_now)
