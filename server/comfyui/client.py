@@ -61,6 +61,10 @@ from server.network.http_clients import HttpClients
 from server.network.policy import NetworkPolicy
 
 log = logging.getLogger(__name__)
+# The websocket library logs the handshake's headers at DEBUG; a pool machine's header is a secret
+# (a proxy's login), so its logger never goes below INFO, whatever the app's log level.
+_socket_log = logging.getLogger(f"{__name__}.websocket")
+_socket_log.setLevel(logging.INFO)
 
 PREVIEW_IMAGE = 1
 PREVIEW_IMAGE_WITH_METADATA = 4
@@ -272,6 +276,7 @@ class ComfyUIClient:
                     ws_url,
                     proxy=None,
                     additional_headers=self._headers or None,
+                    logger=_socket_log,
                     open_timeout=self.timeouts.connect_s,
                     ping_interval=self.timeouts.ping_interval_s,
                     # Generous: a busy ComfyUI (CPU sampling) may answer pings late; a false alarm

@@ -395,12 +395,12 @@ class ComfyUIPool:
             machine = self._machines.get(LOCAL_ID)
         if machine is None:
             return
-        self._read_machine(machine, client)
+        if not self._read_machine(machine, client):
+            return
         with self._changed:
             machine.enabled = True
             machine.url = url or client.base_url
-            if machine.client is not client:
-                machine.client = client
+        self._mark_ready(machine, client)
 
     def _probe_external(self, machine: _Machine) -> None:
         with self._changed:
@@ -425,9 +425,7 @@ class ComfyUIPool:
                 self._lose(machine, "comfyui_unreachable")
                 client.close()
                 return
-        with self._changed:
-            machine.client = client
-        self._notify()
+        self._mark_ready(machine, client)
 
     def _read_machine(self, machine: _Machine, client: ComfyUIClient) -> bool:
         """Reads state, queue, device and (now and then) model files; False if it does not answer."""
@@ -456,11 +454,16 @@ class ComfyUIPool:
             machine.vram_free = _int_or_none(first.get("vram_free"))
             machine.reason = None
             machine.failures = 0
+        return True
+
+    def _mark_ready(self, machine: _Machine, client: ComfyUIClient) -> None:
+        # Ready only together with its connected client: a lease never finds one without the other.
+        with self._changed:
+            machine.client = client
             if not _usable(machine.state):
                 log.info("ComfyUI machine %s is ready", machine.name)
             machine.state = MachineState.BUSY if machine.in_flight > 0 else MachineState.READY
             self._changed.notify_all()
-        return True
 
     def _lose(self, machine: _Machine, reason: str, state: MachineState = MachineState.UNREACHABLE) -> None:
         with self._changed:
