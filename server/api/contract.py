@@ -70,6 +70,7 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     answers.LlmTestResult,
     answers.ComfyUIStatusView,
     answers.ComfyUILogs,
+    answers.ComfyUIPoolView,
     answers.ModelsOverviewView,
     answers.ModelFoldersView,
     answers.ModelFolderView,

@@ -94,8 +94,8 @@ def url_host(url: str) -> str:
         return ""
 
 
-# The managed/single ComfyUI: (its state, its URL when ready, a connected client when ready).
-LocalSource = Callable[[], tuple[MachineState, str | None, str | None]]
+# The managed/single ComfyUI: (its state, its URL when ready, why it is not ready, its name).
+LocalSource = Callable[[], tuple[MachineState, str | None, str | None, str]]
 LocalClient = Callable[[float], ComfyUIClient]
 
 
@@ -194,6 +194,7 @@ class ComfyUIPool:
         *,
         local: LocalSource | None = None,
         local_client: LocalClient | None = None,
+        local_drop: Callable[[], None] | None = None,
         http: HttpClients | None = None,
         timings: PoolTimings | None = None,
         client_timeouts: ClientTimeouts | None = None,
@@ -202,6 +203,7 @@ class ComfyUIPool:
         self._specs = machines
         self._local = local
         self._local_client = local_client
+        self._local_drop = local_drop
         self._http = http
         self._timings = timings or PoolTimings()
         self._client_timeouts = client_timeouts
@@ -372,7 +374,10 @@ class ComfyUIPool:
 
     def _probe_local_state(self) -> None:
         assert self._local is not None
-        state, url, reason = self._local()
+        state, url, reason, name = self._local()
+        with self._changed:
+            if LOCAL_ID in self._machines:
+                self._machines[LOCAL_ID].name = name
         if state is MachineState.READY and self._local_client is not None:
             try:
                 client = self._local_client(self._timings.connect_timeout_s)
@@ -473,13 +478,21 @@ class ComfyUIPool:
             machine.failures += 1
             # Closing the client ends its prompts (comfyui_connection_lost): their jobs fail over.
             client = machine.client if machine.id != LOCAL_ID else None
-            if machine.id != LOCAL_ID:
-                machine.client = None
+            machine.client = None
+            # Alone, the app's own external ComfyUI may be out of reach for a moment and its client
+            # reconnects (today's behaviour); in a pool its jobs go elsewhere instead of waiting.
+            drop_local = (
+                machine.id == LOCAL_ID
+                and was_usable
+                and any(other.id != LOCAL_ID and other.enabled for other in self._machines.values())
+            )
             self._changed.notify_all()
         if was_usable:
             log.warning("ComfyUI machine %s is %s (%s)", machine.name, state.value, reason)
         if client is not None:
             client.close()
+        if drop_local and self._local_drop is not None:
+            self._local_drop()
         self._notify()
 
     def _set(self, machine_id: str, state: MachineState, reason: str | None) -> None:

@@ -17,7 +17,7 @@ from server.child_processes import ChildProcesses
 from server.comfyui.child_log import LogLine
 from server.comfyui.client import ClientTimeouts, ComfyUIClient
 from server.comfyui.model_paths import ModelPathSection
-from server.comfyui.pool import ComfyUIPool, Lease, MachineSpec, MachineState, PoolTimings
+from server.comfyui.pool import LOCAL_ID, ComfyUIPool, Lease, MachineSpec, MachineState, PoolTimings
 from server.comfyui.redaction import PathRedactor
 from server.comfyui.status import ComfyUIState, ComfyUIStatus
 from server.comfyui.supervisor import (
@@ -81,6 +81,7 @@ class ComfyUIRuntime:
             machines,
             local=self._local_state,
             local_client=self.client,
+            local_drop=self._drop_client,
             http=http,
             timings=pool_timings,
             client_timeouts=client_timeouts,
@@ -115,10 +116,13 @@ class ComfyUIRuntime:
         """A machine of the pool for one generation (release the lease when it is done)."""
         return self.pool.lease(workflow, exclude, timeout)
 
-    def _local_state(self) -> tuple[MachineState, str | None, str | None]:
+    def _local_state(self) -> tuple[MachineState, str | None, str | None, str]:
         status = self.supervisor.status()
-        if self.launch_config().mode is ComfyUIMode.NONE:
-            return MachineState.DISABLED, None, None
+        config = self.launch_config()
+        # A managed ComfyUI is "local"; an external one is named by its address.
+        name = config.url or LOCAL_ID if config.mode is ComfyUIMode.EXTERNAL else LOCAL_ID
+        if config.mode is ComfyUIMode.NONE:
+            return MachineState.DISABLED, None, None, name
         reason = status.reason.code if status.reason is not None else None
         state = {
             ComfyUIState.READY: MachineState.READY,
@@ -127,7 +131,7 @@ class ComfyUIRuntime:
             ComfyUIState.CRASHED: MachineState.UNREACHABLE,
             ComfyUIState.FAILED: MachineState.FAILED,
         }[status.state]
-        return state, status.url, reason
+        return state, status.url, reason, name
 
     # What the API offers.
 

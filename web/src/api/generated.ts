@@ -18,6 +18,11 @@ export type ComfyUIMode = 'managed' | 'external' | 'none'
 export type SafetyLevel = 'kids' | 'youth' | 'adult' | 'research'
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "MachineState".
+ */
+export type MachineState = 'ready' | 'busy' | 'unreachable' | 'failed' | 'starting' | 'disabled'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "ComfyUIState".
  */
 export type ComfyUIState = 'stopped' | 'starting' | 'ready' | 'crashed' | 'failed'
@@ -135,13 +140,27 @@ export interface ComfyUIChange {
   directory?: string | null
   python?: string | null
   url?: string | null
+  machines?: PoolMachineChange[] | null
+}
+/**
+ * One machine in `PUT /api/settings/comfyui`; ``header_value`` None keeps a stored header.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "PoolMachineChange".
+ */
+export interface PoolMachineChange {
+  url: string
+  name?: string | null
+  enabled?: boolean
+  header_name?: string | null
+  header_value?: string | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "ComfyUIChangeAnswer".
  */
 export interface ComfyUIChangeAnswer {
-  schema_version: 2
+  schema_version: 3
   language: 'de' | 'en'
   safety_level: SafetyLevel
   safety_llm_check: 'when_unsure' | 'always'
@@ -166,6 +185,19 @@ export interface ComfyUISettings {
   python: string | null
   url: string | null
   device_flags: string[] | null
+  machines: PoolMachineSettings[]
+}
+/**
+ * One more ComfyUI of the pool. Its HTTP header (a reverse proxy's login) lives in secrets.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "PoolMachineSettings".
+ */
+export interface PoolMachineSettings {
+  url: string
+  name: string | null
+  enabled: boolean
+  header_name: string | null
 }
 /**
  * Which provider and model serves each LLM stage: one setting each, in one place.
@@ -227,6 +259,45 @@ export interface ComfyUILogs {
 export interface LogLine {
   seq: number
   text: string
+}
+/**
+ * One machine of the ComfyUI pool; ``message`` says its reason in plain words (no header, ever).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIMachineView".
+ */
+export interface ComfyUIMachineView {
+  status: MachineStatus
+  message: string | null
+}
+/**
+ * One machine as the settings page, the Models page and the diagnostics file see it.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "MachineStatus".
+ */
+export interface MachineStatus {
+  id: string
+  name: string
+  url: string | null
+  state: MachineState
+  reason: string | null
+  in_flight: number
+  queue_remaining: number
+  device: string | null
+  vram_total: number | null
+  vram_free: number | null
+  model_files: string[]
+  seconds_per_job: number | null
+  has_header: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIPoolView".
+ */
+export interface ComfyUIPoolView {
+  machines: ComfyUIMachineView[]
+  slots: number
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -433,6 +504,7 @@ export interface GenerationRecord {
     [k: string]: unknown
   } | null
   prompt_id: string | null
+  machine: string | null
   status: RunStatus
   media: MediaFileRecord[]
   started_at: string
@@ -989,7 +1061,7 @@ export interface Places {
  * via the `definition` "PublicSettings".
  */
 export interface PublicSettings {
-  schema_version: 2
+  schema_version: 3
   language: 'de' | 'en'
   safety_level: SafetyLevel
   safety_llm_check: 'when_unsure' | 'always'
