@@ -60,6 +60,8 @@ class MachineStatus(BaseModel):
     # Our generations running there, and the machine's own queue (other users' prompts included).
     in_flight: int = 0
     queue_remaining: int = 0
+    # Prompts in its queue that are not ours (other apps, other teachers), as of the last check.
+    foreign_queue: int = 0
     device: str | None = None
     vram_total: int | None = None
     vram_free: int | None = None
@@ -454,6 +456,7 @@ class ComfyUIPool:
                 machine.offers, machine.classes = offers
                 machine.probed_models_at = now
             machine.queue_remaining = len(queue.running) + len(queue.pending)
+            machine.foreign_queue = max(0, machine.queue_remaining - machine.in_flight)
             machine.device = str(first.get("name")) if first.get("name") is not None else None
             machine.vram_total = _int_or_none(first.get("vram_total"))
             machine.vram_free = _int_or_none(first.get("vram_free"))
@@ -519,8 +522,8 @@ def _usable(state: MachineState) -> bool:
 
 def _start_order(machine: _Machine) -> tuple[int, float]:
     # Soonest start first: our jobs there plus its own queue; ties go to the faster device.
-    # Its queue holds our prompts too (once submitted): count each waiting prompt once.
-    waiting = max(machine.in_flight, machine.queue_remaining)
+    # Our prompts there are counted now; its queue's other prompts as of the last check.
+    waiting = machine.in_flight + machine.foreign_queue
     speed = machine.seconds_per_job if machine.seconds_per_job is not None else float("inf")
     return waiting, speed
 
