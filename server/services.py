@@ -21,7 +21,7 @@ from server.cloud.offline_mode import OfflineMode
 from server.cloud.provider_addresses import with_address_overrides
 from server.comfyui.availability_check import ComfyUIRunningCheck
 from server.comfyui.connection_settings import ComfyUIConnectionSettings
-from server.comfyui.pool import MachineSpec, header_secret_name, url_host
+from server.comfyui.pool import MachineSpec, header_from_secrets, header_secret_name, url_host
 from server.comfyui.runtime import ComfyUIRuntime
 from server.diagnostics.report import DiagnosticsReport, DiagnosticsSources
 from server.i18n.translator import Translator
@@ -113,7 +113,8 @@ def pool_machines(machines: list[PoolMachineSettings], secrets: SecretsStore) ->
     specs = []
     for machine in machines:
         spec = MachineSpec(url=machine.url, name=machine.name, enabled=machine.enabled)
-        value = secrets.get(header_secret_name(spec.id)) if machine.header_name else None
+        stored = secrets.get(header_secret_name(spec.id)) if machine.header_name else None
+        value = header_from_secrets(stored) if stored is not None else None
         header = (machine.header_name, value) if machine.header_name and value is not None else None
         specs.append(MachineSpec(machine.url, machine.name, machine.enabled, header))
     return specs

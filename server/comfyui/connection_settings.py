@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from server.comfyui.installation import locate_installation
-from server.comfyui.pool import MachineSpec, header_secret_name, url_host
+from server.comfyui.pool import MachineSpec, header_for_secrets, header_secret_name, url_host
 from server.comfyui.runtime import ComfyUIRuntime
 from server.comfyui.status import ComfyUIState
 from server.errors import AppError, ErrorKind
@@ -98,7 +98,9 @@ class ComfyUIConnectionSettings:
                     if self._secrets.get(secret) is not None:
                         self._secrets.delete(secret)
                 elif change.header_value:
-                    self._secrets.set(secret, change.header_value)
+                    if not change.header_value.isprintable():
+                        raise AppError("comfyui_pool_header_invalid", ErrorKind.INVALID_INPUT)
+                    self._secrets.set(secret, header_for_secrets(change.header_value))
                 elif kept.get(url) is None or self._secrets.get(secret) is None:
                     raise AppError("comfyui_pool_header_value_needed", ErrorKind.INVALID_INPUT)
             name = (change.name or "").strip() or None

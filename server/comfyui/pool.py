@@ -13,6 +13,7 @@ generation then asks for another machine once (failover). A machine that answers
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import threading
@@ -43,7 +44,7 @@ class MachineState(StrEnum):
     BUSY = "busy"  # answers, every slot of ours is taken or its own queue is long
     UNREACHABLE = "unreachable"  # does not answer (off, network, proxy)
     FAILED = "failed"  # answers, but not like a ComfyUI (wrong address, proxy refuses)
-    STARTING = "starting"  # the managed ComfyUI is starting
+    STARTING = "starting"  # the managed ComfyUI is starting, or a machine's first check is under way
     DISABLED = "disabled"  # switched off in the settings
 
 
@@ -87,6 +88,18 @@ class MachineSpec:
 def header_secret_name(machine_id: str) -> str:
     """Where a machine's HTTP header value lives in secrets.json (never in settings.json)."""
     return f"comfyui-header.{machine_id}"
+
+
+def header_for_secrets(value: str) -> str:
+    # secrets.json holds one token without spaces per name; a header value ("Basic …") has spaces.
+    return base64.urlsafe_b64encode(value.encode()).decode()
+
+
+def header_from_secrets(stored: str) -> str | None:
+    try:
+        return base64.urlsafe_b64decode(stored.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def url_host(url: str) -> str:
@@ -341,7 +354,8 @@ class ComfyUIPool:
             for spec in specs.values():
                 machine = self._machines.get(spec.id)
                 if machine is None:
-                    machine = _Machine(spec.id, spec.name or spec.url, spec.url)
+                    # "starting" until its first check answers or not
+                    machine = _Machine(spec.id, spec.name or spec.url, spec.url, state=MachineState.STARTING)
                     self._machines[spec.id] = machine
                 machine.name = spec.name or spec.url
                 machine.enabled = spec.enabled
