@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -30,6 +31,7 @@ from tests.comfyui_pool.machines import TestMachine
 from tests.support.app_process import start_app
 from tests.support.job_events import final_state, read_events
 
+Workflow = dict[str, Any]
 TEXT = "A red fox in the snow"
 OUTPUT = "selftest_image"
 
@@ -54,7 +56,7 @@ def wait_ready(client: httpx.Client, count: int) -> None:
         time.sleep(0.1)
 
 
-def pool_run(folder: Path, machines: list[TestMachine], jobs: int) -> tuple[float, dict[str, int], dict]:
+def pool_run(folder: Path, machines: list[TestMachine], jobs: int) -> tuple[float, dict[str, int], Workflow]:
     args = [argument for machine in machines for argument in ("--comfyui-url", machine.url)]
     app = start_app(folder / f"app-{len(machines)}", extra_args=args)
     try:
@@ -85,8 +87,8 @@ def pool_run(folder: Path, machines: list[TestMachine], jobs: int) -> tuple[floa
     return wall, where, workflow
 
 
-def reseeded(workflow: dict, seed: int) -> dict:
-    copy = json.loads(json.dumps(workflow))
+def reseeded(workflow: Workflow, seed: int) -> Workflow:
+    copy: Workflow = json.loads(json.dumps(workflow))
     for node in copy.values():
         if "seed" in node["inputs"]:
             node["inputs"]["seed"] = 10_000 + seed
@@ -109,7 +111,7 @@ def main() -> None:
         ]
         try:
             results: dict[int, float] = {}
-            workflow: dict = {}
+            workflow: Workflow = {}
             for count in (1, 2, 3):
                 wall, where, workflow = pool_run(folder, machines[:count], args.jobs)
                 results[count] = wall

@@ -61,8 +61,6 @@ class MachineStatus(BaseModel):
     # Our generations running there, and the machine's own queue (other users' prompts included).
     in_flight: int = 0
     queue_remaining: int = 0
-    # Prompts in its queue that are not ours (other apps, other teachers), as of the last check.
-    foreign_queue: int = 0
     device: str | None = None
     vram_total: int | None = None
     vram_free: int | None = None
@@ -126,6 +124,8 @@ class _Machine:
     client: ComfyUIClient | None = None
     in_flight: int = 0
     queue_remaining: int = 0
+    # Prompts in its queue that are not ours (other apps, other teachers), as of the last check.
+    foreign_queue: int = 0
     device: str | None = None
     vram_total: int | None = None
     vram_free: int | None = None

@@ -69,7 +69,8 @@ def state(pool: ComfyUIPool, url: str) -> MachineState:
 
 def ready(pool: ComfyUIPool, *machines: TestMachine) -> None:
     for machine in machines:
-        wait_for(lambda m=machine: state(pool, m.url) is MachineState.READY, f"{machine.url} ready")
+        url = machine.url
+        wait_for(lambda: state(pool, url) is MachineState.READY, f"{url} ready")  # noqa: B023
 
 
 def test_a_generation_goes_to_a_machine_that_has_its_model(

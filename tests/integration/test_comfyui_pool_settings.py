@@ -10,6 +10,7 @@ import shutil
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from server.comfyui.pool import header_for_secrets
 from server.settings.migrations import CURRENT_VERSION
@@ -46,7 +47,7 @@ def test_pool_machines_are_saved_and_a_header_value_is_never_answered_or_in_diag
     nowhere = f"http://127.0.0.2:{free_port()}"
     data = tmp_path / "data"
     with start_app(data) as app, app.client("en") as client:
-        change = {
+        change: dict[str, Any] = {
             "mode": "none",
             "machines": [
                 {
@@ -66,7 +67,7 @@ def test_pool_machines_are_saved_and_a_header_value_is_never_answered_or_in_diag
             {"url": nowhere, "name": "Server room", "enabled": True, "header_name": "Authorization"}
         ]
         # Saved again without a value: the stored one stays.
-        del change["machines"][0]["header_value"]  # type: ignore[index]
+        del change["machines"][0]["header_value"]
         assert client.put("/api/settings/comfyui", json=change).status_code == 200
         # A header without a value for a new machine is refused with a plain message.
         bad = {"mode": "none", "machines": [{"url": "http://127.0.0.3:1", "header_name": "Authorization"}]}
