@@ -11,6 +11,7 @@ import type {
   ComfyUIChange,
   ComfyUIChangeResult,
   ComfyUILogs,
+  ComfyUIPool,
   ComfyUIStatus,
   FolderListing,
   GalleryQuery,
@@ -256,6 +257,10 @@ export class ApiClient {
 
   comfyUIStatus(): Promise<ComfyUIStatus> {
     return this.request('GET', '/api/comfyui/status')
+  }
+
+  comfyUIPool(): Promise<ComfyUIPool> {
+    return this.request('GET', '/api/comfyui/pool')
   }
 
   comfyUILogs(after = 0): Promise<ComfyUILogs> {
