@@ -12,6 +12,7 @@ from pathlib import Path
 from server import __version__
 from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailability
 from server.catalog.loader import CatalogLoader
+from server.catalog.models import ComfyUIChunk, OutputConfig
 from server.catalog.registry import Catalog
 from server.child_processes import ChildProcesses
 from server.cloud.api_keys import ApiKeys
@@ -87,6 +88,14 @@ class Services:
     models: ModelService
     offline_mode: OfflineMode
     diagnostics: DiagnosticsReport
+
+    def output_places(self, output: OutputConfig) -> tuple[int, int] | None:
+        """On how many ready ComfyUI machines of the pool an output can run, of how many (or None)."""
+        chunk = self.catalog.output_chunk(output)
+        if not isinstance(chunk, ComfyUIChunk):
+            return None
+        workflow = {key: node.model_dump() for key, node in chunk.workflow.items()}
+        return self.comfyui.pool.places(workflow)
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""

@@ -264,6 +264,11 @@ class ComfyUIPool:
             ready = sum(1 for m in self._machines.values() if m.enabled and _usable(m.state))
         return max(1, ready)
 
+    def places(self, workflow: Mapping[str, Any]) -> tuple[int, int] | None:
+        """``where`` when the pool has more than one machine in use (else there is nothing to say)."""
+        able, total = self.where(workflow)
+        return (able, total) if total > 1 else None
+
     def where(self, workflow: Mapping[str, Any]) -> tuple[int, int]:
         """On how many of the enabled machines this workflow can run (ready ones), of how many."""
         with self._changed:

@@ -855,6 +855,7 @@ export interface OutputView {
   selftest: boolean
   available: boolean
   reasons: UnavailableReasonView[]
+  machines: OutputMachinesView | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -882,6 +883,14 @@ export interface UnavailableReasonView {
   code: string
   message: string
   fix_page: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OutputMachinesView".
+ */
+export interface OutputMachinesView {
+  ready: number
+  total: number
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
