@@ -200,3 +200,12 @@ def test_models_dir_is_read_as_a_path(tmp_path: Path) -> None:
     assert policy.problems == ()
     assert policy.models_dir == folder
     assert policy.locked == []
+
+
+def test_the_policy_can_fix_the_comfyui_pools_machines(tmp_path: Path) -> None:
+    machines = [{"url": "http://10.0.0.20:8188", "name": "GPU server", "enabled": True, "header_name": None}]
+    policy = load_policy(write_policy(tmp_path, {"comfyui": {"machines": machines}}))
+    assert policy.problems == ()
+    assert policy.public()["locked"] == ["comfyui"]
+    current = store_with(tmp_path, policy).current
+    assert [machine.model_dump() for machine in current.comfyui.machines] == machines
