@@ -209,6 +209,7 @@ class ComfyUIPool:
         *,
         local: LocalSource | None = None,
         local_client: LocalClient | None = None,
+        local_probe_client: LocalClient | None = None,
         local_drop: Callable[[], None] | None = None,
         http: HttpClients | None = None,
         timings: PoolTimings | None = None,
@@ -219,6 +220,8 @@ class ComfyUIPool:
         self._local = local
         self._local_client = local_client
         self._local_drop = local_drop
+        # The checks use a client only when the local ComfyUI is ready (they never start it).
+        self._local_probe_client = local_probe_client or local_client
         self._http = http
         self._timings = timings or PoolTimings()
         self._client_timeouts = client_timeouts
@@ -399,9 +402,9 @@ class ComfyUIPool:
         with self._changed:
             if LOCAL_ID in self._machines:
                 self._machines[LOCAL_ID].name = name
-        if state is MachineState.READY and self._local_client is not None:
+        if state is MachineState.READY and self._local_probe_client is not None:
             try:
-                client = self._local_client(self._timings.connect_timeout_s)
+                client = self._local_probe_client(self._timings.connect_timeout_s)
             except AppError as error:
                 self._set(LOCAL_ID, MachineState.UNREACHABLE, error.code)
                 return

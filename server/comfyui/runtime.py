@@ -28,6 +28,7 @@ from server.comfyui.supervisor import (
     SupervisorFolders,
     SupervisorTimings,
 )
+from server.errors import AppError, ErrorKind
 from server.network.http_clients import HttpClients
 from server.settings.models import ComfyUIMode, ComfyUISettings
 from server.settings.paths import AppPaths
@@ -81,6 +82,7 @@ class ComfyUIRuntime:
             machines,
             local=self._local_state,
             local_client=self.client,
+            local_probe_client=self._client_if_ready,
             local_drop=self._drop_client,
             http=http,
             timings=pool_timings,
@@ -158,7 +160,16 @@ class ComfyUIRuntime:
     def client(self, timeout: float) -> ComfyUIClient:
         """A connected client, starting ComfyUI first if needed; raises AppError if it will not be ready."""
         self.supervisor.ensure_started()
-        status = self.supervisor.wait_until_ready(timeout)
+        return self._connected(self.supervisor.wait_until_ready(timeout))
+
+    def _client_if_ready(self, _timeout: float) -> ComfyUIClient:
+        """For the pool's checks: never starts a ComfyUI a person may just have stopped."""
+        status = self.supervisor.status()
+        if status.state is not ComfyUIState.READY:
+            raise AppError("comfyui_unreachable", ErrorKind.UNAVAILABLE, url=status.url or "")
+        return self._connected(status)
+
+    def _connected(self, status: ComfyUIStatus) -> ComfyUIClient:
         assert status.url is not None
         with self._lock:
             current = self._client
