@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.settings.models import ComfyUIMode, ComfyUISettings
+from server.settings.models import ComfyUIMode, ComfyUISettings, PoolMachineSettings
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,9 @@ def parse_args(argv: list[str] | None = None) -> LaunchOptions:
     )
     comfyui.add_argument(
         "--comfyui-url",
-        help="for this launch: use the running ComfyUI at this address (settings stay unchanged)",
+        action="append",
+        help="for this launch: use the running ComfyUI at this address (settings stay unchanged); "
+        "given more than once, the ComfyUIs work as one pool",
     )
     parser.add_argument(
         "--comfyui-python",
@@ -68,15 +70,20 @@ def parse_args(argv: list[str] | None = None) -> LaunchOptions:
     )
 
 
-def _comfyui_choice(directory: Path | None, python: Path | None, url: str | None) -> ComfyUISettings | None:
+def _comfyui_choice(
+    directory: Path | None, python: Path | None, urls: list[str] | None
+) -> ComfyUISettings | None:
     if directory is not None:
         return ComfyUISettings(
             mode=ComfyUIMode.MANAGED,
             directory=str(directory.expanduser().absolute()),
             python=str(python.expanduser().absolute()) if python else None,
         )
-    if url is not None:
-        return ComfyUISettings(mode=ComfyUIMode.EXTERNAL, url=url)
+    if urls:
+        first, *more = urls
+        return ComfyUISettings(
+            mode=ComfyUIMode.EXTERNAL, url=first, machines=[PoolMachineSettings(url=url) for url in more]
+        )
     return None
 
 

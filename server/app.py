@@ -52,7 +52,9 @@ def create_app(
     app.register_blueprint(
         settings_blueprint(services.settings, services.comfyui_settings, services.providers)
     )
-    app.register_blueprint(catalog_blueprint(services.catalog, services.availability, messages))
+    app.register_blueprint(
+        catalog_blueprint(services.catalog, services.availability, messages, services.output_places)
+    )
     app.register_blueprint(attitudes_blueprint(services.attitudes, services.settings))
     app.register_blueprint(jobs_blueprint(services.jobs, messages, streams))
     app.register_blueprint(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from server import __version__
 from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailability
 from server.catalog.live_interceptions import LiveInterceptions
 from server.catalog.loader import CatalogLoader
+from server.catalog.models import ComfyUIChunk, OutputConfig
 from server.catalog.registry import Catalog
 from server.catalog.teacher_attitudes import TeacherAttitudes
 from server.child_processes import ChildProcesses
@@ -22,6 +24,7 @@ from server.cloud.offline_mode import OfflineMode
 from server.cloud.provider_addresses import with_address_overrides
 from server.comfyui.availability_check import ComfyUIRunningCheck
 from server.comfyui.connection_settings import ComfyUIConnectionSettings
+from server.comfyui.pool import MachineSpec, header_from_secrets, header_secret_name, url_host
 from server.comfyui.runtime import ComfyUIRuntime
 from server.comfyui_install.installer import JOB_LANES as INSTALL_JOB_LANES
 from server.comfyui_install.installer import ComfyUIInstaller
@@ -50,7 +53,7 @@ from server.runs.export import EXPORT_LANE, RunExporter
 from server.runs.export_page import CatalogNames
 from server.runs.gallery import Gallery
 from server.runs.store import RunStore
-from server.settings.models import ComfyUIMode, ComfyUISettings
+from server.settings.models import ComfyUIMode, ComfyUISettings, PoolMachineSettings
 from server.settings.paths import AppPaths
 from server.settings.policy import LabPolicy, load_policy, policy_file_location
 from server.settings.secrets import SecretsStore
@@ -94,6 +97,14 @@ class Services:
     diagnostics: DiagnosticsReport
     comfyui_installer: ComfyUIInstaller
 
+    def output_places(self, output: OutputConfig) -> tuple[int, int] | None:
+        """On how many ready ComfyUI machines of the pool an output can run, of how many (or None)."""
+        chunk = self.catalog.output_chunk(output)
+        if not isinstance(chunk, ComfyUIChunk):
+            return None
+        workflow = {key: node.model_dump() for key, node in chunk.workflow.items()}
+        return self.comfyui.pool.places(workflow)
+
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
         try:
@@ -109,6 +120,21 @@ class Services:
             # names each run that could not be saved) before the process ends.
             self.runs.close()
         log.info("services stopped")
+
+
+# Threads of the generation lane: more ComfyUI machines than this still work, this many at once.
+MAX_POOL_SLOTS = 16
+
+
+def pool_machines(machines: list[PoolMachineSettings], secrets: SecretsStore) -> list[MachineSpec]:
+    specs = []
+    for machine in machines:
+        spec = MachineSpec(url=machine.url, name=machine.name, enabled=machine.enabled)
+        stored = secrets.get(header_secret_name(spec.id)) if machine.header_name else None
+        value = header_from_secrets(stored) if stored is not None else None
+        header = (machine.header_name, value) if machine.header_name and value is not None else None
+        specs.append(MachineSpec(machine.url, machine.name, machine.enabled, header))
+    return specs
 
 
 def build_services(
@@ -127,8 +153,17 @@ def build_services(
     if policy.models_dir is not None:
         paths = paths.with_models_dir(policy.models_dir)
     settings = SettingsStore(paths.settings_file, notices, policy)
+
     # Every outgoing HTTP request of the app goes through these clients: offline mode in one place.
-    network = HttpClients(NetworkPolicy(lambda: settings.offline))
+    def pool_settings() -> list[PoolMachineSettings]:
+        return (comfyui_override or settings.current.comfyui).machines
+
+    def school_hosts() -> list[str]:
+        # Offline means "nothing outside the school": the pool's machines were put there by a teacher
+        # (PIN) or the lab policy, so they stay reachable (docs/comfyui-pool.md).
+        return [host for machine in pool_settings() if (host := url_host(machine.url))]
+
+    network = HttpClients(NetworkPolicy(lambda: settings.offline, school_hosts))
     catalog = CatalogLoader(resources.catalog_root).load()
     runs = RunStore(paths.runs_dir, notices=notices)
     runs.sync_index()
@@ -165,7 +200,12 @@ def build_services(
     # Text jobs (LLM calls) run side by side; generation jobs wait for the one GPU; model files
     # are imported one at a time (they share the disk) and downloaded in a lane of their own; exports
     # write zips one at a time.
-    jobs = JobManager({"text": 4, "generation": 1, **MODEL_JOB_LANES, EXPORT_LANE: 1, **INSTALL_JOB_LANES})
+    # Generation jobs get one slot per ready ComfyUI machine of the pool (see comfyui below).
+    pool_slots: list[Callable[[], int]] = []
+    jobs = JobManager(
+        {"text": 4, "generation": MAX_POOL_SLOTS, **MODEL_JOB_LANES, EXPORT_LANE: 1, **INSTALL_JOB_LANES},
+        slots={"generation": lambda: min(MAX_POOL_SLOTS, pool_slots[0]()) if pool_slots else 1},
+    )
 
     def managed_comfyui_dir() -> str | None:
         # Its own models/ folder holds files too (ComfyUI reads it anyway; presence must see it).
@@ -182,7 +222,10 @@ def build_services(
         model_sections=model_folders.read_only_sections,
         http=network,
         children=children,
+        machines=lambda: pool_machines(pool_settings(), secrets),
     )
+    pool_slots.append(comfyui.pool.slots)
+    comfyui.pool.on_change(lambda: jobs.slots_changed("generation"))
     models = ModelService(
         catalog,
         settings,
@@ -224,7 +267,7 @@ def build_services(
             safety_protection=gate.protection_summary,
         )
     )
-    comfyui_settings = ComfyUIConnectionSettings(settings, comfyui)
+    comfyui_settings = ComfyUIConnectionSettings(settings, comfyui, secrets)
     installer = ComfyUIInstaller(
         paths=paths,
         release_file=release_file(resources.app_configs),

@@ -12,6 +12,7 @@ from server.catalog.models import LocalizedText, ModelLicence
 from server.catalog.views import UnavailableReasonView
 from server.cloud.api_keys import KeyStatus
 from server.comfyui.child_log import LogLine
+from server.comfyui.pool import MachineStatus
 from server.comfyui.status import ComfyUIStatus
 from server.llm.chat_types import ModelInfo
 from server.model_files.folders import FolderLayout, FolderOrigin
@@ -157,6 +158,19 @@ class LlmTestResult(Answer):
 class ComfyUIStatusView(ComfyUIStatus):
     # What the state means, in the UI language.
     message: str
+
+
+class ComfyUIMachineView(Answer):
+    """One machine of the ComfyUI pool; ``message`` says its reason in plain words (no header, ever)."""
+
+    status: MachineStatus
+    message: str | None = None
+
+
+class ComfyUIPoolView(Answer):
+    machines: list[ComfyUIMachineView]
+    # Generations that may run at once (one per ready machine).
+    slots: int
 
 
 class ComfyUILogs(Answer):

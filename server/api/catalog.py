@@ -8,11 +8,14 @@ from server.api.contract import answer
 from server.api.messages import LocalizedMessages
 from server.catalog.availability import OutputAvailability
 from server.catalog.registry import Catalog
-from server.catalog.views import catalog_problems, interception_catalog, output_catalog
+from server.catalog.views import OutputPlaces, catalog_problems, interception_catalog, output_catalog
 
 
 def catalog_blueprint(
-    catalog: Catalog, availability: OutputAvailability, messages: LocalizedMessages
+    catalog: Catalog,
+    availability: OutputAvailability,
+    messages: LocalizedMessages,
+    places: OutputPlaces | None = None,
 ) -> Blueprint:
     bp = Blueprint("catalog", __name__)
 
@@ -24,7 +27,9 @@ def catalog_blueprint(
     def outputs() -> tuple[Response, int]:
         language = messages.language()
         return answer(
-            output_catalog(catalog, availability, lambda code, params: messages.text(code, params, language))
+            output_catalog(
+                catalog, availability, lambda code, params: messages.text(code, params, language), places
+            )
         )
 
     @bp.get("/api/catalog/problems")

@@ -6,7 +6,7 @@ import queue
 
 from flask import Blueprint, Response, request
 
-from server.api.answers import ComfyUILogs, ComfyUIStatusView
+from server.api.answers import ComfyUILogs, ComfyUIMachineView, ComfyUIPoolView, ComfyUIStatusView
 from server.api.contract import answer
 from server.api.event_stream import Batch, Message, event_stream_response
 from server.api.messages import LocalizedMessages
@@ -57,6 +57,21 @@ def comfyui_blueprint(
     @bp.get("/api/comfyui/status")
     def status() -> tuple[Response, int]:
         return render(runtime.status())
+
+    @bp.get("/api/comfyui/pool")
+    def pool() -> tuple[Response, int]:
+        """The machines of the ComfyUI pool: state, queue, device, model files (for the status panel)."""
+        language = messages.language()
+        machines = [
+            ComfyUIMachineView(
+                status=machine,
+                message=messages.text(machine.reason, {"url": machine.url or ""}, language)
+                if machine.reason
+                else None,
+            )
+            for machine in runtime.pool.statuses()
+        ]
+        return answer(ComfyUIPoolView(machines=machines, slots=runtime.pool.slots()))
 
     @bp.get("/api/comfyui/logs")
     def logs() -> tuple[Response, int]:

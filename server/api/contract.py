@@ -79,6 +79,7 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     answers.LlmTestResult,
     answers.ComfyUIStatusView,
     answers.ComfyUILogs,
+    answers.ComfyUIPoolView,
     answers.ModelsOverviewView,
     answers.ModelFoldersView,
     answers.ModelFolderView,

@@ -20,6 +20,7 @@ from server.catalog.models import (
     LocalizedOptionalText,
     LocalizedText,
     OutputBackend,
+    OutputConfig,
     OutputDefaults,
     Recursion,
     ResultKind,
@@ -81,6 +82,17 @@ class OutputView(View):
     selftest: bool
     available: bool
     reasons: list[UnavailableReasonView]
+    # With several ComfyUI machines: on how many ready ones it can run now, of how many in use.
+    machines: OutputMachinesView | None = None
+
+
+class OutputMachinesView(View):
+    ready: int
+    total: int
+
+
+# On how many ready ComfyUI machines an output can run, of how many (None: one machine or cloud).
+OutputPlaces = Callable[[OutputConfig], tuple[int, int] | None]
 
 
 class MediaTypeGroupView(View):
@@ -157,7 +169,10 @@ def interception_catalog(catalog: Catalog) -> InterceptionCatalogView:
 
 
 def output_catalog(
-    catalog: Catalog, availability: OutputAvailability, describe: Describe
+    catalog: Catalog,
+    availability: OutputAvailability,
+    describe: Describe,
+    places: OutputPlaces | None = None,
 ) -> OutputCatalogView:
     """Media types by ``order``, each with its outputs by ``order`` and whether each can be used now."""
     groups = []
@@ -169,6 +184,7 @@ def output_catalog(
         entries = []
         for oid, output in members:
             reasons = availability.reasons(output)
+            where = places(output) if places is not None else None
             entries.append(
                 OutputView(
                     id=oid,
@@ -183,6 +199,7 @@ def output_catalog(
                     selftest=output.selftest,
                     available=not reasons,
                     reasons=described_reasons(reasons, describe),
+                    machines=OutputMachinesView(ready=where[0], total=where[1]) if where else None,
                 )
             )
         groups.append(

@@ -61,6 +61,10 @@ from server.network.http_clients import HttpClients
 from server.network.policy import NetworkPolicy
 
 log = logging.getLogger(__name__)
+# The websocket library logs the handshake's headers at DEBUG; a pool machine's header is a secret
+# (a proxy's login), so its logger never goes below INFO, whatever the app's log level.
+_socket_log = logging.getLogger(f"{__name__}.websocket")
+_socket_log.setLevel(logging.INFO)
 
 PREVIEW_IMAGE = 1
 PREVIEW_IMAGE_WITH_METADATA = 4
@@ -186,8 +190,13 @@ class ComfyUIClient:
         client_id: str | None = None,
         preview_metadata: bool = True,
         http: HttpClients | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
-        """``http``: the app's client factory (offline mode); unrestricted without it (tests)."""
+        """``http``: the app's client factory (offline mode); unrestricted without it (tests).
+
+        ``headers`` go with every request and the websocket handshake (a reverse proxy's login); they
+        are secrets: never logged.
+        """
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id or str(uuid.uuid4())
         self.timeouts = timeouts or ClientTimeouts()
@@ -199,7 +208,9 @@ class ComfyUIClient:
             self.base_url,
             base_url=self.base_url,
             timeout=httpx.Timeout(self.timeouts.request_s, connect=self.timeouts.connect_s),
+            headers=headers,
         )
+        self._headers = dict(headers or {})
         self._lock = threading.Lock()
         self._tracked: dict[str, _Tracked] = {}
         self._running_prompt: str | None = None
@@ -264,6 +275,8 @@ class ComfyUIClient:
                 with connect(
                     ws_url,
                     proxy=None,
+                    additional_headers=self._headers or None,
+                    logger=_socket_log,
                     open_timeout=self.timeouts.connect_s,
                     ping_interval=self.timeouts.ping_interval_s,
                     # Generous: a busy ComfyUI (CPU sampling) may answer pings late; a false alarm
@@ -551,6 +564,10 @@ class ComfyUIClient:
         if not isinstance(entry, dict):
             return None
         return HistoryEntry.model_validate(entry)
+
+    def object_info(self) -> dict[str, Any]:
+        body = self._request("GET", "/object_info").json()
+        return body if isinstance(body, dict) else {}
 
     def system_stats(self) -> dict[str, Any]:
         body = self._request("GET", "/system_stats").json()

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from server.child_processes import ChildProcesses
 from server.comfyui.child_log import LogLine
 from server.comfyui.client import ClientTimeouts, ComfyUIClient
 from server.comfyui.model_paths import ModelPathSection
+from server.comfyui.pool import LOCAL_ID, ComfyUIPool, Lease, MachineSpec, MachineState, PoolTimings
 from server.comfyui.redaction import PathRedactor
 from server.comfyui.status import ComfyUIState, ComfyUIStatus
 from server.comfyui.supervisor import (
@@ -27,6 +28,7 @@ from server.comfyui.supervisor import (
     SupervisorFolders,
     SupervisorTimings,
 )
+from server.errors import AppError, ErrorKind
 from server.network.http_clients import HttpClients
 from server.settings.models import ComfyUIMode, ComfyUISettings
 from server.settings.paths import AppPaths
@@ -50,7 +52,10 @@ class ComfyUIRuntime:
         model_sections: Callable[[], Sequence[ModelPathSection]] = tuple,
         http: HttpClients | None = None,
         children: ChildProcesses | None = None,
+        machines: Callable[[], Sequence[MachineSpec]] = tuple,
+        pool_timings: PoolTimings | None = None,
     ) -> None:
+        """``machines``: the pool's other ComfyUI machines (settings, command line), read on every check."""
         self._settings = settings
         self._http = http
         self._override = override
@@ -73,6 +78,17 @@ class ComfyUIRuntime:
         self._lock = threading.Lock()
         self._client: ComfyUIClient | None = None
         self.supervisor.subscribe(self._on_status)
+        self.pool = ComfyUIPool(
+            machines,
+            local=self._local_state,
+            local_client=self.client,
+            local_probe_client=self._client_if_ready,
+            local_drop=self._drop_client,
+            http=http,
+            timings=pool_timings,
+            client_timeouts=client_timeouts,
+            redact=self.redact,
+        )
 
     def launch_config(self) -> LaunchConfig:
         """The settings' choice, unless the command line chose a ComfyUI for this launch."""
@@ -96,6 +112,28 @@ class ComfyUIRuntime:
         """Called once when the app starts; never blocks."""
         if self.launch_config().mode is not ComfyUIMode.NONE:
             self.supervisor.start()
+        self.pool.start()
+
+    def lease(self, workflow: Mapping[str, object], exclude: frozenset[str], timeout: float) -> Lease:
+        """A machine of the pool for one generation (release the lease when it is done)."""
+        return self.pool.lease(workflow, exclude, timeout)
+
+    def _local_state(self) -> tuple[MachineState, str | None, str | None, str]:
+        status = self.supervisor.status()
+        config = self.launch_config()
+        # A managed ComfyUI is "local"; an external one is named by its address.
+        name = config.url or LOCAL_ID if config.mode is ComfyUIMode.EXTERNAL else LOCAL_ID
+        if config.mode is ComfyUIMode.NONE:
+            return MachineState.DISABLED, None, None, name
+        reason = status.reason.code if status.reason is not None else None
+        state = {
+            ComfyUIState.READY: MachineState.READY,
+            ComfyUIState.STARTING: MachineState.STARTING,
+            ComfyUIState.STOPPED: MachineState.STARTING,
+            ComfyUIState.CRASHED: MachineState.UNREACHABLE,
+            ComfyUIState.FAILED: MachineState.FAILED,
+        }[status.state]
+        return state, status.url, reason, name
 
     # What the API offers.
 
@@ -122,7 +160,16 @@ class ComfyUIRuntime:
     def client(self, timeout: float) -> ComfyUIClient:
         """A connected client, starting ComfyUI first if needed; raises AppError if it will not be ready."""
         self.supervisor.ensure_started()
-        status = self.supervisor.wait_until_ready(timeout)
+        return self._connected(self.supervisor.wait_until_ready(timeout))
+
+    def _client_if_ready(self, _timeout: float) -> ComfyUIClient:
+        """For the pool's checks: never starts a ComfyUI a person may just have stopped."""
+        status = self.supervisor.status()
+        if status.state is not ComfyUIState.READY:
+            raise AppError("comfyui_unreachable", ErrorKind.UNAVAILABLE, url=status.url or "")
+        return self._connected(status)
+
+    def _connected(self, status: ComfyUIStatus) -> ComfyUIClient:
         assert status.url is not None
         with self._lock:
             current = self._client
@@ -147,6 +194,7 @@ class ComfyUIRuntime:
             return self._client
 
     def shutdown(self) -> None:
+        self.pool.shutdown()
         self._drop_client()
         self.supervisor.shutdown()
 

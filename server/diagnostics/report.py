@@ -97,6 +97,7 @@ class DiagnosticsReport:
             ("api_keys.json", self._api_keys),
             ("comfyui/status.json", self._comfyui_status),
             ("comfyui/system_stats.json", self._system_stats),
+            ("comfyui/pool.json", self._comfyui_pool),
             ("catalog_problems.json", self._catalog_problems),
             ("models.json", self._models),
             ("notices.json", self._notices),
@@ -153,6 +154,13 @@ class DiagnosticsReport:
 
     def _comfyui_status(self) -> str:
         return _json(self._sources.comfyui.status().model_dump(mode="json"))
+
+    def _comfyui_pool(self) -> str:
+        # Machine states, queues, devices and model files; a machine's HTTP header is never in here.
+        pool = self._sources.comfyui.pool
+        return _json(
+            {"slots": pool.slots(), "machines": [m.model_dump(mode="json") for m in pool.statuses()]}
+        )
 
     def _system_stats(self) -> str:
         status = self._sources.comfyui.status()

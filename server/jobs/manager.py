@@ -164,12 +164,19 @@ class _Queued:
 
 
 class _Lane:
-    def __init__(self, name: str, workers: int, manager: JobManager) -> None:
+    """A queue with slots: at most ``slots()`` jobs run at once (the generation lane: one per ready
+    ComfyUI machine), up to ``workers`` threads. The slot count may change at any time."""
+
+    def __init__(
+        self, name: str, workers: int, manager: JobManager, slots: Callable[[], int] | None = None
+    ) -> None:
         self.name = name
         self._queue: deque[_Queued] = deque()
         self._ready = threading.Condition()
         self._closed = False
         self._manager = manager
+        self._slots = slots or (lambda: workers)
+        self._running = 0
         self._threads = [
             threading.Thread(target=self._work, name=f"jobs-{name}-{i}", daemon=True) for i in range(workers)
         ]
@@ -215,6 +222,10 @@ class _Lane:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
+    def slots_changed(self) -> None:
+        with self._ready:
+            self._ready.notify_all()
+
     def _announce_positions(self) -> None:
         with self._ready:
             snapshot = [item.job for item in self._queue]
@@ -224,18 +235,27 @@ class _Lane:
     def _work(self) -> None:
         while True:
             with self._ready:
-                while not self._queue and not self._closed:
-                    self._ready.wait()
+                # The timeout re-reads a slot count that changed without a call to slots_changed.
+                while not self._closed and (not self._queue or self._running >= self._slots()):
+                    self._ready.wait(1.0)
                 if self._closed:
                     return
                 item = self._queue.popleft()
+                self._running += 1
             self._announce_positions()
-            self._manager.execute(item.job, item.work)
+            try:
+                self._manager.execute(item.job, item.work)
+            finally:
+                with self._ready:
+                    self._running -= 1
+                    self._ready.notify_all()
 
 
 class JobManager:
-    def __init__(self, lanes: dict[str, int]) -> None:
-        self._lanes = {name: _Lane(name, workers, self) for name, workers in lanes.items()}
+    def __init__(self, lanes: dict[str, int], slots: dict[str, Callable[[], int]] | None = None) -> None:
+        """``lanes``: threads per lane; ``slots``: a lane's changing limit of jobs at once (default: all)."""
+        chosen = slots or {}
+        self._lanes = {name: _Lane(name, workers, self, chosen.get(name)) for name, workers in lanes.items()}
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._closed = False
@@ -262,6 +282,10 @@ class JobManager:
         """Whether a job for this run is queued or running (a queued job has not touched the run yet)."""
         with self._lock:
             return any(job.run_id == run_id and not job.state.is_final for job in self._jobs.values())
+
+    def slots_changed(self, lane: str) -> None:
+        """A lane's slot count may have grown: waiting jobs start at once."""
+        self._lanes[lane].slots_changed()
 
     def queue_position(self, job: Job) -> int | None:
         return self._lanes[job.lane].position(job)

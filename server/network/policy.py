@@ -8,7 +8,7 @@ decided in one place. It refuses before any connection or name look-up is attemp
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import httpx
 
@@ -32,8 +32,13 @@ class OfflineBlockedError(httpx.TransportError):
 class NetworkPolicy:
     """Reads the offline setting on every check, so a change applies to the next request at once."""
 
-    def __init__(self, offline: Callable[[], bool]) -> None:
+    def __init__(
+        self, offline: Callable[[], bool], school_hosts: Callable[[], Iterable[str]] = tuple
+    ) -> None:
+        """``school_hosts``: hosts a teacher (PIN) or the lab policy put in the app's settings (the
+        ComfyUI pool's machines): offline means "nothing outside the school", so they stay allowed."""
         self._offline = offline
+        self._school_hosts = school_hosts
 
     @classmethod
     def unrestricted(cls) -> NetworkPolicy:
@@ -47,7 +52,8 @@ class NetworkPolicy:
     def allows(self, url: str | httpx.URL) -> bool:
         if not self._offline():
             return True
-        return is_loopback_host(_host(url))
+        host = _host(url)
+        return is_loopback_host(host) or (bool(host) and host in set(self._school_hosts()))
 
     def check(self, url: str | httpx.URL) -> None:
         """Raises ``OfflineBlockedError`` for a destination offline mode forbids."""

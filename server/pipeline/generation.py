@@ -15,6 +15,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import PurePosixPath
 
 from server.atomic_write import write_bytes_atomic
@@ -25,6 +26,7 @@ from server.cloud.media_bytes import extension_for
 from server.cloud.media_client import CloudCancelledError, CloudJobHooks, CloudMediaClient
 from server.cloud.request_template import fill_request
 from server.comfyui.client import ComfyUIClient
+from server.comfyui.pool import LOST_CODES, Lease
 from server.comfyui.prompt_events import (
     Failed,
     Interrupted,
@@ -361,9 +363,44 @@ class Generator:
         language: Language,
         ctx: JobContext,
     ) -> list[MediaFileRecord]:
-        # Messages about this prompt name the output in the student's language.
-        client: ComfyUIClient = self._comfyui.client(COMFYUI_READY_TIMEOUT_S)
+        # A machine of the pool that goes away mid-job: the same workflow (same seed) goes once more
+        # to another machine that can run it (docs/comfyui-pool.md).
         label = output.name.get(language)
+        excluded: frozenset[str] = frozenset()
+        while True:
+            try:
+                lease = self._comfyui.lease(workflow, excluded, COMFYUI_READY_TIMEOUT_S)
+            except AppError as error:
+                if not excluded:
+                    raise
+                raise AppError("comfyui_pool_machine_lost", ErrorKind.FAILED, output=label) from error
+            self._update(run_id, generation_id, partial(_record_machine, name=lease.machine_name))
+            try:
+                media = self._run_on(run_id, generation_id, output, workflow, label, lease, ctx)
+            except MachineLostError:
+                lease.release()
+                if excluded:
+                    raise AppError("comfyui_pool_machine_lost", ErrorKind.FAILED, output=label) from None
+                log.warning("ComfyUI machine %s went away mid-job; trying another", lease.machine_name)
+                excluded = frozenset({lease.machine_id})
+                continue
+            except BaseException:
+                lease.release()
+                raise
+            lease.release(succeeded=True)
+            return media
+
+    def _run_on(
+        self,
+        run_id: str,
+        generation_id: str,
+        output: OutputConfig,
+        workflow: dict[str, dict[str, object]],
+        label: str,
+        lease: Lease,
+        ctx: JobContext,
+    ) -> list[MediaFileRecord]:
+        client: ComfyUIClient = lease.client
         handle = client.submit(workflow, label=label)
         self._update(run_id, generation_id, lambda g: setattr(g, "prompt_id", handle.prompt_id))
         remove_cancel = ctx.on_cancel(lambda: client.cancel(handle.prompt_id))
@@ -422,6 +459,8 @@ class Generator:
                 elif isinstance(event, Interrupted):
                     raise JobCancelledError
                 elif isinstance(event, Failed):
+                    if event.code in LOST_CODES and lease.lost() and not ctx.cancelled:
+                        raise MachineLostError
                     raise AppError(event.code, ErrorKind.FAILED, **event.params)
         finally:
             remove_cancel()
@@ -502,6 +541,14 @@ class Generator:
                     change(generation)
 
         self._runs.update(run_id, apply)
+
+
+def _record_machine(generation: GenerationRecord, name: str) -> None:
+    generation.machine = name
+
+
+class MachineLostError(Exception):
+    """The pool's machine went away with the prompt (not the prompt's own failure)."""
 
 
 def raise_if_failed_translation(record: TranslationRecord) -> None:

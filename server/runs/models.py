@@ -156,6 +156,8 @@ class GenerationRecord(Record):
     backend: str
     request: dict[str, object] | None = None  # the exact workflow or API request sent
     prompt_id: str | None = None
+    # The ComfyUI machine of the pool that made it (its name in the settings, or "local").
+    machine: str | None = None
     status: RunStatus = RunStatus.IN_PROGRESS
     media: list[MediaFileRecord] = []
     # Every image check of this generation, shown and withheld (old runs have none).

@@ -53,8 +53,18 @@ def v2_to_v3(raw: Mapping[str, Any]) -> Migrated:
     return Migrated(settings)
 
 
+def v3_to_v4(raw: Mapping[str, Any]) -> Migrated:
+    """ComfyUI becomes a pool: today's single choice stays its first machine, with no others yet."""
+    settings = dict(raw)
+    comfyui = dict(settings.get("comfyui") or {})
+    comfyui.setdefault("machines", [])
+    settings["comfyui"] = comfyui
+    settings["schema_version"] = 4
+    return Migrated(settings)
+
+
 # MIGRATIONS[i] turns version FIRST_VERSION + i into FIRST_VERSION + i + 1. Append only.
-MIGRATIONS: tuple[Callable[[Mapping[str, Any]], Migrated], ...] = (v1_to_v2, v2_to_v3)
+MIGRATIONS: tuple[Callable[[Mapping[str, Any]], Migrated], ...] = (v1_to_v2, v2_to_v3, v3_to_v4)
 CURRENT_VERSION = FIRST_VERSION + len(MIGRATIONS)
 
 

@@ -17,6 +17,18 @@ class ComfyUIMode(StrEnum):
     NONE = "none"  # cloud only
 
 
+class PoolMachineSettings(BaseModel):
+    """One more ComfyUI of the pool. Its HTTP header (a reverse proxy's login) lives in secrets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1, max_length=2048)
+    name: str | None = Field(default=None, max_length=100)
+    enabled: bool = True
+    # Only whether a header is stored; its value is in secrets.json (key comfyui_header:<url>).
+    header_name: str | None = Field(default=None, max_length=100)
+
+
 class ComfyUISettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -26,6 +38,8 @@ class ComfyUISettings(BaseModel):
     url: str | None = None
     # Extra ComfyUI flags for the device, e.g. ["--lowvram"] or ["--cpu"]; None: "--cpu" without a GPU.
     device_flags: list[str] | None = None
+    # More ComfyUI machines (e.g. school GPU servers) that work beside the one above as one pool.
+    machines: list[PoolMachineSettings] = Field(default_factory=list)
 
 
 class ProviderChoice(BaseModel):
@@ -85,7 +99,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     # Raise it only together with a migration (server/settings/migrations.py, docs/settings.md).
-    schema_version: Literal[3] = 3
+    schema_version: Literal[4] = 4
     language: Literal["de", "en"] = "de"
     safety_level: SafetyLevel = SafetyLevel.KIDS
     # When the LLM context check runs for kids and youth: where the term lists are unsure (a
@@ -152,6 +166,20 @@ class ComfyUIChange(BaseModel):
     directory: str | None = Field(default=None, max_length=4096)
     python: str | None = Field(default=None, max_length=4096)
     url: str | None = Field(default=None, max_length=2048)
+    # None: the pool's other machines stay as they are.
+    machines: list[PoolMachineChange] | None = Field(default=None, max_length=32)
+
+
+class PoolMachineChange(BaseModel):
+    """One machine in `PUT /api/settings/comfyui`; ``header_value`` None keeps a stored header."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1, max_length=2048)
+    name: str | None = Field(default=None, max_length=100)
+    enabled: bool = True
+    header_name: str | None = Field(default=None, max_length=100)
+    header_value: str | None = Field(default=None, max_length=4096)
 
 
 class PinChange(BaseModel):

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from server.errors import AppError, ErrorKind
-from server.settings.models import ComfyUIMode, Settings
+from server.settings.models import ComfyUIMode, PoolMachineSettings, Settings
 from server.settings.safety_level import SafetyLevel
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,8 @@ class ComfyUIPolicy(BaseModel):
     python: str | None = None
     url: str | None = None
     device_flags: list[str] | None = None
+    # The ComfyUI pool's further machines (a header's value cannot be in a policy: secrets.json).
+    machines: list[PoolMachineSettings] | None = None
 
 
 class ModelFoldersPolicy(BaseModel):

@@ -212,3 +212,12 @@ def test_attitudes_dir_is_an_absolute_path_and_locks_no_setting(tmp_path: Path) 
     relative = load_policy(write_policy(tmp_path, {"attitudes_dir": "school/attitudes"}))
     assert [p.field for p in relative.problems] == ["attitudes_dir"]
     assert relative.attitudes_dir is None
+
+
+def test_the_policy_can_fix_the_comfyui_pools_machines(tmp_path: Path) -> None:
+    machines = [{"url": "http://10.0.0.20:8188", "name": "GPU server", "enabled": True, "header_name": None}]
+    policy = load_policy(write_policy(tmp_path, {"comfyui": {"machines": machines}}))
+    assert policy.problems == ()
+    assert policy.public()["locked"] == ["comfyui"]
+    current = store_with(tmp_path, policy).current
+    assert [machine.model_dump() for machine in current.comfyui.machines] == machines

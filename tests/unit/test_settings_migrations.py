@@ -27,9 +27,18 @@ def test_a_version_1_file_becomes_valid_settings_with_the_pin_moved_out() -> Non
     settings = Settings.model_validate(migrated.settings)
     assert settings.teacher_pin_set is True
     assert migrated.moved_out == {"teacher_pin": raw["teacher_pin"]}
-    assert settings.model_dump(
-        mode="json", exclude={"schema_version", "teacher_pin_set", "comfyui_sources"}
-    ) == {key: value for key, value in raw.items() if key not in ("schema_version", "teacher_pin")}
+    dumped = settings.model_dump(
+        mode="json",
+        exclude={
+            "schema_version": True,
+            "teacher_pin_set": True,
+            "comfyui_sources": True,
+            "comfyui": {"machines"},
+        },
+    )
+    assert dumped == {
+        key: value for key, value in raw.items() if key not in ("schema_version", "teacher_pin")
+    }
 
 
 def test_a_file_without_version_or_wizard_field_is_version_1_of_a_set_up_install() -> None:
@@ -39,6 +48,7 @@ def test_a_file_without_version_or_wizard_field_is_version_1_of_a_set_up_install
         "teacher_pin_set": False,
         "first_run_done": True,
         "comfyui_sources": {"package_index": None, "wheel_folder": None},
+        "comfyui": {"machines": []},
         "schema_version": CURRENT_VERSION,
     }
     assert migrated.moved_out == {}
@@ -65,6 +75,8 @@ def test_a_version_2_file_gets_empty_comfyui_sources_and_keeps_everything_else()
     migrated = migrate(raw)
     settings = Settings.model_validate(migrated.settings)
     assert settings.comfyui_sources.package_index is None and settings.comfyui_sources.wheel_folder is None
-    assert settings.model_dump(mode="json", exclude={"schema_version", "comfyui_sources"}) == {
-        key: value for key, value in raw.items() if key != "schema_version"
-    }
+    dumped = settings.model_dump(
+        mode="json", exclude={"schema_version": True, "comfyui_sources": True, "comfyui": {"machines"}}
+    )
+    assert dumped == {key: value for key, value in raw.items() if key != "schema_version"}
+    assert settings.comfyui.machines == []

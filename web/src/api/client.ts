@@ -18,6 +18,7 @@ import type {
   ComfyUIChange,
   ComfyUIChangeResult,
   ComfyUILogs,
+  ComfyUIPool,
   ComfyUIStatus,
   FolderListing,
   GalleryQuery,
@@ -298,6 +299,10 @@ export class ApiClient {
 
   comfyUIStatus(): Promise<ComfyUIStatus> {
     return this.request('GET', '/api/comfyui/status')
+  }
+
+  comfyUIPool(): Promise<ComfyUIPool> {
+    return this.request('GET', '/api/comfyui/pool')
   }
 
   comfyUILogs(after = 0): Promise<ComfyUILogs> {

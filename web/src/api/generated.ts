@@ -46,6 +46,11 @@ export type ComfyUIMode = 'managed' | 'external' | 'none'
 export type SafetyLevel = 'kids' | 'youth' | 'adult' | 'research'
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "MachineState".
+ */
+export type MachineState = 'ready' | 'busy' | 'unreachable' | 'failed' | 'starting' | 'disabled'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "ComfyUIState".
  */
 export type ComfyUIState = 'stopped' | 'starting' | 'ready' | 'crashed' | 'failed'
@@ -379,13 +384,27 @@ export interface ComfyUIChange {
   directory?: string | null
   python?: string | null
   url?: string | null
+  machines?: PoolMachineChange[] | null
+}
+/**
+ * One machine in `PUT /api/settings/comfyui`; ``header_value`` None keeps a stored header.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "PoolMachineChange".
+ */
+export interface PoolMachineChange {
+  url: string
+  name?: string | null
+  enabled?: boolean
+  header_name?: string | null
+  header_value?: string | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "ComfyUIChangeAnswer".
  */
 export interface ComfyUIChangeAnswer {
-  schema_version: 3
+  schema_version: 4
   language: 'de' | 'en'
   safety_level: SafetyLevel
   safety_llm_check: 'when_unsure' | 'always'
@@ -411,6 +430,19 @@ export interface ComfyUISettings {
   python: string | null
   url: string | null
   device_flags: string[] | null
+  machines: PoolMachineSettings[]
+}
+/**
+ * One more ComfyUI of the pool. Its HTTP header (a reverse proxy's login) lives in secrets.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "PoolMachineSettings".
+ */
+export interface PoolMachineSettings {
+  url: string
+  name: string | null
+  enabled: boolean
+  header_name: string | null
 }
 /**
  * Where "Install ComfyUI for me" takes packages from instead of the release pin's indexes.
@@ -485,6 +517,45 @@ export interface ComfyUILogs {
 export interface LogLine {
   seq: number
   text: string
+}
+/**
+ * One machine of the ComfyUI pool; ``message`` says its reason in plain words (no header, ever).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIMachineView".
+ */
+export interface ComfyUIMachineView {
+  status: MachineStatus
+  message: string | null
+}
+/**
+ * One machine as the settings page, the Models page and the diagnostics file see it.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "MachineStatus".
+ */
+export interface MachineStatus {
+  id: string
+  name: string
+  url: string | null
+  state: MachineState
+  reason: string | null
+  in_flight: number
+  queue_remaining: number
+  device: string | null
+  vram_total: number | null
+  vram_free: number | null
+  model_files: string[]
+  seconds_per_job: number | null
+  has_header: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIPoolView".
+ */
+export interface ComfyUIPoolView {
+  machines: ComfyUIMachineView[]
+  slots: number
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -706,6 +777,7 @@ export interface GenerationRecord {
     [k: string]: unknown
   } | null
   prompt_id: string | null
+  machine: string | null
   status: RunStatus
   media: MediaFileRecord[]
   media_checks: MediaCheckRecord[]
@@ -1139,6 +1211,7 @@ export interface OutputView {
   selftest: boolean
   available: boolean
   reasons: UnavailableReasonView[]
+  machines: OutputMachinesView | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1166,6 +1239,14 @@ export interface UnavailableReasonView {
   code: string
   message: string
   fix_page: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OutputMachinesView".
+ */
+export interface OutputMachinesView {
+  ready: number
+  total: number
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1345,7 +1426,7 @@ export interface Places {
  * via the `definition` "PublicSettings".
  */
 export interface PublicSettings {
-  schema_version: 3
+  schema_version: 4
   language: 'de' | 'en'
   safety_level: SafetyLevel
   safety_llm_check: 'when_unsure' | 'always'

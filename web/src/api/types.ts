@@ -45,6 +45,9 @@ export type ComfyUIState = G.ComfyUIState
 export type ComfyUIStatus = G.ComfyUIStatusView
 export type ComfyUILogLine = G.LogLine
 export type ComfyUILogs = G.ComfyUILogs
+export type ComfyUIPool = G.ComfyUIPoolView
+export type ComfyUIMachine = G.ComfyUIMachineView
+export type PoolMachineChange = G.PoolMachineChange
 export type StorageReport = G.StorageReport
 /** `PUT /api/settings/offline`: going online needs the PIN once one is set. */
 export type OfflineChange = G.OfflineChange
