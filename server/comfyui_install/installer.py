@@ -264,7 +264,12 @@ class ComfyUIInstaller:
         phase("download")
         source = self._archive(plan, clients, speed, ctx)
         phase("unpack")
-        comfy = archive.unpack(source, folder / "unpacked")
+        try:
+            comfy = archive.unpack(source, folder / "unpacked", plan.archive_git_tree)
+        except AppError:
+            if not plan.archive_file:
+                source.unlink(missing_ok=True)  # a damaged download is fetched anew next time
+            raise
         shutil.move(str(comfy), str(folder / "ComfyUI"))
         shutil.rmtree(folder / "unpacked", ignore_errors=True)
         ctx.check_cancelled()
@@ -322,15 +327,18 @@ class ComfyUIInstaller:
             if not source.is_file():
                 raise AppError("comfyui_install_archive_missing", ErrorKind.INVALID_INPUT, file=str(source))
         else:
-            if plan.archive_sha256 is None:
+            pin = plan.archive_sha256 or plan.archive_git_tree
+            if pin is None:
                 raise AppError(
                     "comfyui_install_no_checksum", ErrorKind.INVALID_INPUT, file=plan.archive_url or ""
                 )
             assert plan.archive_url is not None
-            target = self.downloads / f"ComfyUI-{plan.version}-{plan.archive_sha256[:12]}.archive"
+            target = self.downloads / f"ComfyUI-{plan.version}-{pin[:12]}.archive"
             if not target.is_file():
                 archive.download(clients, plan.archive_url, target, speed.report, lambda: ctx.cancelled)
             source = target
+        if plan.archive_sha256 is None and plan.archive_git_tree is not None:
+            return source  # checked against the pinned tree while it is unpacked
         try:
             archive.check_sha256(source, plan.archive_sha256)
         except AppError:
@@ -405,7 +413,7 @@ class ComfyUIInstaller:
             archive_name = f"ComfyUI-{plan.version}.archive"
             shutil.copyfile(source, root / archive_name)
             ctx.check_cancelled()
-            comfy = archive.unpack(source, work / "unpacked")
+            comfy = archive.unpack(source, work / "unpacked", plan.archive_git_tree)
             shutil.move(str(comfy), str(work / "ComfyUI"))
             uv = self._uv_setup(plan)
             env = uv.environment(base_environment())

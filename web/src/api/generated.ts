@@ -566,6 +566,7 @@ export interface InstallPlan {
   archive_url: string | null
   archive_file: string | null
   archive_sha256: string | null
+  archive_git_tree: string | null
   python: string
   torch_index_url: string | null
   torch_packages: string[]
