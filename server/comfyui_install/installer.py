@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from server.atomic_write import write_bytes_atomic, write_model_atomic
 from server.child_processes import ChildProcesses
 from server.comfyui.connection_settings import ComfyUIConnectionSettings
+from server.comfyui.devices import CPU_FLAGS, automatic_device_flags
 from server.comfyui.installation import ComfyUIInstallation
 from server.comfyui.runtime import ComfyUIRuntime
 from server.comfyui_install import archive
@@ -37,7 +38,9 @@ from server.comfyui_install.environment import (
     UvSetup,
     base_environment,
     find_uv,
+    folder_bytes,
     install_command,
+    uv_summary,
     venv_command,
     venv_python,
 )
@@ -53,7 +56,14 @@ from server.comfyui_install.lab_bundle import (
     read_bundle,
     verify_wheels,
 )
-from server.comfyui_install.plan import InstallPlan, PlanChoices, ReleasePin, load_release, make_plan
+from server.comfyui_install.plan import (
+    InstallPlan,
+    PlanChoices,
+    ReleasePin,
+    TorchBuild,
+    load_release,
+    make_plan,
+)
 from server.comfyui_install.self_test import SelfTestCancelledError, run_self_test
 from server.errors import AppError, ErrorKind
 from server.jobs.manager import Job, JobCancelledError, JobContext, JobManager
@@ -283,22 +293,28 @@ class ComfyUIInstaller:
         phase("pytorch", build=plan.torch_build.value, packages=plan.torch_packages)
         if plan.torch_packages:
             torch_uv = self._uv_setup(plan, torch=True)
-            runner.run(
+            sizes = _UvProgress(ctx, "pytorch", venv, uv.cache_dir, plan.torch_bytes)
+            printed = runner.run(
                 "uv-pytorch",
                 install_command(torch_uv, venv, plan.torch_packages),
                 torch_uv.environment(base_environment()),
                 lambda: ctx.cancelled,
+                sizes.tick,
             )
+            sizes.finish(printed)
         phase("requirements")
         requirements, constraints = self._requirement_files(folder, plan)
-        runner.run(
+        sizes = _UvProgress(ctx, "requirements", venv, uv.cache_dir, plan.requirements_bytes)
+        printed = runner.run(
             "uv-requirements",
             install_command(
                 uv, venv, plan.extra_requirements, requirements=requirements, constraints=constraints
             ),
             env,
             lambda: ctx.cancelled,
+            sizes.tick,
         )
+        sizes.finish(printed)
         phase("first_start")
         installation = ComfyUIInstallation(folder / "ComfyUI", venv_python(venv).absolute())
         picture = run_self_test(
@@ -311,6 +327,8 @@ class ComfyUIInstaller:
             cancelled=lambda: ctx.cancelled,
             on_started=lambda: phase("self_test"),
             start_timeout_s=self._timings.start_timeout_s,
+            # A CPU build must be told so: ComfyUI asks PyTorch for CUDA otherwise and dies at start.
+            device_flags=CPU_FLAGS if plan.torch_build is TorchBuild.CPU else automatic_device_flags(),
         )
         ctx.check_cancelled()
         write_bytes_atomic(folder / SELF_TEST_PICTURE, picture)
@@ -602,6 +620,57 @@ class _Speed:
             "install_progress",
             {"phase": "download", "done": done, "total": total, "bytes_per_s": int(done / elapsed)},
         )
+
+
+class _UvProgress:
+    """Size and speed while uv works: uv prints no byte progress to a log, so the folders are measured.
+
+    ``installed_bytes`` is what is in the new environment, ``cached_bytes`` what uv fetched or
+    unpacked into its cache during this step (downloads land there first); ``expected_bytes`` is the
+    release pin's estimate for the step. At the end uv's own summary lines are added (packages, seconds).
+    """
+
+    INTERVAL_S = 2.0
+
+    def __init__(self, ctx: JobContext, phase: str, venv: Path, cache: Path, expected: int) -> None:
+        self._ctx = ctx
+        self._phase = phase
+        self._venv = venv
+        self._cache = cache
+        self._expected = expected
+        self._started = time.monotonic()
+        self._venv_before = folder_bytes(venv)
+        self._cache_before = folder_bytes(cache)
+        self._last = self._started
+
+    def _measure(self, **extra: object) -> None:
+        installed = max(folder_bytes(self._venv) - self._venv_before, 0)
+        cached = max(folder_bytes(self._cache) - self._cache_before, 0)
+        elapsed = max(time.monotonic() - self._started, 1e-3)
+        self._ctx.emit(
+            "install_progress",
+            {
+                "phase": self._phase,
+                # done/total as for the download, so the progress bar needs nothing new
+                "done": installed,
+                "total": self._expected or None,
+                "installed_bytes": installed,
+                "cached_bytes": cached,
+                "expected_bytes": self._expected,
+                "bytes_per_s": int(max(installed, cached) / elapsed),
+                "elapsed_s": round(elapsed, 1),
+                **extra,
+            },
+        )
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.INTERVAL_S:
+            self._last = now
+            self._measure()
+
+    def finish(self, printed: str) -> None:
+        self._measure(finished=True, **uv_summary(printed))
 
 
 def describe_for_log(plan: InstallPlan) -> str:

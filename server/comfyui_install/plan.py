@@ -124,6 +124,9 @@ class InstallPlan(_Strict):
     needs_network: bool
     install_root: str
     download_bytes: int
+    # The release pin's estimates per uv step (progress shows what is installed against them).
+    torch_bytes: int = 0
+    requirements_bytes: int = 0
     space_needed_bytes: int
     space_free_bytes: int | None
 
@@ -194,6 +197,8 @@ def make_plan(
         ),
         install_root=str(install_root),
         download_bytes=download,
+        torch_bytes=torch.size_bytes,
+        requirements_bytes=release.requirements_size_bytes,
         space_needed_bytes=needed + SPACE_MARGIN_BYTES,
         space_free_bytes=_free_bytes(install_root),
     )

@@ -70,6 +70,8 @@ def test_the_real_comfyui_installs_starts_and_paints(tmp_path: Path) -> None:
         took = time.monotonic() - started
         log = app.data_dir / "data" / "logs" / "comfyui-install.log"
         errors = [event.data for event in events if event.type in ("error", "state")]
+        if final_state(events) != "succeeded":
+            print(app.output()[-6000:])
         assert final_state(events) == "succeeded", (errors, log.read_text(encoding="utf-8")[-5000:])
         phases = [
             (event.data["phase"], event.data.get("bytes_installed"))

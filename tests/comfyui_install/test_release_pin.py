@@ -50,6 +50,18 @@ def test_a_download_pinned_only_by_its_git_tree_installs(tmp_path: Path, local_s
         events = _install(client, local_sources)
         assert final_state(events) == "succeeded", events
         assert [event.data["phase"] for event in events if event.type == "phase"] == PHASES
+        # uv's steps report size and speed: what is in the new environment, and uv's own summary.
+        (summary,) = [
+            event.data
+            for event in events
+            if event.type == "install_progress"
+            and event.data["phase"] == "requirements"
+            and event.data.get("finished")
+            and event.data.get("installed_packages")
+        ]
+        installed, packages = int(str(summary["installed_bytes"])), int(str(summary["installed_packages"]))
+        assert installed > 100_000 and packages >= 2
+        assert summary["done"] == installed and int(str(summary["bytes_per_s"])) > 0
 
 
 def test_a_download_with_another_tree_is_refused_and_deleted(
