@@ -24,7 +24,7 @@ from server.comfyui.child_log import LogLine
 from server.comfyui_install.installer import InstallPointer, InstallStatus
 from server.comfyui_install.plan import InstallPlan, PlanChoices
 from server.comfyui_install.requests import BundleRequest as InstallBundleRequest
-from server.comfyui_install.requests import InstallRequest
+from server.comfyui_install.requests import InstallActionRequest, InstallRequest
 from server.llm.chat_types import ModelInfo
 from server.model_files import requests as model_requests
 from server.model_files.file_work import ModelProgress
@@ -121,6 +121,7 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     PlanChoices,
     InstallRequest,
     InstallBundleRequest,
+    InstallActionRequest,
 )
 
 

@@ -156,7 +156,9 @@ class ComfyUIInstaller:
 
     @property
     def root(self) -> Path:
-        return self._paths.comfyui_state_dir / "installs"
+        # A lab policy may fix where installs live (a lab drive, the machine-wide install).
+        fixed = self._settings.policy.comfyui_install_root
+        return fixed / "installs" if fixed is not None else self._paths.comfyui_state_dir / "installs"
 
     @property
     def downloads(self) -> Path:
@@ -212,13 +214,19 @@ class ComfyUIInstaller:
             active_job_id=active,
             install_root=str(self.root),
             in_use=self._in_use(pointer.current),
-            allowed="comfyui" not in self._settings.policy.locked,
+            allowed="comfyui" not in self._settings.policy.locked
+            and self._settings.policy.comfyui_install_allowed,
         )
 
     # The job ------------------------------------------------------------------------------------
 
-    def start(self, choices: PlanChoices, *, leave_offline: bool) -> Job:
-        self._settings.policy.refuse("comfyui")
+    def _refuse_unless_allowed(self, pin: str | None) -> None:
+        """The policy first (no PIN opens it), then the teacher PIN once one is set."""
+        self._settings.policy.refuse_comfyui_install()
+        self._settings.check_teacher_pin(pin)
+
+    def start(self, choices: PlanChoices, *, leave_offline: bool, pin: str | None = None) -> Job:
+        self._refuse_unless_allowed(pin)
         plan = self.plan(choices)
         if choices.bundle_folder:
             folder = Path(choices.bundle_folder).expanduser()
@@ -399,8 +407,12 @@ class ComfyUIInstaller:
 
     # Lab bundles ---------------------------------------------------------------------------------
 
-    def make_bundle(self, choices: PlanChoices, target: Path, *, leave_offline: bool) -> Job:
+    def make_bundle(
+        self, choices: PlanChoices, target: Path, *, leave_offline: bool, pin: str | None = None
+    ) -> Job:
         """A job writing the archive and every wheel for this PC's kind into ``target`` (a USB stick)."""
+        # Making a bundle installs nothing here, so only the PIN guards it (it downloads a lot).
+        self._settings.check_teacher_pin(pin)
         plan = self.plan(choices)
         if plan.needs_network and self._settings.offline and not leave_offline:
             raise AppError("comfyui_install_offline_consent_needed", ErrorKind.CONFLICT)
@@ -481,8 +493,8 @@ class ComfyUIInstaller:
             self._remove(self.root / old_previous)
         log.info("switched to ComfyUI install %s (previous: %s)", name, before.current)
 
-    def rollback(self) -> InstallPointer:
-        self._settings.policy.refuse("comfyui")
+    def rollback(self, pin: str | None = None) -> InstallPointer:
+        self._refuse_unless_allowed(pin)
         pointer = self.pointer()
         if pointer.previous is None or not (self.root / pointer.previous / MARKER).is_file():
             raise AppError("comfyui_install_nothing_to_roll_back", ErrorKind.CONFLICT)
@@ -491,9 +503,9 @@ class ComfyUIInstaller:
         write_model_atomic(self.root / POINTER, swapped)
         return swapped
 
-    def remove_all(self) -> None:
+    def remove_all(self, pin: str | None = None) -> None:
         """The settings' "remove the installed ComfyUI" button: installs, caches and Pythons go."""
-        self._settings.policy.refuse("comfyui")
+        self._refuse_unless_allowed(pin)
         with self._lock:
             if self._active is not None and not self._active.state.is_final:
                 raise AppError("comfyui_install_running", ErrorKind.CONFLICT)

@@ -555,6 +555,15 @@ export interface ImportRequest {
   folder: string
 }
 /**
+ * Rollback and removal: the teacher PIN once one is set (the body may be left out without one).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InstallActionRequest".
+ */
+export interface InstallActionRequest {
+  pin?: string | null
+}
+/**
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "InstallPlan".
  */
@@ -578,6 +587,8 @@ export interface InstallPlan {
   needs_network: boolean
   install_root: string
   download_bytes: number
+  torch_bytes: number
+  requirements_bytes: number
   space_needed_bytes: number
   space_free_bytes: number | null
 }
@@ -596,6 +607,7 @@ export interface InstallPointer {
 export interface InstallRequest {
   choices?: PlanChoices
   leave_offline?: boolean
+  pin?: string | null
 }
 /**
  * What the teacher or IT chose beyond the defaults (all optional).
@@ -1254,6 +1266,7 @@ export interface BundleRequest {
   folder: string
   choices?: PlanChoices
   leave_offline?: boolean
+  pin?: string | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
