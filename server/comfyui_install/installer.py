@@ -137,6 +137,7 @@ class ComfyUIInstaller:
         network: HttpClients,
         timings: InstallerTimings | None = None,
         platform: str = sys.platform,
+        machine_root: Path | None = None,
     ) -> None:
         self._paths = paths
         self._release_file = release_file
@@ -148,6 +149,9 @@ class ComfyUIInstaller:
         self._network = network
         self._timings = timings or InstallerTimings()
         self._platform = platform
+        # The machine-wide install (desktop/cli.py, run as admin): installs and uv's Pythons live
+        # there, and no user's settings are switched to it (the lab policy points the app at it).
+        self._machine_root = machine_root
         self._lock = threading.Lock()
         self._active: Job | None = None
         self._gpu: DetectedGpu | None = None
@@ -156,6 +160,8 @@ class ComfyUIInstaller:
 
     @property
     def root(self) -> Path:
+        if self._machine_root is not None:
+            return self._machine_root / "installs"
         # A lab policy may fix where installs live (a lab drive, the machine-wide install).
         fixed = self._settings.policy.comfyui_install_root
         return fixed / "installs" if fixed is not None else self._paths.comfyui_state_dir / "installs"
@@ -382,7 +388,8 @@ class ComfyUIInstaller:
         return UvSetup(
             uv=find_uv(),
             cache_dir=self._paths.comfyui_state_dir / "uv-cache",
-            python_dir=self._paths.comfyui_state_dir / "python",
+            # A machine-wide install's Python must outlive the admin's scratch folder.
+            python_dir=(self._machine_root or self._paths.comfyui_state_dir) / "python",
             offline=plan.offline,
             index_urls=indexes,
             find_links=plan.wheel_folder,
@@ -487,7 +494,8 @@ class ComfyUIInstaller:
     def _switch_to(self, name: str) -> None:
         before = self.pointer()
         old_previous = before.previous
-        self._point_settings_at(name)
+        if self._machine_root is None:
+            self._point_settings_at(name)
         write_model_atomic(self.root / POINTER, InstallPointer(current=name, previous=before.current))
         if old_previous and old_previous not in (name, before.current):
             self._remove(self.root / old_previous)
@@ -523,6 +531,8 @@ class ComfyUIInstaller:
 
     def remove_leftovers(self) -> None:
         """At start: folders without a marker are what a crash left mid-install."""
+        if self._settings.policy.comfyui_install_root is not None and self._machine_root is None:
+            return  # a shared or machine-wide root is IT's: a user's app never deletes there
         if not self.root.is_dir():
             return
         for entry in self.root.iterdir():

@@ -1,4 +1,4 @@
-"""Installing ComfyUI is teacher-only once a PIN is set, and a lab policy can forbid it or fix where it goes."""
+"""Installing ComfyUI is teacher-only once a PIN is set; a lab policy can forbid it or fix where it goes."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_install_bundle_rollback_and_removal_need_the_teacher_pin(
         wheels = {"wheel_folder": f"{local_sources.url}/wheels/"}
         stick = tmp_path / "stick"
         stick.mkdir()
-        calls = [
+        calls: list[tuple[str, str, dict[str, object]]] = [
             ("POST", "/api/comfyui/install", {"choices": wheels}),
             ("POST", "/api/comfyui/install/bundle", {"folder": str(stick), "choices": wheels}),
             ("POST", "/api/comfyui/install/rollback", {}),
