@@ -83,7 +83,7 @@ def test_the_shipped_release_is_pinned_by_commit_and_tree(tmp_path: Path) -> Non
     commit = "a125cd84b054a57729b5eecab930ca9408719832"
     assert release.archive.commit == commit
     assert release.archive.git_tree == "bc8ceee3be4464fef05ec4009cf28ecc8839a8ea"
-    assert release.archive.url == f"https://github.com/Comfy-Org/ComfyUI/archive/{commit}.tar.gz"
+    assert release.archive.url == f"https://github.com/comfyanonymous/ComfyUI/archive/{commit}.tar.gz"
     cpu = DetectedGpu(kind=GpuKind.NONE)
     online = make_plan(release, cpu, PlanChoices(), tmp_path, "linux")
     assert online.archive_git_tree == release.archive.git_tree and online.archive_sha256 is None
