@@ -38,7 +38,11 @@ def comfyui_install_blueprint(installer: ComfyUIInstaller) -> Blueprint:
     def bundle() -> tuple[Response, int]:
         body = parse_body(BundleRequest)
         job = installer.make_bundle(
-            body.choices, Path(body.folder).expanduser(), leave_offline=body.leave_offline, pin=body.pin
+            body.choices,
+            Path(body.folder).expanduser(),
+            leave_offline=body.leave_offline,
+            pin=body.pin,
+            model_ids=body.model_ids,
         )
         return answer(JobAccepted(job_id=job.id), 202)
 

@@ -22,6 +22,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -123,6 +124,14 @@ class InstallerTimings:
     start_timeout_s: float = 600.0
 
 
+class ModelBundles(Protocol):
+    """The models page's bundle writer (server/model_files): the lab bundle puts models beside ComfyUI."""
+
+    def check_bundle(self, folder: Path, model_ids: list[str]) -> None: ...
+
+    def write_bundle(self, folder: Path, model_ids: list[str], context: JobContext) -> dict[str, object]: ...
+
+
 class ComfyUIInstaller:
     def __init__(
         self,
@@ -138,6 +147,7 @@ class ComfyUIInstaller:
         timings: InstallerTimings | None = None,
         platform: str = sys.platform,
         machine_root: Path | None = None,
+        model_bundles: ModelBundles | None = None,
     ) -> None:
         self._paths = paths
         self._release_file = release_file
@@ -152,6 +162,7 @@ class ComfyUIInstaller:
         # The machine-wide install (desktop/cli.py, run as admin): installs and uv's Pythons live
         # there, and no user's settings are switched to it (the lab policy points the app at it).
         self._machine_root = machine_root
+        self._model_bundles = model_bundles
         self._lock = threading.Lock()
         self._active: Job | None = None
         self._gpu: DetectedGpu | None = None
@@ -415,7 +426,13 @@ class ComfyUIInstaller:
     # Lab bundles ---------------------------------------------------------------------------------
 
     def make_bundle(
-        self, choices: PlanChoices, target: Path, *, leave_offline: bool, pin: str | None = None
+        self,
+        choices: PlanChoices,
+        target: Path,
+        *,
+        leave_offline: bool,
+        pin: str | None = None,
+        model_ids: Sequence[str] = (),
     ) -> Job:
         """A job writing the archive and every wheel for this PC's kind into ``target`` (a USB stick)."""
         # Making a bundle installs nothing here, so only the PIN guards it (it downloads a lot).
@@ -425,19 +442,29 @@ class ComfyUIInstaller:
             raise AppError("comfyui_install_offline_consent_needed", ErrorKind.CONFLICT)
         if not target.is_dir():
             raise AppError("comfyui_bundle_folder_missing", ErrorKind.INVALID_INPUT, folder=str(target))
+        models = list(model_ids)
+        if models:
+            if self._model_bundles is None:
+                raise AppError("comfyui_bundle_models_unavailable", ErrorKind.UNAVAILABLE)
+            self._model_bundles.check_bundle(target, models)
         with self._lock:
             if self._active is not None and not self._active.state.is_final:
                 raise AppError("comfyui_install_running", ErrorKind.CONFLICT)
             exempt = leave_offline
             clients = HttpClients(NetworkPolicy(lambda: self._settings.offline and not exempt))
             job = self._jobs.submit(
-                "comfyui_bundle", INSTALL_LANE, lambda ctx: self._bundle(ctx, plan, clients, target)
+                "comfyui_bundle", INSTALL_LANE, lambda ctx: self._bundle(ctx, plan, clients, target, models)
             )
             self._active = job
         return job
 
     def _bundle(
-        self, ctx: JobContext, plan: InstallPlan, clients: HttpClients, target: Path
+        self,
+        ctx: JobContext,
+        plan: InstallPlan,
+        clients: HttpClients,
+        target: Path,
+        model_ids: list[str] | None = None,
     ) -> dict[str, object]:
         root = bundle_root(target)
         work = self._paths.comfyui_state_dir / "bundle-work"
@@ -487,7 +514,13 @@ class ComfyUIInstaller:
             raise
         finally:
             self._remove(work)
-        return {"folder": str(root), "wheels": len(wheels)}
+        result: dict[str, object] = {"folder": str(root), "wheels": len(wheels)}
+        if model_ids and self._model_bundles is not None:
+            # After the ComfyUI part is complete: the model files' own bundle (ai4artsed-models/, its
+            # manifest written last too), imported on the other PC from the models page.
+            ctx.emit("phase", {"phase": "models", "index": 4, "of": 4})
+            result["models"] = self._model_bundles.write_bundle(target, model_ids, ctx)
+        return result
 
     # Switching, rollback, removal ---------------------------------------------------------------
 

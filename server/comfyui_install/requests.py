@@ -23,6 +23,8 @@ class BundleRequest(BaseModel):
     folder: str = Field(min_length=1, max_length=4096)
     choices: PlanChoices = Field(default_factory=PlanChoices)
     leave_offline: bool = False
+    # Model files (ids of the app's model list) written beside it, as the models page's bundle does.
+    model_ids: list[str] = Field(default_factory=list, max_length=200)
     pin: str | None = Field(default=None, max_length=64)
 
 

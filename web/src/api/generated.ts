@@ -1266,6 +1266,10 @@ export interface BundleRequest {
   folder: string
   choices?: PlanChoices
   leave_offline?: boolean
+  /**
+   * @maxItems 200
+   */
+  model_ids?: string[]
   pin?: string | null
 }
 /**
