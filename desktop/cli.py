@@ -10,6 +10,18 @@ from server.settings.models import ComfyUIMode, ComfyUISettings, PoolMachineSett
 
 
 @dataclass(frozen=True)
+class MachineInstallOptions:
+    """`--install-comfyui --machine-wide`: what the admin named (else the release pin's sources)."""
+
+    bundle_folder: Path | None = None
+    archive_file: Path | None = None
+    archive_sha256: str | None = None
+    wheel_folder: str | None = None
+    package_index: str | None = None
+    cpu_only: bool = False
+
+
+@dataclass(frozen=True)
 class LaunchOptions:
     headless: bool
     port: int
@@ -18,6 +30,8 @@ class LaunchOptions:
     log_level: str
     # A ComfyUI for this launch only (the saved settings stay as they are).
     comfyui: ComfyUISettings | None = None
+    # Install ComfyUI for every user of this PC instead of starting the app.
+    machine_install: MachineInstallOptions | None = None
 
 
 def parse_args(argv: list[str] | None = None) -> LaunchOptions:
@@ -55,7 +69,38 @@ def parse_args(argv: list[str] | None = None) -> LaunchOptions:
         type=Path,
         help="the Python interpreter for --comfyui-dir (default: found beside it)",
     )
+    install = parser.add_argument_group("installing ComfyUI for every user (run as administrator)")
+    install.add_argument(
+        "--install-comfyui", action="store_true", help="install the pinned ComfyUI release, then exit"
+    )
+    install.add_argument(
+        "--machine-wide",
+        action="store_true",
+        help="into the machine-wide folder (ProgramData, /opt/ai4artsed/comfyui, /Library/...)",
+    )
+    install.add_argument("--from-bundle", type=Path, help="a lab bundle folder (no network needed)")
+    install.add_argument("--archive", type=Path, help="a ComfyUI source archive file instead of the download")
+    install.add_argument(
+        "--archive-sha256", help="the archive file's sha256 (else it must be the pinned commit)"
+    )
+    install.add_argument("--wheel-folder", help="a folder (or URL) of wheels instead of the package indexes")
+    install.add_argument("--package-index", help="a package mirror (PEP 503 simple index)")
+    install.add_argument("--cpu-only", action="store_true", help="the CPU build of PyTorch even with a GPU")
     args = parser.parse_args(argv)
+    if args.install_comfyui and not args.machine_wide:
+        parser.error("--install-comfyui needs --machine-wide (a teacher installs for themselves in the app)")
+    machine_install = (
+        MachineInstallOptions(
+            bundle_folder=args.from_bundle,
+            archive_file=args.archive,
+            archive_sha256=args.archive_sha256,
+            wheel_folder=args.wheel_folder,
+            package_index=args.package_index,
+            cpu_only=args.cpu_only,
+        )
+        if args.install_comfyui
+        else None
+    )
     if args.token is not None and len(args.token) < 16:
         parser.error("--token must be at least 16 characters long")
     if args.comfyui_python is not None and args.comfyui_dir is None:
@@ -67,6 +112,7 @@ def parse_args(argv: list[str] | None = None) -> LaunchOptions:
         data_dir=args.data_dir,
         log_level=args.log_level,
         comfyui=_comfyui_choice(args.comfyui_dir, args.comfyui_python, args.comfyui_url),
+        machine_install=machine_install,
     )
 
 

@@ -38,6 +38,10 @@ HEALTH_TIMEOUT_S = 20.0
 def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     options = parse_args(argv)
+    if options.machine_install is not None:
+        from desktop.install_comfyui import run_machine_wide_install
+
+        return run_machine_wide_install(options.machine_install)
     stop_requested = threading.Event()
     StopSignalWatcher(stop_requested.set)
 

@@ -277,6 +277,7 @@ def build_services(
         jobs=jobs,
         children=children,
         network=network,
+        model_bundles=models,
     )
     installer.remove_leftovers()
     services = Services(

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
 from server.api.answers import JobAccepted
 from server.api.contract import answer
 from server.api.request_body import parse_body
 from server.comfyui_install.installer import ComfyUIInstaller
 from server.comfyui_install.plan import PlanChoices
-from server.comfyui_install.requests import BundleRequest, InstallRequest
+from server.comfyui_install.requests import BundleRequest, InstallActionRequest, InstallRequest
 
 
 def comfyui_install_blueprint(installer: ComfyUIInstaller) -> Blueprint:
@@ -31,24 +31,28 @@ def comfyui_install_blueprint(installer: ComfyUIInstaller) -> Blueprint:
     @bp.post("/api/comfyui/install")
     def start() -> tuple[Response, int]:
         body = parse_body(InstallRequest)
-        job = installer.start(body.choices, leave_offline=body.leave_offline)
+        job = installer.start(body.choices, leave_offline=body.leave_offline, pin=body.pin)
         return answer(JobAccepted(job_id=job.id), 202)
 
     @bp.post("/api/comfyui/install/bundle")
     def bundle() -> tuple[Response, int]:
         body = parse_body(BundleRequest)
         job = installer.make_bundle(
-            body.choices, Path(body.folder).expanduser(), leave_offline=body.leave_offline
+            body.choices,
+            Path(body.folder).expanduser(),
+            leave_offline=body.leave_offline,
+            pin=body.pin,
+            model_ids=body.model_ids,
         )
         return answer(JobAccepted(job_id=job.id), 202)
 
     @bp.post("/api/comfyui/install/rollback")
     def rollback() -> tuple[Response, int]:
-        return answer(installer.rollback())
+        return answer(installer.rollback(_action().pin))
 
     @bp.delete("/api/comfyui/install")
     def remove() -> tuple[Response, int]:
-        installer.remove_all()
+        installer.remove_all(_action().pin)
         return answer(installer.status())
 
     @bp.get("/api/comfyui/install/self-test-picture")
@@ -58,3 +62,8 @@ def comfyui_install_blueprint(installer: ComfyUIInstaller) -> Blueprint:
         return response
 
     return bp
+
+
+def _action() -> InstallActionRequest:
+    # Without a PIN the older body-less calls stay valid.
+    return parse_body(InstallActionRequest) if request.get_data(cache=True) else InstallActionRequest()

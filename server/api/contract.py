@@ -26,7 +26,7 @@ from server.comfyui.child_log import LogLine
 from server.comfyui_install.installer import InstallPointer, InstallStatus
 from server.comfyui_install.plan import InstallPlan, PlanChoices
 from server.comfyui_install.requests import BundleRequest as InstallBundleRequest
-from server.comfyui_install.requests import InstallRequest
+from server.comfyui_install.requests import InstallActionRequest, InstallRequest
 from server.llm.chat_types import ModelInfo
 from server.model_files import requests as model_requests
 from server.model_files.file_work import ModelProgress
@@ -131,6 +131,7 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     attitude_models.AttitudePin,
     attitude_models.AttitudeImport,
     attitude_models.AttitudeExportQuery,
+    InstallActionRequest,
 )
 
 

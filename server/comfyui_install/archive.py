@@ -8,20 +8,24 @@ every member that would land outside the target (``..``, absolute paths, links, 
 from __future__ import annotations
 
 import hashlib
-import shutil
+import stat
 import tarfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import httpx
 
+from server.comfyui_install import git_tree
 from server.errors import AppError, ErrorKind
 from server.network.http_clients import HttpClients
 
 CHUNK_BYTES = 1 << 20
 # (bytes so far, bytes in all or None)
 Progress = Callable[[int, int | None], None]
+# What was unpacked as git sees it: {posix path below the target: (git mode, blob id)}.
+GitEntries = dict[str, tuple[str, str]]
 
 
 def sha256_of(path: Path, progress: Progress | None = None) -> str:
@@ -99,16 +103,32 @@ def _finish(partial: Path, target: Path) -> Path:
     return target
 
 
-def unpack(archive: Path, target: Path) -> Path:
-    """Unpacks into ``target`` (new) and returns the folder holding ``main.py``."""
+def unpack(archive: Path, target: Path, expected_git_tree: str | None = None) -> Path:
+    """Unpacks into ``target`` (new) and returns the folder holding ``main.py``.
+
+    With ``expected_git_tree`` the unpacked ComfyUI folder must have exactly that git tree id (the
+    pinned commit's): file modes are taken from the archive's members, so the check is the same on
+    Windows, where the file system keeps no executable bit.
+    """
     target.mkdir(parents=True)
+    entries: GitEntries = {}
     if zipfile.is_zipfile(archive):
-        _unpack_zip(archive, target)
+        _unpack_zip(archive, target, entries)
     elif tarfile.is_tarfile(archive):
-        _unpack_tar(archive, target)
+        _unpack_tar(archive, target, entries)
     else:
         raise AppError("comfyui_install_archive_unreadable", ErrorKind.INVALID_INPUT, file=archive.name)
-    return _comfyui_root(target)
+    root = _comfyui_root(target)
+    if expected_git_tree is not None:
+        check_git_tree(entries, root.relative_to(target).as_posix(), expected_git_tree, archive.name)
+    return root
+
+
+def check_git_tree(entries: GitEntries, prefix: str, expected: str, file: str) -> None:
+    below = "" if prefix in ("", ".") else prefix + "/"
+    inside = {path[len(below) :]: entry for path, entry in entries.items() if path.startswith(below)}
+    if git_tree.tree_id(inside) != expected:
+        raise AppError("comfyui_install_checksum_mismatch", ErrorKind.FAILED, file=file)
 
 
 def _safe_member(name: str, target: Path) -> Path:
@@ -121,9 +141,25 @@ def _safe_member(name: str, target: Path) -> Path:
     return destination
 
 
-def _unpack_tar(archive: Path, target: Path) -> None:
+def _copy_counting(source: IO[bytes], destination: Path, size: int) -> str:
+    """Copies and returns git's blob id of what was copied (one read of the data)."""
+    digest = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
+    with destination.open("wb") as sink:
+        while chunk := source.read(CHUNK_BYTES):
+            digest.update(chunk)
+            sink.write(chunk)
+    return digest.hexdigest()
+
+
+def _entry_name(name: str) -> str:
+    return PurePosixPath(name.replace("\\", "/")).as_posix()
+
+
+def _unpack_tar(archive: Path, target: Path, entries: GitEntries) -> None:
     with tarfile.open(archive) as tar:
         for member in tar:
+            if member.type in (tarfile.XGLTYPE, tarfile.XHDTYPE):
+                continue  # pax headers (GitHub's names the commit): not files
             destination = _safe_member(member.name, target)
             if member.isdir():
                 destination.mkdir(parents=True, exist_ok=True)
@@ -132,10 +168,15 @@ def _unpack_tar(archive: Path, target: Path) -> None:
                 source = tar.extractfile(member)
                 if source is None:
                     continue
-                with source, destination.open("wb") as sink:
-                    shutil.copyfileobj(source, sink, CHUNK_BYTES)
-                if member.mode & 0o100:
+                with source:
+                    blob = _copy_counting(source, destination, member.size)
+                executable = bool(member.mode & 0o100)
+                if executable:
                     destination.chmod(0o755)
+                entries[_entry_name(member.name)] = (
+                    git_tree.EXECUTABLE if executable else git_tree.FILE,
+                    blob,
+                )
             elif member.issym() or member.islnk():
                 # ComfyUI's archive has no links; a link is the classic way out of the target folder.
                 raise AppError(
@@ -144,16 +185,24 @@ def _unpack_tar(archive: Path, target: Path) -> None:
             # devices, fifos: skipped
 
 
-def _unpack_zip(archive: Path, target: Path) -> None:
+def _unpack_zip(archive: Path, target: Path, entries: GitEntries) -> None:
     with zipfile.ZipFile(archive) as bundle:
         for info in bundle.infolist():
             destination = _safe_member(info.filename, target)
             if info.is_dir():
                 destination.mkdir(parents=True, exist_ok=True)
                 continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise AppError(
+                    "comfyui_install_archive_unsafe", ErrorKind.INVALID_INPUT, member=info.filename[:200]
+                )
             destination.parent.mkdir(parents=True, exist_ok=True)
-            with bundle.open(info) as source, destination.open("wb") as sink:
-                shutil.copyfileobj(source, sink, CHUNK_BYTES)
+            with bundle.open(info) as source:
+                blob = _copy_counting(source, destination, info.file_size)
+            executable = bool((info.external_attr >> 16) & 0o100)
+            if executable:
+                destination.chmod(0o755)
+            entries[_entry_name(info.filename)] = (git_tree.EXECUTABLE if executable else git_tree.FILE, blob)
 
 
 def _comfyui_root(target: Path) -> Path:

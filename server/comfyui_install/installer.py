@@ -22,12 +22,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from server.atomic_write import write_bytes_atomic, write_model_atomic
 from server.child_processes import ChildProcesses
 from server.comfyui.connection_settings import ComfyUIConnectionSettings
+from server.comfyui.devices import CPU_FLAGS, automatic_device_flags
 from server.comfyui.installation import ComfyUIInstallation
 from server.comfyui.runtime import ComfyUIRuntime
 from server.comfyui_install import archive
@@ -37,7 +39,9 @@ from server.comfyui_install.environment import (
     UvSetup,
     base_environment,
     find_uv,
+    folder_bytes,
     install_command,
+    uv_summary,
     venv_command,
     venv_python,
 )
@@ -53,7 +57,14 @@ from server.comfyui_install.lab_bundle import (
     read_bundle,
     verify_wheels,
 )
-from server.comfyui_install.plan import InstallPlan, PlanChoices, ReleasePin, load_release, make_plan
+from server.comfyui_install.plan import (
+    InstallPlan,
+    PlanChoices,
+    ReleasePin,
+    TorchBuild,
+    load_release,
+    make_plan,
+)
 from server.comfyui_install.self_test import SelfTestCancelledError, run_self_test
 from server.errors import AppError, ErrorKind
 from server.jobs.manager import Job, JobCancelledError, JobContext, JobManager
@@ -113,6 +124,14 @@ class InstallerTimings:
     start_timeout_s: float = 600.0
 
 
+class ModelBundles(Protocol):
+    """The models page's bundle writer (server/model_files): the lab bundle puts models beside ComfyUI."""
+
+    def check_bundle(self, folder: Path, model_ids: list[str]) -> None: ...
+
+    def write_bundle(self, folder: Path, model_ids: list[str], context: JobContext) -> dict[str, object]: ...
+
+
 class ComfyUIInstaller:
     def __init__(
         self,
@@ -127,6 +146,8 @@ class ComfyUIInstaller:
         network: HttpClients,
         timings: InstallerTimings | None = None,
         platform: str = sys.platform,
+        machine_root: Path | None = None,
+        model_bundles: ModelBundles | None = None,
     ) -> None:
         self._paths = paths
         self._release_file = release_file
@@ -138,6 +159,10 @@ class ComfyUIInstaller:
         self._network = network
         self._timings = timings or InstallerTimings()
         self._platform = platform
+        # The machine-wide install (desktop/cli.py, run as admin): installs and uv's Pythons live
+        # there, and no user's settings are switched to it (the lab policy points the app at it).
+        self._machine_root = machine_root
+        self._model_bundles = model_bundles
         self._lock = threading.Lock()
         self._active: Job | None = None
         self._gpu: DetectedGpu | None = None
@@ -146,7 +171,11 @@ class ComfyUIInstaller:
 
     @property
     def root(self) -> Path:
-        return self._paths.comfyui_state_dir / "installs"
+        if self._machine_root is not None:
+            return self._machine_root / "installs"
+        # A lab policy may fix where installs live (a lab drive, the machine-wide install).
+        fixed = self._settings.policy.comfyui_install_root
+        return fixed / "installs" if fixed is not None else self._paths.comfyui_state_dir / "installs"
 
     @property
     def downloads(self) -> Path:
@@ -202,13 +231,19 @@ class ComfyUIInstaller:
             active_job_id=active,
             install_root=str(self.root),
             in_use=self._in_use(pointer.current),
-            allowed="comfyui" not in self._settings.policy.locked,
+            allowed="comfyui" not in self._settings.policy.locked
+            and self._settings.policy.comfyui_install_allowed,
         )
 
     # The job ------------------------------------------------------------------------------------
 
-    def start(self, choices: PlanChoices, *, leave_offline: bool) -> Job:
-        self._settings.policy.refuse("comfyui")
+    def _refuse_unless_allowed(self, pin: str | None) -> None:
+        """The policy first (no PIN opens it), then the teacher PIN once one is set."""
+        self._settings.policy.refuse_comfyui_install()
+        self._settings.check_teacher_pin(pin)
+
+    def start(self, choices: PlanChoices, *, leave_offline: bool, pin: str | None = None) -> Job:
+        self._refuse_unless_allowed(pin)
         plan = self.plan(choices)
         if choices.bundle_folder:
             folder = Path(choices.bundle_folder).expanduser()
@@ -264,7 +299,12 @@ class ComfyUIInstaller:
         phase("download")
         source = self._archive(plan, clients, speed, ctx)
         phase("unpack")
-        comfy = archive.unpack(source, folder / "unpacked")
+        try:
+            comfy = archive.unpack(source, folder / "unpacked", plan.archive_git_tree)
+        except AppError:
+            if not plan.archive_file:
+                source.unlink(missing_ok=True)  # a damaged download is fetched anew next time
+            raise
         shutil.move(str(comfy), str(folder / "ComfyUI"))
         shutil.rmtree(folder / "unpacked", ignore_errors=True)
         ctx.check_cancelled()
@@ -278,22 +318,28 @@ class ComfyUIInstaller:
         phase("pytorch", build=plan.torch_build.value, packages=plan.torch_packages)
         if plan.torch_packages:
             torch_uv = self._uv_setup(plan, torch=True)
-            runner.run(
+            sizes = _UvProgress(ctx, "pytorch", venv, uv.cache_dir, plan.torch_bytes)
+            printed = runner.run(
                 "uv-pytorch",
                 install_command(torch_uv, venv, plan.torch_packages),
                 torch_uv.environment(base_environment()),
                 lambda: ctx.cancelled,
+                sizes.tick,
             )
+            sizes.finish(printed)
         phase("requirements")
         requirements, constraints = self._requirement_files(folder, plan)
-        runner.run(
+        sizes = _UvProgress(ctx, "requirements", venv, uv.cache_dir, plan.requirements_bytes)
+        printed = runner.run(
             "uv-requirements",
             install_command(
                 uv, venv, plan.extra_requirements, requirements=requirements, constraints=constraints
             ),
             env,
             lambda: ctx.cancelled,
+            sizes.tick,
         )
+        sizes.finish(printed)
         phase("first_start")
         installation = ComfyUIInstallation(folder / "ComfyUI", venv_python(venv).absolute())
         picture = run_self_test(
@@ -306,6 +352,8 @@ class ComfyUIInstaller:
             cancelled=lambda: ctx.cancelled,
             on_started=lambda: phase("self_test"),
             start_timeout_s=self._timings.start_timeout_s,
+            # A CPU build must be told so: ComfyUI asks PyTorch for CUDA otherwise and dies at start.
+            device_flags=CPU_FLAGS if plan.torch_build is TorchBuild.CPU else automatic_device_flags(),
         )
         ctx.check_cancelled()
         write_bytes_atomic(folder / SELF_TEST_PICTURE, picture)
@@ -322,15 +370,18 @@ class ComfyUIInstaller:
             if not source.is_file():
                 raise AppError("comfyui_install_archive_missing", ErrorKind.INVALID_INPUT, file=str(source))
         else:
-            if plan.archive_sha256 is None:
+            pin = plan.archive_sha256 or plan.archive_git_tree
+            if pin is None:
                 raise AppError(
                     "comfyui_install_no_checksum", ErrorKind.INVALID_INPUT, file=plan.archive_url or ""
                 )
             assert plan.archive_url is not None
-            target = self.downloads / f"ComfyUI-{plan.version}-{plan.archive_sha256[:12]}.archive"
+            target = self.downloads / f"ComfyUI-{plan.version}-{pin[:12]}.archive"
             if not target.is_file():
                 archive.download(clients, plan.archive_url, target, speed.report, lambda: ctx.cancelled)
             source = target
+        if plan.archive_sha256 is None and plan.archive_git_tree is not None:
+            return source  # checked against the pinned tree while it is unpacked
         try:
             archive.check_sha256(source, plan.archive_sha256)
         except AppError:
@@ -348,7 +399,8 @@ class ComfyUIInstaller:
         return UvSetup(
             uv=find_uv(),
             cache_dir=self._paths.comfyui_state_dir / "uv-cache",
-            python_dir=self._paths.comfyui_state_dir / "python",
+            # A machine-wide install's Python must outlive the admin's scratch folder.
+            python_dir=(self._machine_root or self._paths.comfyui_state_dir) / "python",
             offline=plan.offline,
             index_urls=indexes,
             find_links=plan.wheel_folder,
@@ -373,26 +425,46 @@ class ComfyUIInstaller:
 
     # Lab bundles ---------------------------------------------------------------------------------
 
-    def make_bundle(self, choices: PlanChoices, target: Path, *, leave_offline: bool) -> Job:
+    def make_bundle(
+        self,
+        choices: PlanChoices,
+        target: Path,
+        *,
+        leave_offline: bool,
+        pin: str | None = None,
+        model_ids: Sequence[str] = (),
+    ) -> Job:
         """A job writing the archive and every wheel for this PC's kind into ``target`` (a USB stick)."""
+        # Making a bundle installs nothing here, so only the PIN guards it (it downloads a lot).
+        self._settings.check_teacher_pin(pin)
         plan = self.plan(choices)
         if plan.needs_network and self._settings.offline and not leave_offline:
             raise AppError("comfyui_install_offline_consent_needed", ErrorKind.CONFLICT)
         if not target.is_dir():
             raise AppError("comfyui_bundle_folder_missing", ErrorKind.INVALID_INPUT, folder=str(target))
+        models = list(model_ids)
+        if models:
+            if self._model_bundles is None:
+                raise AppError("comfyui_bundle_models_unavailable", ErrorKind.UNAVAILABLE)
+            self._model_bundles.check_bundle(target, models)
         with self._lock:
             if self._active is not None and not self._active.state.is_final:
                 raise AppError("comfyui_install_running", ErrorKind.CONFLICT)
             exempt = leave_offline
             clients = HttpClients(NetworkPolicy(lambda: self._settings.offline and not exempt))
             job = self._jobs.submit(
-                "comfyui_bundle", INSTALL_LANE, lambda ctx: self._bundle(ctx, plan, clients, target)
+                "comfyui_bundle", INSTALL_LANE, lambda ctx: self._bundle(ctx, plan, clients, target, models)
             )
             self._active = job
         return job
 
     def _bundle(
-        self, ctx: JobContext, plan: InstallPlan, clients: HttpClients, target: Path
+        self,
+        ctx: JobContext,
+        plan: InstallPlan,
+        clients: HttpClients,
+        target: Path,
+        model_ids: list[str] | None = None,
     ) -> dict[str, object]:
         root = bundle_root(target)
         work = self._paths.comfyui_state_dir / "bundle-work"
@@ -405,7 +477,7 @@ class ComfyUIInstaller:
             archive_name = f"ComfyUI-{plan.version}.archive"
             shutil.copyfile(source, root / archive_name)
             ctx.check_cancelled()
-            comfy = archive.unpack(source, work / "unpacked")
+            comfy = archive.unpack(source, work / "unpacked", plan.archive_git_tree)
             shutil.move(str(comfy), str(work / "ComfyUI"))
             uv = self._uv_setup(plan)
             env = uv.environment(base_environment())
@@ -442,21 +514,28 @@ class ComfyUIInstaller:
             raise
         finally:
             self._remove(work)
-        return {"folder": str(root), "wheels": len(wheels)}
+        result: dict[str, object] = {"folder": str(root), "wheels": len(wheels)}
+        if model_ids and self._model_bundles is not None:
+            # After the ComfyUI part is complete: the model files' own bundle (ai4artsed-models/, its
+            # manifest written last too), imported on the other PC from the models page.
+            ctx.emit("phase", {"phase": "models", "index": 4, "of": 4})
+            result["models"] = self._model_bundles.write_bundle(target, model_ids, ctx)
+        return result
 
     # Switching, rollback, removal ---------------------------------------------------------------
 
     def _switch_to(self, name: str) -> None:
         before = self.pointer()
         old_previous = before.previous
-        self._point_settings_at(name)
+        if self._machine_root is None:
+            self._point_settings_at(name)
         write_model_atomic(self.root / POINTER, InstallPointer(current=name, previous=before.current))
         if old_previous and old_previous not in (name, before.current):
             self._remove(self.root / old_previous)
         log.info("switched to ComfyUI install %s (previous: %s)", name, before.current)
 
-    def rollback(self) -> InstallPointer:
-        self._settings.policy.refuse("comfyui")
+    def rollback(self, pin: str | None = None) -> InstallPointer:
+        self._refuse_unless_allowed(pin)
         pointer = self.pointer()
         if pointer.previous is None or not (self.root / pointer.previous / MARKER).is_file():
             raise AppError("comfyui_install_nothing_to_roll_back", ErrorKind.CONFLICT)
@@ -465,9 +544,9 @@ class ComfyUIInstaller:
         write_model_atomic(self.root / POINTER, swapped)
         return swapped
 
-    def remove_all(self) -> None:
+    def remove_all(self, pin: str | None = None) -> None:
         """The settings' "remove the installed ComfyUI" button: installs, caches and Pythons go."""
-        self._settings.policy.refuse("comfyui")
+        self._refuse_unless_allowed(pin)
         with self._lock:
             if self._active is not None and not self._active.state.is_final:
                 raise AppError("comfyui_install_running", ErrorKind.CONFLICT)
@@ -485,6 +564,8 @@ class ComfyUIInstaller:
 
     def remove_leftovers(self) -> None:
         """At start: folders without a marker are what a crash left mid-install."""
+        if self._settings.policy.comfyui_install_root is not None and self._machine_root is None:
+            return  # a shared or machine-wide root is IT's: a user's app never deletes there
         if not self.root.is_dir():
             return
         for entry in self.root.iterdir():
@@ -594,6 +675,57 @@ class _Speed:
             "install_progress",
             {"phase": "download", "done": done, "total": total, "bytes_per_s": int(done / elapsed)},
         )
+
+
+class _UvProgress:
+    """Size and speed while uv works: uv prints no byte progress to a log, so the folders are measured.
+
+    ``installed_bytes`` is what is in the new environment, ``cached_bytes`` what uv fetched or
+    unpacked into its cache during this step (downloads land there first); ``expected_bytes`` is the
+    release pin's estimate for the step. At the end uv's own summary lines are added (packages, seconds).
+    """
+
+    INTERVAL_S = 2.0
+
+    def __init__(self, ctx: JobContext, phase: str, venv: Path, cache: Path, expected: int) -> None:
+        self._ctx = ctx
+        self._phase = phase
+        self._venv = venv
+        self._cache = cache
+        self._expected = expected
+        self._started = time.monotonic()
+        self._venv_before = folder_bytes(venv)
+        self._cache_before = folder_bytes(cache)
+        self._last = self._started
+
+    def _measure(self, **extra: object) -> None:
+        installed = max(folder_bytes(self._venv) - self._venv_before, 0)
+        cached = max(folder_bytes(self._cache) - self._cache_before, 0)
+        elapsed = max(time.monotonic() - self._started, 1e-3)
+        self._ctx.emit(
+            "install_progress",
+            {
+                "phase": self._phase,
+                # done/total as for the download, so the progress bar needs nothing new
+                "done": installed,
+                "total": self._expected or None,
+                "installed_bytes": installed,
+                "cached_bytes": cached,
+                "expected_bytes": self._expected,
+                "bytes_per_s": int(max(installed, cached) / elapsed),
+                "elapsed_s": round(elapsed, 1),
+                **extra,
+            },
+        )
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.INTERVAL_S:
+            self._last = now
+            self._measure()
+
+    def finish(self, printed: str) -> None:
+        self._measure(finished=True, **uv_summary(printed))
 
 
 def describe_for_log(plan: InstallPlan) -> str:

@@ -40,6 +40,11 @@ class _Strict(BaseModel):
 
 class ArchivePin(_Strict):
     url: str
+    # The release's commit and its git tree id: what upstream publishes (GitHub gives no checksum
+    # for source archives). The unpacked archive must have exactly this tree id.
+    commit: str | None = Field(default=None, pattern=r"^[0-9a-f]{40}$")
+    git_tree: str | None = Field(default=None, pattern=r"^[0-9a-f]{40}$")
+    # Optional second pin of the archive's bytes (a lab bundle maker's or IT's own archive).
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     size_bytes: int = Field(ge=0)
 
@@ -104,6 +109,9 @@ class InstallPlan(_Strict):
     archive_url: str | None
     archive_file: str | None
     archive_sha256: str | None
+    # The git tree id the unpacked archive must have (the pinned commit's); None for a file that
+    # came with its own sha256 (a lab bundle, an archive from IT).
+    archive_git_tree: str | None = None
     python: str
     torch_index_url: str | None
     torch_packages: list[str]
@@ -116,6 +124,9 @@ class InstallPlan(_Strict):
     needs_network: bool
     install_root: str
     download_bytes: int
+    # The release pin's estimates per uv step (progress shows what is installed against them).
+    torch_bytes: int = 0
+    requirements_bytes: int = 0
     space_needed_bytes: int
     space_free_bytes: int | None
 
@@ -145,6 +156,9 @@ def make_plan(
     archive_file = choices.archive_file.strip() if choices.archive_file else None
     # A file of the pinned release has the pinned checksum; another file (a bundle's) brings its own.
     sha256 = (choices.archive_sha256 or release.archive.sha256) if archive_file else release.archive.sha256
+    # A file with a checksum of its own is vouched for by whoever gave it; every other archive is
+    # the pinned release and must unpack to the pinned commit's tree.
+    git_tree = None if (archive_file and choices.archive_sha256) else release.archive.git_tree
     wheel_folder = (choices.wheel_folder or "").strip() or release.wheel_folder
     package_index = (choices.package_index or "").strip() or None
     offline = bool(wheel_folder) and not _is_url(wheel_folder or "") and bool(archive_file)
@@ -161,6 +175,7 @@ def make_plan(
         archive_url=None if archive_file else release.archive.url,
         archive_file=archive_file,
         archive_sha256=sha256,
+        archive_git_tree=git_tree,
         python=(choices.python or "").strip() or release.python,
         # A school mirror serves PyTorch too; a wheel folder replaces every index.
         torch_index_url=None if wheel_folder else (package_index or torch.index_url),
@@ -182,6 +197,8 @@ def make_plan(
         ),
         install_root=str(install_root),
         download_bytes=download,
+        torch_bytes=torch.size_bytes,
+        requirements_bytes=release.requirements_size_bytes,
         space_needed_bytes=needed + SPACE_MARGIN_BYTES,
         space_free_bytes=_free_bytes(install_root),
     )

@@ -13,6 +13,8 @@ class InstallRequest(BaseModel):
     choices: PlanChoices = Field(default_factory=PlanChoices)
     # The teacher agreed to leave offline mode for exactly this install's downloads.
     leave_offline: bool = False
+    # The teacher PIN, once one is set.
+    pin: str | None = Field(default=None, max_length=64)
 
 
 class BundleRequest(BaseModel):
@@ -21,3 +23,14 @@ class BundleRequest(BaseModel):
     folder: str = Field(min_length=1, max_length=4096)
     choices: PlanChoices = Field(default_factory=PlanChoices)
     leave_offline: bool = False
+    # Model files (ids of the app's model list) written beside it, as the models page's bundle does.
+    model_ids: list[str] = Field(default_factory=list, max_length=200)
+    pin: str | None = Field(default=None, max_length=64)
+
+
+class InstallActionRequest(BaseModel):
+    """Rollback and removal: the teacher PIN once one is set (the body may be left out without one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pin: str | None = Field(default=None, max_length=64)

@@ -11,7 +11,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
@@ -54,13 +54,14 @@ def run_self_test(
     cancelled: Callable[[], bool],
     on_started: Callable[[], None],
     start_timeout_s: float,
+    device_flags: Sequence[str] = (),
 ) -> bytes:
     """Returns the PNG ComfyUI painted; raises AppError (comfyui_install_self_test_failed) otherwise."""
     state = StateFolders(state_dir)
     state.create()
     model_paths = write_model_paths(state_dir, models_dir)
     port = _free_port()
-    command = comfyui_command(installation, port, state, model_paths, [], offline=True)
+    command = comfyui_command(installation, port, state, model_paths, device_flags, offline=True)
     base = f"http://127.0.0.1:{port}"
     with log_file.open("ab") as log:
         log.write(f"\n$ {' '.join(command)}\n".encode())

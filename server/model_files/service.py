@@ -20,7 +20,7 @@ from server.catalog.registry import Catalog
 from server.comfyui.model_paths import create_managed_model_folders
 from server.comfyui.status import ComfyUIStatus
 from server.errors import AppError, ErrorKind
-from server.jobs.manager import Job, JobManager
+from server.jobs.manager import Job, JobContext, JobManager
 from server.model_files.availability_check import ModelFilesCheck
 from server.model_files.bundles import BundleWriter
 from server.model_files.comfyui_listing import ComfyUIListing
@@ -250,6 +250,14 @@ class ModelService:
                 "model_verify", FILES_LANE, lambda context: self._verifier.run(model_ids, context)
             )
         )
+
+    def check_bundle(self, folder: Path, model_ids: list[str]) -> None:
+        """For a bundle written inside another job (the ComfyUI lab bundle): refuse before it starts."""
+        self._bundles.check_target(folder)
+        self.manifest.resolve(model_ids)
+
+    def write_bundle(self, folder: Path, model_ids: list[str], context: JobContext) -> dict[str, object]:
+        return self._bundles.write(folder, model_ids, context)
 
     def start_bundle(self, folder: str, model_ids: list[str]) -> Job:
         target = Path(folder.strip()).expanduser()

@@ -80,6 +80,17 @@ class ComfyUIPolicy(BaseModel):
     machines: list[PoolMachineSettings] | None = None
 
 
+class ComfyUIInstallPolicy(BaseModel):
+    """ "Install ComfyUI for me" in a lab: whether teachers may, and where installs live."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allowed: bool | None = None
+    # Where installs live instead of the user's data folder, e.g. a lab drive, or the machine-wide
+    # install IT made (`ai4artsed --install-comfyui --machine-wide`), which the app only reads.
+    root: str | None = Field(default=None, min_length=1)
+
+
 class ModelFoldersPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -102,6 +113,7 @@ class PolicyFile(BaseModel):
     models_dir: str | None = Field(default=None, min_length=1)
     # A school folder of attitudes every user of the PC sees, read-only (docs/attitudes.md).
     attitudes_dir: str | None = Field(default=None, min_length=1)
+    comfyui_install: ComfyUIInstallPolicy | None = None
     hide_settings: bool = False
 
 
@@ -128,6 +140,8 @@ class LabPolicy:
     attitudes_dir: Path | None = None
     comment: str | None = None
     problems: tuple[PolicyProblem, ...] = ()
+    comfyui_install_allowed: bool = True
+    comfyui_install_root: Path | None = None
 
     @property
     def locked(self) -> list[str]:
@@ -145,6 +159,10 @@ class LabPolicy:
             "hide_settings": self.hide_settings,
             "models_dir": None if self.models_dir is None else str(self.models_dir),
             "attitudes_dir": None if self.attitudes_dir is None else str(self.attitudes_dir),
+            "comfyui_install_allowed": self.comfyui_install_allowed,
+            "comfyui_install_root": None
+            if self.comfyui_install_root is None
+            else str(self.comfyui_install_root),
             "comment": self.comment,
             "problems": [problem.model_dump() for problem in self.problems],
         }
@@ -170,6 +188,12 @@ class LabPolicy:
                 setting=setting_name(name),
                 file=str(self.file),
             )
+
+    def refuse_comfyui_install(self) -> None:
+        """Raises when the policy fixes ComfyUI or forbids installing it."""
+        self.refuse("comfyui")
+        if not self.comfyui_install_allowed:
+            raise AppError("comfyui_install_forbidden_by_policy", ErrorKind.FORBIDDEN, file=str(self.file))
 
     def refuse_change(self, before: Settings, after: Settings) -> None:
         """Refuses when ``after`` differs from ``before`` in any fixed field."""
@@ -214,6 +238,10 @@ def load_policy(path: Path) -> LabPolicy:
         if folder_field in readable and not Path(readable[folder_field]).is_absolute():
             problems.append(PolicyProblem(field=folder_field, detail="must be an absolute path"))
             del readable[folder_field]
+    root = (readable.get("comfyui_install") or {}).get("root")
+    if root is not None and not Path(root).is_absolute():
+        problems.append(PolicyProblem(field="comfyui_install", detail="root must be an absolute path"))
+        del readable["comfyui_install"]
 
     if problems:
         for problem in problems:
@@ -239,10 +267,15 @@ def _fail_safe(path: Path, readable: Mapping[str, Any], problems: list[PolicyPro
         attitudes_dir=policy.attitudes_dir,
         comment=policy.comment,
         problems=policy.problems,
+        # An install rule that could not be read must not open installing up.
+        comfyui_install_allowed=policy.comfyui_install_allowed
+        and not any(problem.field in ("comfyui_install", "(file)") for problem in problems),
+        comfyui_install_root=policy.comfyui_install_root,
     )
 
 
 def _build(path: Path, parsed: PolicyFile, problems: tuple[PolicyProblem, ...]) -> LabPolicy:
+    install = parsed.comfyui_install or ComfyUIInstallPolicy()
     values = parsed.model_dump(mode="json", exclude_none=True, include=set(_SETTINGS_FIELDS))
     # Only what the file set: a nested field the admin left out stays the user's own.
     fixed: dict[str, Any] = {}
@@ -261,6 +294,8 @@ def _build(path: Path, parsed: PolicyFile, problems: tuple[PolicyProblem, ...]) 
         attitudes_dir=None if parsed.attitudes_dir is None else Path(parsed.attitudes_dir),
         comment=parsed.comment,
         problems=problems,
+        comfyui_install_allowed=install.allowed is not False,
+        comfyui_install_root=None if install.root is None else Path(install.root),
     )
 
 

@@ -340,21 +340,26 @@ export class ApiClient {
     return this.request('POST', '/api/comfyui/install/plan', choices)
   }
 
-  installComfyUI(choices: InstallChoices, leaveOffline: boolean): Promise<{ job_id: string }> {
-    return this.request('POST', '/api/comfyui/install', { choices, leave_offline: leaveOffline })
+  installComfyUI(choices: InstallChoices, leaveOffline: boolean, pin: string | null = null): Promise<{ job_id: string }> {
+    return this.request('POST', '/api/comfyui/install', { choices, leave_offline: leaveOffline, pin })
   }
 
   /** A lab bundle (ComfyUI archive + wheels, with checksums) written into a folder, e.g. a USB stick. */
-  makeComfyUIBundle(folder: string, choices: InstallChoices, leaveOffline: boolean): Promise<{ job_id: string }> {
-    return this.request('POST', '/api/comfyui/install/bundle', { folder, choices, leave_offline: leaveOffline })
+  makeComfyUIBundle(
+    folder: string,
+    choices: InstallChoices,
+    leaveOffline: boolean,
+    pin: string | null = null,
+  ): Promise<{ job_id: string }> {
+    return this.request('POST', '/api/comfyui/install/bundle', { folder, choices, leave_offline: leaveOffline, pin })
   }
 
-  rollBackComfyUI(): Promise<{ current: string | null; previous: string | null }> {
-    return this.request('POST', '/api/comfyui/install/rollback')
+  rollBackComfyUI(pin: string | null = null): Promise<{ current: string | null; previous: string | null }> {
+    return this.request('POST', '/api/comfyui/install/rollback', { pin })
   }
 
-  removeInstalledComfyUI(): Promise<InstallStatus> {
-    return this.request('DELETE', '/api/comfyui/install')
+  removeInstalledComfyUI(pin: string | null = null): Promise<InstallStatus> {
+    return this.request('DELETE', '/api/comfyui/install', { pin })
   }
 
   cancelJob(jobId: string): Promise<JobSummary> {

@@ -877,6 +877,15 @@ export interface ImportRequest {
   folder: string
 }
 /**
+ * Rollback and removal: the teacher PIN once one is set (the body may be left out without one).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InstallActionRequest".
+ */
+export interface InstallActionRequest {
+  pin?: string | null
+}
+/**
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "InstallPlan".
  */
@@ -888,6 +897,7 @@ export interface InstallPlan {
   archive_url: string | null
   archive_file: string | null
   archive_sha256: string | null
+  archive_git_tree: string | null
   python: string
   torch_index_url: string | null
   torch_packages: string[]
@@ -899,6 +909,8 @@ export interface InstallPlan {
   needs_network: boolean
   install_root: string
   download_bytes: number
+  torch_bytes: number
+  requirements_bytes: number
   space_needed_bytes: number
   space_free_bytes: number | null
 }
@@ -917,6 +929,7 @@ export interface InstallPointer {
 export interface InstallRequest {
   choices?: PlanChoices
   leave_offline?: boolean
+  pin?: string | null
 }
 /**
  * What the teacher or IT chose beyond the defaults (all optional).
@@ -1573,6 +1586,11 @@ export interface BundleRequest {
   folder: string
   choices?: PlanChoices
   leave_offline?: boolean
+  /**
+   * @maxItems 200
+   */
+  model_ids?: string[]
+  pin?: string | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema

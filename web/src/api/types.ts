@@ -171,8 +171,17 @@ export interface JobEventData {
   cloud: { state: CloudState; provider: string }
   /** Installing ComfyUI: a new phase began (server/comfyui_install/installer.py PHASES). */
   phase: { phase: InstallPhase; index: number; of: number }
-  /** Installing ComfyUI: bytes of the download so far, and its speed. */
-  install_progress: { phase: InstallPhase; done: number; total: number | null; bytes_per_s: number }
+  /** Installing ComfyUI: bytes of the download so far, and its speed; in the uv phases (pytorch,
+   *  requirements) `done` is what is installed in the new environment against the pin's estimate. */
+  install_progress: {
+    phase: InstallPhase
+    done: number
+    total: number | null
+    bytes_per_s: number
+    installed_bytes?: number
+    cached_bytes?: number
+    installed_packages?: number
+  }
   /** Installing ComfyUI: the new install painted its self-test picture. */
   self_test_picture: { bytes: number }
 }
