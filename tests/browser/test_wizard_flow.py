@@ -1,0 +1,74 @@
+"""The first-run wizard keeps what the teacher chose: setting the PIN does not undo a chosen (not yet
+applied) safety level, and leaving a step with an unapplied change asks first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.app_process import AppProcess, start_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[AppProcess]:
+    with start_app(tmp_path / "app") as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_setting_the_pin_keeps_the_chosen_level_and_leaving_unapplied_asks(
+    app: AppProcess, page: Page
+) -> None:
+    page.goto(app.launch_url)  # a fresh data folder: the app opens the wizard
+    wizard = page.get_by_test_id("welcome-view")
+    expect(wizard).to_have_attribute("data-step", "language")
+    page.get_by_test_id("welcome-next").click()
+    expect(wizard).to_have_attribute("data-step", "safety")
+    expect(page.get_by_test_id("safety-current")).to_have_attribute("data-level", "kids")
+
+    youth = page.get_by_test_id("safety-level-youth").locator("input")
+    youth.check()
+    page.get_by_test_id("pin-new").fill("4711")
+    page.get_by_test_id("pin-repeat").fill("4711")
+    page.get_by_test_id("pin-save").click()
+    expect(page.get_by_test_id("pin-saved")).to_be_visible()
+    expect(page.get_by_test_id("pin-state")).to_have_attribute("data-set", "true")
+    expect(youth).to_be_checked()
+
+    # Leaving with the level chosen but not applied asks; "stay" keeps the step.
+    page.get_by_test_id("welcome-next").click()
+    expect(page.get_by_test_id("welcome-unapplied")).to_be_visible()
+    expect(wizard).to_have_attribute("data-step", "safety")
+    page.get_by_test_id("welcome-unapplied-stay").click()
+    expect(page.get_by_test_id("welcome-unapplied")).to_have_count(0)
+    expect(wizard).to_have_attribute("data-step", "safety")
+
+    page.get_by_test_id("safety-pin").fill("4711")
+    page.get_by_test_id("safety-apply").click()
+    expect(page.get_by_test_id("safety-current")).to_have_attribute("data-level", "youth")
+    page.get_by_test_id("welcome-next").click()
+    expect(wizard).to_have_attribute("data-step", "where")
+    expect(page.get_by_test_id("welcome-unapplied")).to_have_count(0)
+
+    # "Leave without applying" goes on, and the level stays what was applied.
+    page.get_by_test_id("welcome-back").click()
+    expect(wizard).to_have_attribute("data-step", "safety")
+    page.get_by_test_id("safety-level-kids").locator("input").check()
+    page.get_by_test_id("welcome-next").click()
+    page.get_by_test_id("welcome-unapplied-leave").click()
+    expect(wizard).to_have_attribute("data-step", "where")
+    with app.client() as client:
+        assert client.get("/api/settings").json()["safety_level"] == "youth"
