@@ -1,15 +1,21 @@
 """The first-run wizard keeps what the teacher chose: setting the PIN does not undo a chosen (not yet
-applied) safety level, and leaving a step with an unapplied change asks first."""
+applied) safety level, and leaving a step with an unapplied change asks first. The ComfyUI panel
+(wizard step and settings) never says "ready" while "No ComfyUI" is chosen."""
 
 from __future__ import annotations
 
+import re
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.workshop_app import COMFYUI_TESTSERVER
 from tests.support.app_process import AppProcess, start_app
+from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +78,27 @@ def test_setting_the_pin_keeps_the_chosen_level_and_leaving_unapplied_asks(
     expect(wizard).to_have_attribute("data-step", "where")
     with app.client() as client:
         assert client.get("/api/settings").json()["safety_level"] == "youth"
+
+
+def test_no_comfyui_chosen_never_says_ready_and_explains_the_launch_override(
+    tmp_path: Path, page: Page
+) -> None:
+    # Started with a ComfyUI on the command line, while the saved choice is "No ComfyUI".
+    args = [f"--comfyui-dir={COMFYUI_TESTSERVER}", f"--comfyui-python={sys.executable}"]
+    mark_set_up(tmp_path / "app")
+    with start_app(tmp_path / "app", extra_args=args) as app:
+        deadline = time.monotonic() + 90
+        with app.client() as client:
+            while client.get("/api/comfyui/status").json()["state"] != "ready":
+                assert time.monotonic() < deadline, "the test ComfyUI never became ready"
+                time.sleep(0.3)
+            assert client.get("/api/settings").json()["comfyui"]["mode"] == "none"
+        page.goto(app.launch_url)
+        page.goto(f"{app.base_url}/settings")
+        status = page.get_by_test_id("comfyui-status")
+        expect(status).to_have_attribute("data-state", "unused")
+        expect(status).not_to_contain_text(re.compile("ready", re.IGNORECASE))
+        expect(page.get_by_test_id("comfyui-launch-override")).to_contain_text("--comfyui-dir")
+        # Choosing "managed" shows the real state again.
+        page.get_by_test_id("comfyui-mode-managed").click()
+        expect(status).to_have_attribute("data-state", "ready")
