@@ -25,6 +25,7 @@ from server.comfyui_install.installer import InstallPointer, InstallStatus
 from server.comfyui_install.plan import InstallPlan, PlanChoices
 from server.comfyui_install.requests import BundleRequest as InstallBundleRequest
 from server.comfyui_install.requests import InstallRequest
+from server.dismissed_notices import NoticeDismissal
 from server.llm.chat_types import ModelInfo
 from server.model_files import requests as model_requests
 from server.model_files.file_work import ModelProgress
@@ -121,6 +122,7 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     PlanChoices,
     InstallRequest,
     InstallBundleRequest,
+    NoticeDismissal,
 )
 
 

@@ -1029,6 +1029,15 @@ export interface OutputModels {
   reasons: UnavailableReasonView[]
 }
 /**
+ * POST /api/system/notices/dismiss.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "NoticeDismissal".
+ */
+export interface NoticeDismissal {
+  code: string
+}
+/**
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "NoticeView".
  */
