@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Response, request
 
@@ -24,6 +24,7 @@ from server.api.request_body import parse_body
 from server.catalog.views import described_reasons
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language
+from server.llm.builtin_models_in_use import builtin_models_in_use
 from server.model_files.folders import ModelLocation
 from server.model_files.requests import (
     BrowseQuery,
@@ -64,7 +65,10 @@ def file_info(file: ModelFileView) -> ModelFileInfo:
 
 
 def model_files_blueprint(
-    models: ModelService, messages: LocalizedMessages, settings: SettingsStore
+    models: ModelService,
+    messages: LocalizedMessages,
+    settings: SettingsStore,
+    engine_model_present: Callable[[str], bool],
 ) -> Blueprint:
     bp = Blueprint("model_files", __name__)
 
@@ -105,6 +109,7 @@ def model_files_blueprint(
                 folders=[folder_view(location) for location in view.folders],
                 find_existing=find_existing_now(),
                 jobs=view.jobs,
+                engine_models=builtin_models_in_use(settings.current.llm, engine_model_present),
             )
         )
 

@@ -107,6 +107,16 @@ export interface BrowseQuery {
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "BuiltinModelInUse".
+ */
+export interface BuiltinModelInUse {
+  model: string
+  stages: string[]
+  present: boolean
+  test_grade: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "CatalogProblemView".
  */
 export interface CatalogProblemView {
@@ -1014,6 +1024,7 @@ export interface ModelsOverviewView {
   folders: ModelFolderView[]
   find_existing: boolean
   jobs: string[]
+  engine_models: BuiltinModelInUse[]
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
