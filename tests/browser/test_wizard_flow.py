@@ -102,3 +102,22 @@ def test_no_comfyui_chosen_never_says_ready_and_explains_the_launch_override(
         # Choosing "managed" shows the real state again.
         page.get_by_test_id("comfyui-mode-managed").click()
         expect(status).to_have_attribute("data-state", "ready")
+
+
+def test_a_chosen_folder_is_checked_to_be_a_comfyui_installation(tmp_path: Path, page: Page) -> None:
+    folder = tmp_path / "app"
+    mark_set_up(folder)
+    not_comfyui = tmp_path / "holiday-pictures"
+    not_comfyui.mkdir()
+    with start_app(folder) as app:
+        page.goto(app.launch_url)
+        page.goto(f"{app.base_url}/settings")
+        page.get_by_test_id("comfyui-mode-managed").click()
+        page.get_by_test_id("comfyui-folder-path").fill(str(not_comfyui))
+        page.get_by_test_id("comfyui-folder-open").click()
+        expect(page.get_by_test_id("comfyui-folder-listing")).to_be_visible()
+        expect(page.get_by_test_id("comfyui-folder-not-installation")).to_contain_text("main.py")
+        page.get_by_test_id("comfyui-folder-path").fill(str(COMFYUI_TESTSERVER))
+        page.get_by_test_id("comfyui-folder-open").click()
+        expect(page.get_by_test_id("comfyui-folder-listing")).to_contain_text("media")
+        expect(page.get_by_test_id("comfyui-folder-not-installation")).to_have_count(0)

@@ -376,6 +376,7 @@ export interface FolderListing {
   bundle: boolean
   layout: string | null
   truncated: boolean
+  comfyui_installation: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
