@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: Chromium for the browser tests, the xcb libraries Qt needs for a
-# window under X (Xvfb), NSIS to compile the Windows installer script and 7-Zip to list what it
+# window under X (Xvfb; openbox as a real window manager and x11-utils' xwininfo to see where it
+# places the window), NSIS to compile the Windows installer script and 7-Zip to list what it
 # holds. `dist` (make dist) adds the tools that build the Linux packages: binutils (strip),
 # dpkg-dev (dpkg-shlibdeps works out the .deb's dependencies). As root (CI) they are installed with
 # apt-get; otherwise the missing ones are named so a person can install them.
@@ -8,7 +9,7 @@ set -euo pipefail
 
 purpose="${1:-test}"
 packages=(chromium libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbfile1 libxkbcommon-x11-0 xvfb nsis
-    p7zip-full fonts-noto-color-emoji)
+    p7zip-full fonts-noto-color-emoji openbox x11-utils)
 if [ "$purpose" = "dist" ]; then
     # The rest of what the bundled Qt needs from the system (as the .deb's Depends), and
     # desktop-file-utils and appstream to validate the .deb's menu entry and metadata.

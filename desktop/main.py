@@ -98,7 +98,14 @@ def _show(
             log.info("window shows the app after %.0f ms", (time.monotonic() - started) * 1000)
 
         try:
-            run_window(app_url, services.resources.icon, on_ui_ready, stop_requested, focus)
+            run_window(
+                app_url,
+                services.resources.icon,
+                on_ui_ready,
+                stop_requested,
+                focus,
+                config_dir=services.paths.config_dir,
+            )
             return
         except WindowUnavailableError as exc:
             print(f"AI4ArtsEd cannot open its own window: {exc}.", file=sys.stderr)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop import window_geometry
 from server.window_focus import WindowFocus
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,10 @@ def run_window(
     on_ui_ready: Callable[[], None],
     stop_requested: threading.Event,
     focus: WindowFocus | None = None,
+    config_dir: Path | None = None,
 ) -> None:
-    """Shows the window and blocks until it is closed or a stop is requested (e.g. SIGTERM)."""
+    """Shows the window and blocks until it is closed or a stop is requested (e.g. SIGTERM).
+    ``config_dir``: where the window's last size and position are remembered."""
     check_display()
     try:
         import webview
@@ -59,12 +62,26 @@ def run_window(
 
     # A student's "download" of a picture or sound opens the system's save dialog.
     webview.settings["ALLOW_DOWNLOADS"] = True
+    areas = _work_areas(webview)
+    saved = window_geometry.load(config_dir) if config_dir is not None else None
+    placement = window_geometry.choose(saved, areas)
+    width, height = window_geometry.PREFERRED
+    minimum = window_geometry.MINIMUM
+    x: int | None = None
+    y: int | None = None
+    if placement is not None:
+        width, height, x, y = placement.width, placement.height, placement.x, placement.y
+    if areas:
+        minimum = window_geometry.minimum_for(areas[0])
+    log.info("window opens at %dx%d (work area %s)", width, height, areas[0] if areas else "unknown")
     window = webview.create_window(
         WINDOW_TITLE,
         url,
-        width=1360,
-        height=880,
-        min_size=(960, 640),
+        width=width,
+        height=height,
+        x=x,
+        y=y,
+        min_size=minimum,
         text_select=True,
     )
     if window is None:
@@ -93,6 +110,20 @@ def run_window(
         window.on_top = True
         window.on_top = False
 
+    def remember_placement() -> None:
+        if config_dir is None:
+            return
+        try:
+            placement = window_geometry.Placement(
+                x=window.x, y=window.y, width=window.width, height=window.height
+            )
+        except Exception:  # the window may be half gone already; remembering is a convenience
+            log.debug("window placement not readable", exc_info=True)
+            return
+        window_geometry.save(config_dir, placement)
+
+    window.events.closing += remember_placement
+
     def close_on_stop() -> None:
         if focus is not None:
             focus.on_request(bring_to_front)
@@ -117,3 +148,21 @@ def run_window(
             focus.on_request(None)
         # The user closed the window (or a stop was requested): let the helper thread end too.
         stop_requested.set()
+
+
+def _work_areas(webview: object) -> list[window_geometry.Area]:
+    """The screens' work areas, primary first; [] when they cannot be learned (the window then opens
+    at its preferred size, as before)."""
+    on_qt = sys.platform.startswith("linux")
+    if on_qt:
+        try:
+            return window_geometry.qt_work_areas()
+        except Exception:
+            log.warning("the screens' work areas could not be read", exc_info=True)
+            return []
+    try:
+        screens = getattr(webview, "screens", [])
+        return window_geometry.screen_areas([(s.x, s.y, s.width, s.height) for s in screens])
+    except Exception:
+        log.warning("the screens could not be read", exc_info=True)
+        return []

@@ -14,6 +14,7 @@ from server.cloud.api_keys import KeyStatus
 from server.comfyui.child_log import LogLine
 from server.comfyui.pool import MachineStatus
 from server.comfyui.status import ComfyUIStatus
+from server.llm.builtin_models_in_use import BuiltinModelInUse
 from server.llm.chat_types import ModelInfo
 from server.model_files.folders import FolderLayout, FolderOrigin
 from server.model_files.places import Place
@@ -247,6 +248,8 @@ class ModelsOverviewView(Answer):
     find_existing: bool
     # Model jobs that are still queued or running.
     jobs: list[str]
+    # The built-in language engine's models the settings use (not catalog model files).
+    engine_models: list[BuiltinModelInUse]
 
 
 class Places(Answer):

@@ -27,6 +27,7 @@ from server.comfyui_install.installer import InstallPointer, InstallStatus
 from server.comfyui_install.plan import InstallPlan, PlanChoices
 from server.comfyui_install.requests import BundleRequest as InstallBundleRequest
 from server.comfyui_install.requests import InstallActionRequest, InstallRequest
+from server.dismissed_notices import NoticeDismissal
 from server.llm.chat_types import ModelInfo
 from server.model_files import requests as model_requests
 from server.model_files.file_work import ModelProgress
@@ -132,6 +133,7 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     attitude_models.AttitudeImport,
     attitude_models.AttitudeExportQuery,
     InstallActionRequest,
+    NoticeDismissal,
 )
 
 

@@ -19,6 +19,9 @@ class LocalizedMessages:
         """The request's language (Accept-Language, else the settings'); only inside a request."""
         return request_language(self._settings)
 
+    def has(self, code: str) -> bool:
+        return self._translator.has(code)
+
     def text(
         self, code: str, params: Mapping[str, object] | None = None, language: Language | None = None
     ) -> str:

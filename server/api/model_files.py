@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from flask import Blueprint, Response, request
 
 from server.api.answers import (
@@ -21,6 +23,8 @@ from server.api.query import parse_query
 from server.api.request_body import parse_body
 from server.catalog.views import described_reasons
 from server.errors import AppError, ErrorKind
+from server.i18n.translator import Language
+from server.llm.builtin_models_in_use import builtin_models_in_use
 from server.model_files.folders import ModelLocation
 from server.model_files.requests import (
     BrowseQuery,
@@ -61,12 +65,20 @@ def file_info(file: ModelFileView) -> ModelFileInfo:
 
 
 def model_files_blueprint(
-    models: ModelService, messages: LocalizedMessages, settings: SettingsStore
+    models: ModelService,
+    messages: LocalizedMessages,
+    settings: SettingsStore,
+    engine_model_present: Callable[[str], bool],
 ) -> Blueprint:
     bp = Blueprint("model_files", __name__)
 
     def find_existing_now() -> bool:
         return settings.current.model_folders.find_existing
+
+    def page_text(code: str, params: Mapping[str, object], language: Language) -> str:
+        # On the Models page the advice must not send the teacher to the page they are on.
+        here = f"models_page.{code}"
+        return messages.text(here if messages.has(here) else code, params, language)
 
     @bp.get("/api/models")
     def overview() -> tuple[Response, int]:
@@ -88,7 +100,7 @@ def model_files_blueprint(
                         size=output.size,
                         ready=not output.reasons,
                         reasons=described_reasons(
-                            output.reasons, lambda code, params: messages.text(code, params, language)
+                            output.reasons, lambda code, params: page_text(code, params, language)
                         ),
                     )
                     for output in view.outputs
@@ -97,6 +109,7 @@ def model_files_blueprint(
                 folders=[folder_view(location) for location in view.folders],
                 find_existing=find_existing_now(),
                 jobs=view.jobs,
+                engine_models=builtin_models_in_use(settings.current.llm, engine_model_present),
             )
         )
 

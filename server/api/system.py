@@ -1,4 +1,5 @@
-"""GET /api/system/info (version, data folder, notices) and /api/system/storage (disk use)."""
+"""GET /api/system/info (version, data folder, notices), POST /api/system/notices/dismiss and
+/api/system/storage (disk use)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from flask import Blueprint, Response
 from server.api.answers import NoticeView, SystemInfo
 from server.api.contract import answer
 from server.api.messages import LocalizedMessages
-from server.notices import Notices
+from server.api.request_body import parse_body
+from server.dismissed_notices import DismissedNotices, NoticeDismissal
+from server.notices import NoticeLevel, Notices
 from server.settings.disk_usage import measure_storage
 from server.settings.paths import AppPaths
 
@@ -16,10 +19,20 @@ def system_blueprint(
     version: str, paths: AppPaths, notices: Notices, messages: LocalizedMessages
 ) -> Blueprint:
     bp = Blueprint("system", __name__)
+    dismissed = DismissedNotices(paths.config_dir, version)
+
+    @bp.post("/api/system/notices/dismiss")
+    def dismiss() -> tuple[Response, int]:
+        """An information notice stays dismissed for this version; a warning only until the page reloads."""
+        code = parse_body(NoticeDismissal).code
+        if any(n.code == code and n.level is NoticeLevel.INFO for n in notices.all()):
+            dismissed.dismiss(code)
+        return info()
 
     @bp.get("/api/system/info")
     def info() -> tuple[Response, int]:
         language = messages.language()
+        hidden = dismissed.codes()
         return answer(
             SystemInfo(
                 version=version,
@@ -32,6 +45,7 @@ def system_blueprint(
                         message=messages.text(notice.code, notice.params, language),
                     )
                     for notice in notices.all()
+                    if not (notice.level is NoticeLevel.INFO and notice.code in hidden)
                 ],
             )
         )

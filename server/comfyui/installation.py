@@ -25,6 +25,14 @@ class ComfyUIInstallation:
     python: Path
 
 
+def looks_like_installation(folder: Path) -> bool:
+    """A ComfyUI tree (its ``main.py``), or the portable build's outer folder that holds one."""
+    try:
+        return (folder / "main.py").is_file() or (folder / "ComfyUI" / "main.py").is_file()
+    except OSError:
+        return False
+
+
 def locate_installation(directory: str | Path, python: str | Path | None = None) -> ComfyUIInstallation:
     """Raises AppError with a code a teacher can act on when the folder or its Python is not usable."""
     folder = Path(directory).expanduser()

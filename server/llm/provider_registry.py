@@ -157,6 +157,14 @@ class ProviderRegistry:
             return self._gguf.available()
         return self._client(preset, self._base_url(preset, base_url)).list_models()
 
+    def builtin_model_present(self, model: str) -> bool:
+        """Whether the built-in engine finds the GGUF file of ``model`` (bundled or in the models folder)."""
+        try:
+            self._gguf.resolve(model)
+        except EngineModelMissingError:
+            return False
+        return True
+
     def close(self) -> None:
         with self._lock:
             clients = [client for _, client in self._clients.values()]

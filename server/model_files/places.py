@@ -16,6 +16,7 @@ from typing import Literal
 import psutil
 from pydantic import BaseModel, ConfigDict
 
+from server.comfyui.installation import looks_like_installation
 from server.errors import AppError, ErrorKind
 from server.model_files.bundles import find_bundle
 from server.model_files.file_headers import MODEL_SUFFIXES
@@ -44,6 +45,8 @@ class FolderListing(BaseModel):
     # "comfyui" / "swarmui" when this is (or holds) such a models folder: it can be used in place.
     layout: str | None
     truncated: bool
+    # A ComfyUI installation (checked when a teacher picks the folder ComfyUI should run from).
+    comfyui_installation: bool = False
 
 
 def _partitions() -> list[tuple[str, str]]:
@@ -117,6 +120,7 @@ class Places:
             bundle=bundle,
             layout=recognised[1].value if recognised else None,
             truncated=truncated or len(folders) > MAX_LISTED,
+            comfyui_installation=looks_like_installation(path),
         )
 
 

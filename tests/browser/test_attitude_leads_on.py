@@ -58,3 +58,22 @@ def test_the_way_forward_is_in_view_after_choosing_a_card(
         assert page.url.endswith("/create/telephone")
     finally:
         context.close()
+
+
+def test_the_chosen_card_itself_offers_use_this_attitude(app: AppProcess, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="de-DE")
+    try:
+        page = context.new_page()
+        page.goto(app.launch_url)
+        expect(page.get_by_test_id("attitude-card-dada")).to_be_visible()
+        # Before a choice no card offers it; after, only the chosen one does.
+        expect(page.get_by_test_id("use-attitude-card")).to_have_count(0)
+        page.get_by_test_id("attitude-card-telephone").click()
+        use = page.get_by_test_id("use-attitude-card")
+        expect(use).to_have_count(1)
+        expect(use).to_be_visible()
+        use.click()
+        expect(page.get_by_test_id("workshop")).to_be_visible()
+        assert page.url.endswith("/create/telephone")
+    finally:
+        context.close()

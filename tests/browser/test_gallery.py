@@ -260,12 +260,12 @@ def test_export_of_selected_runs(
     for key in ("evil", "telephone"):
         page.locator(f'[data-run-id="{runs[key]}"]').get_by_test_id("select-run").check()
     expect(page.get_by_test_id("selected-count")).to_have_text("2 ausgewählt")
-    page.get_by_test_id("export-selected").click()
+    # One step: the download starts by itself once the export is ready; the link stays for a copy.
+    with page.expect_download(timeout=30_000) as download_info:
+        page.get_by_test_id("export-selected").click()
     download_link = page.get_by_test_id("export-download")
-    expect(download_link).to_be_visible(timeout=30_000)
+    expect(download_link).to_be_visible()
     expect(page.get_by_test_id("export-state")).to_contain_text("2")
-    with page.expect_download() as download_info:
-        download_link.click()
     target = tmp_path / "export.zip"
     download_info.value.save_as(target)
 

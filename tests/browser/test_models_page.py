@@ -86,3 +86,21 @@ def test_a_teacher_imports_a_folder_and_the_output_becomes_ready(
     # Downloads are off in offline mode: no download buttons.
     expect(tab.get_by_role("button", name=re.compile("Herunterladen"))).to_have_count(0)
     page.assert_clean()
+
+
+def test_the_models_page_lists_the_engine_model_in_use_as_present(tmp_path: Path, browser: Browser) -> None:
+    # The default settings run every LLM stage on the built-in engine's bundled test model.
+    folder = tmp_path / "app"
+    mark_set_up(folder)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
+    try:
+        with start_app(folder) as app:
+            page = context.new_page()
+            page.goto(app.launch_url)
+            page.goto(f"{app.base_url}/models")
+            row = page.get_by_test_id("models-engine-smollm2-135m-instruct")
+            expect(row).to_have_attribute("data-present", "true")
+            expect(row).to_contain_text("in Gebrauch")
+            expect(row).to_contain_text("Sicherheitsprüfung")
+    finally:
+        context.close()

@@ -29,3 +29,20 @@ def test_cloud_providers_are_marked_once(tmp_path: Path, browser: Browser) -> No
             assert not [label for label in labels if label.count("(Cloud)") > 1], labels
     finally:
         context.close()
+
+
+def test_no_raw_key_ids_show(tmp_path: Path, browser: Browser) -> None:
+    folder = tmp_path / "app"
+    mark_set_up(folder)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
+    try:
+        with start_app(folder) as app:
+            page = context.new_page()
+            page.goto(app.launch_url)
+            page.get_by_test_id("nav-settings").click()
+            title = page.get_by_test_id("key-custom").locator("strong").first
+            expect(title).to_contain_text("Eigene Adresse")
+            titles = [text.strip() for text in page.locator('[data-testid^="key-"] strong').all_inner_texts()]
+            assert "custom" not in titles, titles
+    finally:
+        context.close()

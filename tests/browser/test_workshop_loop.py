@@ -317,13 +317,11 @@ def test_telephone_shows_every_round_and_ends_in_the_students_language(
             expect(item.get_by_test_id("telephone-round-text")).to_have_text(round_["text"].strip())
         expect(box).to_have_value(record["interception"]["output"])
 
-        # Outputs without a ComfyUI: shown, disabled; the reason they all share is said once, with
-        # where a teacher fixes it.
-        option = page.get_by_test_id(f"output-{TEST_OUTPUT_ID}")
-        expect(option).to_be_disabled()
-        expect(page.get_by_test_id("output-selftest_image")).to_be_disabled()
-        expect(page.get_by_test_id(f"output-reasons-{TEST_OUTPUT_ID}")).to_have_count(0)
-        expect(option).to_have_attribute("aria-describedby", "outputs-shared-reasons")
+        # Outputs without a ComfyUI: folded into one line that opens a compact list; the reason they
+        # all share is said once, with where a teacher fixes it.
+        expect(page.get_by_test_id(f"output-{TEST_OUTPUT_ID}")).to_have_count(0)
+        page.get_by_test_id("outputs-more-toggle").click()
+        expect(page.get_by_test_id(f"output-unavailable-{TEST_OUTPUT_ID}")).to_contain_text("braucht ComfyUI")
         shared = page.get_by_test_id("outputs-shared-reasons")
         expect(shared.locator('[data-code="output_needs_comfyui"]')).to_have_count(1)
         expect(shared.locator('[data-code="output_needs_comfyui"]')).to_contain_text(

@@ -108,6 +108,11 @@ export class ApiClient {
     return this.request('GET', '/api/system/info')
   }
 
+  /** An information notice stays dismissed for this app version (the server remembers it). */
+  dismissNotice(code: string): Promise<SystemInfo> {
+    return this.request('POST', '/api/system/notices/dismiss', { code })
+  }
+
   settings(): Promise<Settings> {
     return this.request('GET', '/api/settings')
   }

@@ -358,6 +358,16 @@ export interface BrowseQuery {
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "BuiltinModelInUse".
+ */
+export interface BuiltinModelInUse {
+  model: string
+  stages: string[]
+  present: boolean
+  test_grade: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "CatalogProblemView".
  */
 export interface CatalogProblemView {
@@ -683,6 +693,7 @@ export interface FolderListing {
   bundle: boolean
   layout: string | null
   truncated: boolean
+  comfyui_installation: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1347,6 +1358,7 @@ export interface ModelsOverviewView {
   folders: ModelFolderView[]
   find_existing: boolean
   jobs: string[]
+  engine_models: BuiltinModelInUse[]
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1360,6 +1372,15 @@ export interface OutputModels {
   size: number
   ready: boolean
   reasons: UnavailableReasonView[]
+}
+/**
+ * POST /api/system/notices/dismiss.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "NoticeDismissal".
+ */
+export interface NoticeDismissal {
+  code: string
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema

@@ -109,6 +109,8 @@ export class AppStore {
 
   dismissNotice(code: string): void {
     if (!this.mutable.dismissedNotices.includes(code)) this.mutable.dismissedNotices.push(code)
+    // Hidden at once either way; remembering it across starts is a convenience, so a failure is quiet.
+    this.api.dismissNotice(code).catch(() => undefined)
   }
 
   private async refreshServerTexts(): Promise<void> {
