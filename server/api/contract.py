@@ -34,6 +34,7 @@ from server.pipeline.requests import (
     InterceptionRequest,
     LlmTestRequest,
     OptimizationRequest,
+    TeacherOverrideRequest,
 )
 from server.runs.export import ExportRequest
 from server.runs.gallery import GalleryFacets, GalleryPage, GalleryQuery, RunDetail
@@ -106,6 +107,7 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     KeyRemoval,
     InterceptionRequest,
     OptimizationRequest,
+    TeacherOverrideRequest,
     GenerationRequest,
     LlmTestRequest,
     ExportRequest,

@@ -23,6 +23,12 @@ class InterceptionRequest(BaseModel):
     language: Literal["de", "en"]
 
 
+class TeacherOverrideRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pin: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
 class OptimizationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
