@@ -7,7 +7,15 @@ blocked). A checker is any object with `blocks(text, level, term_result) -> bool
 factory named as `package.module:factory` (--checker, or the environment variable
 AI4ARTSED_SAFETY_EVAL_CHECKER); the factory is called without arguments.
 
-Run: .venv/bin/python bench/safety_eval.py [--checker module:factory] [--misses]
+A ready checker: --checker-url URL --checker-model NAME asks any OpenAI-compatible server (a
+llama.cpp server with a guard GGUF, Ollama) through server/pipeline/safety/checker_hook.py, with the
+app's prompts and parsing, for every text the lists let through at kids and youth (as the app does
+with a capable checker). --checker-test-server starts the LLM test server (tests/llm_testserver) as
+a child process and asks it as `llama-guard-3-1b` (or --checker-model): that column measures the
+TEST SERVER's behaviour (it answers "safe" to every natural text), not a real guard model's.
+
+Run: .venv/bin/python bench/safety_eval.py [--checker module:factory | --checker-url URL
+     --checker-model NAME | --checker-test-server] [--misses]
 """
 
 from __future__ import annotations
@@ -22,9 +30,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from server.pipeline.safety.term_filter import TermFilter
+from server.pipeline.safety.checker_hook import CheckerEndpoint, check_with_checker
+from server.pipeline.safety.term_filter import TermFilter, TermFilterResult
 from server.pipeline.safety.term_lists import FILTERING_LEVELS
 from server.settings.safety_level import SafetyLevel
+from tests.llm_testserver.process import TestServerProcess
 from tests.support.safety_evaluation import (
     DEVELOPMENT,
     HELDOUT,
@@ -38,6 +48,35 @@ from tests.support.safety_evaluation import (
 
 TERMS_DIR = Path(__file__).resolve().parents[1] / "configs" / "safety" / "terms"
 CHECKER_VARIABLE = "AI4ARTSED_SAFETY_EVAL_CHECKER"
+
+
+class EndpointChecker:
+    """The app's LLM check against one OpenAI-compatible server; counts its calls and their time."""
+
+    def __init__(self, endpoint: CheckerEndpoint) -> None:
+        self.endpoint = endpoint
+        self.timings: list[float] = []
+        self.failures = 0
+
+    def blocks(self, text: str, level: SafetyLevel, term_result: TermFilterResult) -> bool:  # noqa: ARG002
+        # Asked for every text the lists let through, review hit or not, as the app asks a capable checker.
+        started = time.perf_counter()
+        # The language only picks the explanation's wording, which the evaluation does not score.
+        record = check_with_checker(text, level, self.endpoint)
+        self.timings.append(time.perf_counter() - started)
+        if record.decision not in ("allowed", "blocked"):
+            self.failures += 1
+        # Whatever is not an explicit "allowed" stops the run at kids and youth (fail closed).
+        return record.decision != "allowed"
+
+    def summary(self) -> str:
+        if not self.timings:
+            return "no checker calls"
+        median = statistics.median(self.timings) * 1000
+        return (
+            f"{len(self.timings)} checker calls, median {median:.1f} ms, "
+            f"max {max(self.timings) * 1000:.1f} ms per check, {self.failures} failed checks"
+        )
 
 
 def load_checker(spec: str) -> EvaluationChecker:
@@ -94,6 +133,15 @@ def time_checks(term_filter: TermFilter, items: list[EvaluationItem]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--checker", default=os.environ.get(CHECKER_VARIABLE), help="package.module:factory")
+    parser.add_argument("--checker-url", help="an OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
+    parser.add_argument(
+        "--checker-model", help="the checker's model name (default with the test server: llama-guard-3-1b)"
+    )
+    parser.add_argument(
+        "--checker-test-server",
+        action="store_true",
+        help="start the LLM test server and use it as the checker (measures the test server, not a guard)",
+    )
     parser.add_argument("--misses", action="store_true", help="list the ids of every wrong decision")
     args = parser.parse_args()
 
@@ -108,13 +156,37 @@ def main() -> None:
 
     for name, items in sets.items():
         print_score(f"== {name}: term lists alone ==", score(items, term_filter), args.misses)
-    if args.checker:
-        checker = load_checker(args.checker)
-        for name, items in sets.items():
-            result = score(items, term_filter, checker_decision(checker))
-            print_score(f"== {name}: term lists + LLM check ({args.checker}) ==", result, args.misses)
-    else:
-        print(f"\n(no LLM check: pass --checker module:factory or set {CHECKER_VARIABLE})")
+    test_server: TestServerProcess | None = None
+    try:
+        checker: EvaluationChecker | None = None
+        label = args.checker
+        if args.checker_test_server:
+            test_server = TestServerProcess()
+            test_server.start()
+            model = args.checker_model or "llama-guard-3-1b"
+            checker = EndpointChecker(CheckerEndpoint(base_url=test_server.base_url, model=model))
+            label = f"the LLM TEST SERVER as '{model}': its behaviour, not a real guard model's"
+        elif args.checker_url:
+            if not args.checker_model:
+                raise SystemExit("--checker-url needs --checker-model")
+            checker = EndpointChecker(CheckerEndpoint(base_url=args.checker_url, model=args.checker_model))
+            label = f"{args.checker_model} at {args.checker_url}"
+        elif args.checker:
+            checker = load_checker(args.checker)
+        if checker is not None:
+            for name, items in sets.items():
+                result = score(items, term_filter, checker_decision(checker))
+                print_score(f"== {name}: term lists + LLM check ({label}) ==", result, args.misses)
+            if isinstance(checker, EndpointChecker):
+                print(f"\nLLM check: {checker.summary()}")
+        else:
+            print(
+                "\n(no LLM check: pass --checker-url and --checker-model, --checker-test-server,"
+                f" --checker module:factory, or set {CHECKER_VARIABLE})"
+            )
+    finally:
+        if test_server is not None:
+            test_server.stop()
 
     print("\nTime per term check (median of 5 runs):")
     time_checks(term_filter, [item for items in sets.values() for item in items])

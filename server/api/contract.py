@@ -37,6 +37,7 @@ from server.pipeline.requests import (
     InterceptionRequest,
     LlmTestRequest,
     OptimizationRequest,
+    TeacherOverrideRequest,
 )
 from server.runs.export import ExportRequest
 from server.runs.gallery import GalleryFacets, GalleryPage, GalleryQuery, RunDetail
@@ -113,6 +114,7 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     KeyRemoval,
     InterceptionRequest,
     OptimizationRequest,
+    TeacherOverrideRequest,
     GenerationRequest,
     LlmTestRequest,
     ExportRequest,

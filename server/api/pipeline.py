@@ -8,7 +8,12 @@ from server.api.answers import GenerationStarted, JobStarted
 from server.api.contract import answer
 from server.api.request_body import parse_body
 from server.pipeline.generation import Generator
-from server.pipeline.requests import GenerationRequest, InterceptionRequest, OptimizationRequest
+from server.pipeline.requests import (
+    GenerationRequest,
+    InterceptionRequest,
+    OptimizationRequest,
+    TeacherOverrideRequest,
+)
 from server.pipeline.workshop import Workshop
 
 
@@ -18,6 +23,11 @@ def pipeline_blueprint(workshop: Workshop, generator: Generator) -> Blueprint:
     @bp.post("/api/interception")
     def interception() -> tuple[Response, int]:
         run, job = workshop.start_interception(parse_body(InterceptionRequest))
+        return answer(JobStarted(job_id=job.id, run_id=run.id), 202)
+
+    @bp.post("/api/runs/<run_id>/teacher-override")
+    def teacher_override(run_id: str) -> tuple[Response, int]:
+        run, job = workshop.override_review_block(run_id, parse_body(TeacherOverrideRequest).pin)
         return answer(JobStarted(job_id=job.id, run_id=run.id), 202)
 
     @bp.post("/api/optimization")

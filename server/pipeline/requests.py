@@ -27,6 +27,12 @@ class InterceptionRequest(BaseModel):
     pin: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
+class TeacherOverrideRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pin: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
 class OptimizationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -71,6 +71,8 @@ class RunSteps:
         """Records the verdict; a block ends the job as 'blocked' with the explanation's code."""
         settings = self._settings.current
         ctx.emit("stage", {"stage": f"safety_{stage.value}"})
+        # Only this run's overrides count: what a teacher let through once never opens another run.
+        overrides = self._runs.load(run_id).teacher_overrides
         verdict = self._gate.check(
             text,
             stage,
@@ -78,6 +80,7 @@ class RunSteps:
             language,
             always_ask_llm=settings.safety_llm_check == "always",
             cancelled=lambda: ctx.cancelled,
+            allowed_review_terms=frozenset(term for override in overrides for term in override.terms),
         )
         self._runs.update(run_id, lambda run: run.safety.append(verdict))
         ctx.emit("safety", {"stage": stage.value, "decision": verdict.decision})

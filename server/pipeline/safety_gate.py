@@ -40,7 +40,7 @@ from server.pipeline.safety.guard_formats import GuardModels, GuardParseError
 from server.pipeline.safety.image_check import ImageCheck, MediaCheckResult
 from server.pipeline.safety.negative_prompt import NegativePrompts, combine_negative_prompts
 from server.pipeline.safety.term_filter import TermFilter
-from server.pipeline.safety.term_lists import TermListError
+from server.pipeline.safety.term_lists import TermAction, TermListError
 from server.pipeline.safety.verdict import VerdictParseError, parse_verdict, verdict_json_schema
 from server.runs.models import LlmCallRecord, SafetyVerdictRecord, TermHitRecord
 from server.settings.safety_level import SafetyLevel
@@ -193,7 +193,10 @@ class SafetyGate:
         language: Language,
         always_ask_llm: bool,
         cancelled: Callable[[], bool] | None = None,
+        allowed_review_terms: frozenset[str] = frozenset(),
     ) -> SafetyVerdictRecord:
+        """``allowed_review_terms``: review words the teacher let through for this run (PIN); they
+        lift only the "needs review, no capable checker" block, never a block-list hit."""
         record = SafetyVerdictRecord(stage=stage.value, level=level.value, decision="allowed")
         if not level.filters_terms:
             return record  # research: the teacher switched every check off with the PIN
@@ -217,7 +220,10 @@ class SafetyGate:
         # A capable checker is asked for every text below adult, whatever the setting says; with
         # "always" (PIN-protected) the teacher vouches for a model the app does not know.
         if not (checker.capable or always_ask_llm):
-            if terms.needs_review:
+            review_terms = {hit.term for hit in terms.hits if hit.action is TermAction.REVIEW}
+            if terms.needs_review and review_terms <= allowed_review_terms:
+                record.overridden_terms = sorted(review_terms)
+            elif terms.needs_review:
                 # A word that needs context, and no checker that can judge context: careful.
                 record.checker = checker.kind
                 record.decision = "blocked"

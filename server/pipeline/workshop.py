@@ -35,6 +35,8 @@ from server.runs.models import (
     LlmCallRecord,
     OptimizationRecord,
     RunRecord,
+    RunStatus,
+    TeacherOverrideRecord,
     TelephoneRoundRecord,
 )
 from server.runs.store import RunStore
@@ -43,6 +45,7 @@ from server.settings.store import SettingsStore
 log = logging.getLogger(__name__)
 
 TEXT_LANE = "text"
+NEEDS_REVIEW_PREFIX = "safety.needs_review."
 
 
 class Workshop:
@@ -134,6 +137,43 @@ class Workshop:
                     available=error.available,
                 ) from error
         return recursion
+
+    def override_review_block(self, run_id: str, pin: str | None) -> tuple[RunRecord, Job]:
+        """The teacher lets this run's "needs review" block through (PIN): the step runs again for
+        this run only, with exactly the review words that stopped it allowed. A block-list hit
+        (extremism, minors, ...) is never lifted: the gate blocks those before it looks at reviews."""
+        self._settings.require_teacher_pin(pin)
+        run = self._runs.load(run_id)
+        blocked = run.safety[-1] if run.safety else None
+        if (
+            run.status is not RunStatus.BLOCKED
+            or run.interception is None
+            or blocked is None
+            or blocked.decision != "blocked"
+            or not (blocked.explanation_code or "").startswith(NEEDS_REVIEW_PREFIX)
+        ):
+            raise AppError("override_not_possible", ErrorKind.CONFLICT)
+        config = self._catalog.interceptions.get(run.interception.config_id)
+        if config is None:
+            raise AppError("attitude_not_found", ErrorKind.NOT_FOUND, config_id=run.interception.config_id)
+        override = TeacherOverrideRecord(
+            stage=blocked.stage, terms=sorted({hit.term for hit in blocked.term_hits})
+        )
+        log.info("teacher override (PIN) for run %s: %s", run_id, ", ".join(override.terms))
+        self._runs.update(run_id, lambda record: record.teacher_overrides.append(override))
+        request = InterceptionRequest(
+            config_id=run.interception.config_id,
+            idea=run.idea,
+            rules=run.interception.rules,
+            language=run.language,
+        )
+
+        recursion = self._recursion(config, request)
+
+        def work(ctx: JobContext) -> dict[str, object]:
+            return self._steps.run(run_id, lambda: self._intercept(run_id, config, recursion, request, ctx))
+
+        return self._runs.load(run_id), self._jobs.submit("interception", TEXT_LANE, work, run_id=run_id)
 
     def _intercept(
         self,

@@ -77,7 +77,18 @@ class SafetyVerdictRecord(Record):
     checker: str | None = None
     # A guard model's own category names (e.g. "S1"), as it answered them.
     guard_categories: list[str] = []
+    # Review words that passed only because the teacher let them through for this run (PIN).
+    overridden_terms: list[str] = []
     at: datetime = Field(default_factory=utc_now)
+
+
+class TeacherOverrideRecord(Record):
+    """The teacher let a "needs review" block through for this run, with the PIN."""
+
+    who: Literal["teacher PIN"] = "teacher PIN"
+    at: datetime = Field(default_factory=utc_now)
+    stage: str
+    terms: list[str]
 
 
 class TelephoneRoundRecord(Record):
@@ -180,6 +191,7 @@ class RunRecord(Record):
     optimizations: list[OptimizationRecord] = []
     generations: list[GenerationRecord] = []
     safety: list[SafetyVerdictRecord] = []
+    teacher_overrides: list[TeacherOverrideRecord] = []
     error: ErrorRecord | None = None
 
     def media_file(self, name: str) -> MediaFileRecord | None:

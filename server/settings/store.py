@@ -98,6 +98,12 @@ class SettingsStore:
         """For teacher-only changes: passes when no PIN is set yet or the PIN matches."""
         self._pin.check(pin)
 
+    def require_teacher_pin(self, pin: str | None) -> None:
+        """For what only a teacher may do even before a PIN exists (a run's override): 403 without a
+        set PIN, and the PIN checked (throttled) like every other."""
+        if not self._pin.check(pin):
+            raise AppError("teacher_pin_needed", ErrorKind.FORBIDDEN)
+
     def change_offline(self, change: OfflineChange) -> Settings:
         """Going online needs the teacher PIN once one is set; going offline never does (it only closes)."""
 

@@ -51,6 +51,7 @@ import type {
   SettingsPatch,
   StorageReport,
   SystemInfo,
+  TeacherOverrideRequest,
 } from './types'
 
 /** A failed request, with a message a person can act on (the server's, in the UI language). */
@@ -188,6 +189,11 @@ export class ApiClient {
   /** Step 2 of the creative loop: safety check and interception of the idea; creates the run. */
   startInterception(body: InterceptionRequest): Promise<JobStarted> {
     return this.request('POST', '/api/interception', body)
+  }
+
+  /** The teacher lets this run's "needs review" block through (PIN); the step runs again. */
+  overrideBlock(runId: string, body: TeacherOverrideRequest): Promise<JobStarted> {
+    return this.request('POST', `/api/runs/${encodeURIComponent(runId)}/teacher-override`, body)
   }
 
   /** Step 3: rewrites the interception box's text for one output (model). */

@@ -1510,6 +1510,7 @@ export interface RunRecord {
   optimizations: OptimizationRecord[]
   generations: GenerationRecord[]
   safety: SafetyVerdictRecord[]
+  teacher_overrides: TeacherOverrideRecord[]
   error: ErrorRecord | null
 }
 /**
@@ -1529,6 +1530,7 @@ export interface SafetyVerdictRecord {
   explanation_code: string | null
   checker: string | null
   guard_categories: string[]
+  overridden_terms: string[]
   at: string
 }
 /**
@@ -1539,6 +1541,18 @@ export interface TermHitRecord {
   term: string
   list_id: string
   category: string
+}
+/**
+ * The teacher let a "needs review" block through for this run, with the PIN.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "TeacherOverrideRecord".
+ */
+export interface TeacherOverrideRecord {
+  who: 'teacher PIN'
+  at: string
+  stage: string
+  terms: string[]
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1584,6 +1598,13 @@ export interface SystemInfo {
   portable: boolean
   data_dir: string
   notices: NoticeView[]
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "TeacherOverrideRequest".
+ */
+export interface TeacherOverrideRequest {
+  pin?: string | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema

@@ -107,6 +107,7 @@ export type PipelineStage =
   | 'generation'
 
 export type InterceptionRequest = G.InterceptionRequest
+export type TeacherOverrideRequest = G.TeacherOverrideRequest
 export type OptimizationRequest = G.OptimizationRequest
 /** A number repeats a picture; "random" asks for a new one; absent uses the output's default. */
 export type Seed = NonNullable<G.GenerationRequest['seed']>

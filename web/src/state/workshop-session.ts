@@ -40,6 +40,8 @@ export interface StepProblem {
   kind: 'failed' | 'blocked' | 'lost' | 'cancelled'
   /** The server's message in the UI language; null when the UI says it in its own words. */
   message: string | null
+  /** A block's explanation code (e.g. "safety.needs_review.kids"); says whether a teacher may override. */
+  code?: string | null
 }
 
 interface StepBase {
@@ -335,6 +337,17 @@ export class WorkshopSession {
     )
   }
 
+  /** The teacher's PIN lets this run's "needs review" block through: the interception runs again
+   *  for this run. A refused PIN throws (the dialog shows why) and leaves the block as it was. */
+  async overrideBlock(pin: string): Promise<void> {
+    const runId = this.mutable.runId
+    if (runId === null) return
+    const started = await this.api.overrideBlock(runId, { pin })
+    this.begin('interception')
+    Object.assign(this.mutable.interception, idleInterception(), { status: 'starting' })
+    this.follow('interception', started.job_id)
+  }
+
   private onInterceptionEvent(event: JobEvent): void {
     const step = this.mutable.interception
     switch (event.type) {
@@ -553,7 +566,7 @@ export class WorkshopSession {
         step.stage = event.data.stage
         break
       case 'blocked':
-        step.problem = { kind: 'blocked', message: event.data.message }
+        step.problem = { kind: 'blocked', message: event.data.message, code: event.data.code }
         break
       case 'error':
         step.problem = { kind: 'failed', message: event.data.message }
