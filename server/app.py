@@ -70,7 +70,9 @@ def create_app(
     app.register_blueprint(secrets_blueprint(services.api_keys, services.offline_mode, services.settings))
     app.register_blueprint(pipeline_blueprint(services.workshop, services.generator))
     app.register_blueprint(comfyui_blueprint(services.comfyui, messages, streams))
-    app.register_blueprint(model_files_blueprint(services.models, messages, services.settings))
+    app.register_blueprint(
+        model_files_blueprint(services.models, messages, services.settings, services.output_places)
+    )
     app.register_blueprint(comfyui_install_blueprint(services.comfyui_installer))
     app.register_blueprint(diagnostics_blueprint(services.diagnostics))
     # Last: its catch-all route must not shadow the API.

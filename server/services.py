@@ -255,6 +255,14 @@ def build_services(
         __version__,
         Places(Path.home()),
     )
+    models.use_output_check(
+        PoolAwareComfyUICheck(
+            [models.check],
+            lambda output: output_reach(catalog, comfyui.pool, output),
+            models.manifest,
+            models.presence,
+        )
+    )
     availability = OutputAvailability(
         [
             PoolAwareComfyUICheck(

@@ -19,7 +19,7 @@ from server.api.contract import answer
 from server.api.messages import LocalizedMessages
 from server.api.query import parse_query
 from server.api.request_body import parse_body
-from server.catalog.views import described_reasons
+from server.catalog.views import OutputMachinesView, OutputPlaces, described_reasons
 from server.errors import AppError, ErrorKind
 from server.model_files.folders import ModelLocation
 from server.model_files.requests import (
@@ -61,12 +61,20 @@ def file_info(file: ModelFileView) -> ModelFileInfo:
 
 
 def model_files_blueprint(
-    models: ModelService, messages: LocalizedMessages, settings: SettingsStore
+    models: ModelService,
+    messages: LocalizedMessages,
+    settings: SettingsStore,
+    output_places: OutputPlaces | None = None,
 ) -> Blueprint:
     bp = Blueprint("model_files", __name__)
 
     def find_existing_now() -> bool:
         return settings.current.model_folders.find_existing
+
+    def machines_of(output_id: str) -> OutputMachinesView | None:
+        output = models.output_config(output_id)
+        where = output_places(output) if output_places is not None and output is not None else None
+        return OutputMachinesView(ready=where[0], total=where[1]) if where else None
 
     @bp.get("/api/models")
     def overview() -> tuple[Response, int]:
@@ -90,6 +98,7 @@ def model_files_blueprint(
                         reasons=described_reasons(
                             output.reasons, lambda code, params: messages.text(code, params, language)
                         ),
+                        machines=machines_of(output.id),
                     )
                     for output in view.outputs
                 ],

@@ -64,6 +64,14 @@ def tiny_image(client: httpx.Client) -> dict[str, Any]:
     raise AssertionError("no tiny_image output")
 
 
+def models_page_output(client: httpx.Client) -> dict[str, Any]:
+    answer = client.get("/api/models")
+    assert answer.status_code == 200, answer.text
+    outputs = answer.json()["outputs"]
+    found: dict[str, Any] = next(output for output in outputs if output["id"] == "tiny_image")
+    return found
+
+
 def wait_for(client: httpx.Client, check: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
     deadline = time.monotonic() + DEADLINE_S
     while True:
@@ -89,6 +97,10 @@ def test_an_output_is_available_when_a_ready_machine_has_its_files(
             "available through the second machine",
         )
         assert output["reasons"] == []
+        # The Models page says the same, and where.
+        on_models_page = models_page_output(client)
+        assert on_models_page["ready"] is True and on_models_page["reasons"] == []
+        assert on_models_page["machines"] == {"ready": 1, "total": 2}
 
         # The second machine goes away: no ready machine has the files, and they are not here either.
         machines[1].kill()
@@ -107,3 +119,4 @@ def test_an_output_is_available_when_a_ready_machine_has_its_files(
         assert output["available"] is False
         assert output["reasons"][0]["fix_page"] == "settings"
         assert "on this computer" in output["reasons"][0]["message"]
+        assert codes(models_page_output(client)) == ["output_pool_files_here_not_offered"]

@@ -1347,6 +1347,7 @@ export interface OutputModels {
   size: number
   ready: boolean
   reasons: UnavailableReasonView[]
+  machines: OutputMachinesView | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
