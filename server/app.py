@@ -72,7 +72,11 @@ def create_app(
     app.register_blueprint(comfyui_blueprint(services.comfyui, messages, streams))
     app.register_blueprint(
         model_files_blueprint(
-            services.models, messages, services.settings, services.providers.builtin_model_present
+            services.models,
+            messages,
+            services.settings,
+            services.providers.builtin_model_present,
+            services.output_places,
         )
     )
     app.register_blueprint(comfyui_install_blueprint(services.comfyui_installer))

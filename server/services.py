@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from server import __version__
 from server.catalog.availability import ComfyUIConfiguredCheck, OutputAvailability
@@ -24,7 +25,15 @@ from server.cloud.offline_mode import OfflineMode
 from server.cloud.provider_addresses import with_address_overrides
 from server.comfyui.availability_check import ComfyUIRunningCheck
 from server.comfyui.connection_settings import ComfyUIConnectionSettings
-from server.comfyui.pool import MachineSpec, header_from_secrets, header_secret_name, url_host
+from server.comfyui.pool import (
+    ComfyUIPool,
+    MachineSpec,
+    PoolReach,
+    header_from_secrets,
+    header_secret_name,
+    url_host,
+)
+from server.comfyui.pool_availability import PoolAwareComfyUICheck
 from server.comfyui.runtime import ComfyUIRuntime
 from server.comfyui_install.installer import JOB_LANES as INSTALL_JOB_LANES
 from server.comfyui_install.installer import ComfyUIInstaller
@@ -99,11 +108,8 @@ class Services:
 
     def output_places(self, output: OutputConfig) -> tuple[int, int] | None:
         """On how many ready ComfyUI machines of the pool an output can run, of how many (or None)."""
-        chunk = self.catalog.output_chunk(output)
-        if not isinstance(chunk, ComfyUIChunk):
-            return None
-        workflow = {key: node.model_dump() for key, node in chunk.workflow.items()}
-        return self.comfyui.pool.places(workflow)
+        workflow = output_workflow(self.catalog, output)
+        return None if workflow is None else self.comfyui.pool.places(workflow)
 
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
@@ -120,6 +126,18 @@ class Services:
             # names each run that could not be saved) before the process ends.
             self.runs.close()
         log.info("services stopped")
+
+
+def output_workflow(catalog: Catalog, output: OutputConfig) -> dict[str, Any] | None:
+    chunk = catalog.output_chunk(output)
+    if not isinstance(chunk, ComfyUIChunk):
+        return None
+    return {key: node.model_dump() for key, node in chunk.workflow.items()}
+
+
+def output_reach(catalog: Catalog, pool: ComfyUIPool, output: OutputConfig) -> PoolReach | None:
+    workflow = output_workflow(catalog, output)
+    return None if workflow is None else pool.reach(workflow)
 
 
 # Threads of the generation lane: more ComfyUI machines than this still work, this many at once.
@@ -237,11 +255,26 @@ def build_services(
         __version__,
         Places(Path.home()),
     )
+    models.use_output_check(
+        PoolAwareComfyUICheck(
+            [models.check],
+            lambda output: output_reach(catalog, comfyui.pool, output),
+            models.manifest,
+            models.presence,
+        )
+    )
     availability = OutputAvailability(
         [
-            ComfyUIConfiguredCheck(lambda: comfyui.launch_config().mode),
-            ComfyUIRunningCheck(comfyui.status),
-            models.check,
+            PoolAwareComfyUICheck(
+                [
+                    ComfyUIConfiguredCheck(lambda: comfyui.launch_config().mode),
+                    ComfyUIRunningCheck(comfyui.status),
+                    models.check,
+                ],
+                lambda output: output_reach(catalog, comfyui.pool, output),
+                models.manifest,
+                models.presence,
+            ),
             CloudOutputCheck(lambda: settings.offline, providers),
         ]
     )

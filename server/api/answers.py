@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from server.catalog.models import LocalizedText, ModelLicence
-from server.catalog.views import UnavailableReasonView
+from server.catalog.views import OutputMachinesView, UnavailableReasonView
 from server.cloud.api_keys import KeyStatus
 from server.comfyui.child_log import LogLine
 from server.comfyui.pool import MachineStatus
@@ -206,6 +206,8 @@ class OutputModels(Answer):
     size: int
     ready: bool
     reasons: list[UnavailableReasonView]
+    # With several ComfyUI machines: on how many ready ones it can run now, of how many in use.
+    machines: OutputMachinesView | None = None
 
 
 class ModelFileInfo(Answer):

@@ -21,7 +21,7 @@ from server.api.contract import answer
 from server.api.messages import LocalizedMessages
 from server.api.query import parse_query
 from server.api.request_body import parse_body
-from server.catalog.views import described_reasons
+from server.catalog.views import OutputMachinesView, OutputPlaces, described_reasons
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language
 from server.llm.builtin_models_in_use import builtin_models_in_use
@@ -69,6 +69,7 @@ def model_files_blueprint(
     messages: LocalizedMessages,
     settings: SettingsStore,
     engine_model_present: Callable[[str], bool],
+    output_places: OutputPlaces | None = None,
 ) -> Blueprint:
     bp = Blueprint("model_files", __name__)
 
@@ -79,6 +80,11 @@ def model_files_blueprint(
         # On the Models page the advice must not send the teacher to the page they are on.
         here = f"models_page.{code}"
         return messages.text(here if messages.has(here) else code, params, language)
+
+    def machines_of(output_id: str) -> OutputMachinesView | None:
+        output = models.output_config(output_id)
+        where = output_places(output) if output_places is not None and output is not None else None
+        return OutputMachinesView(ready=where[0], total=where[1]) if where else None
 
     @bp.get("/api/models")
     def overview() -> tuple[Response, int]:
@@ -102,6 +108,7 @@ def model_files_blueprint(
                         reasons=described_reasons(
                             output.reasons, lambda code, params: page_text(code, params, language)
                         ),
+                        machines=machines_of(output.id),
                     )
                     for output in view.outputs
                 ],

@@ -195,6 +195,15 @@ class Lease:
 
 
 @dataclass(frozen=True)
+class PoolReach:
+    able: int  # ready machines whose loaders offer every model file of the workflow
+    total: int  # enabled machines
+    ready: int
+    pending: int
+    others: int  # enabled machines besides this computer's own ComfyUI choice: 0 is "no pool"
+
+
+@dataclass(frozen=True)
 class PoolTimings:
     probe_interval_s: float = 2.0
     # Model lists change rarely (a download, an import); they are read again this often.
@@ -280,6 +289,21 @@ class ComfyUIPool:
                 1 for m in enabled if _usable(m.state) and m.offers is not None and m.can_run(workflow)
             )
             return able, len(enabled)
+
+    def reach(self, workflow: Mapping[str, Any]) -> PoolReach:
+        """``where``, plus how many machines are ready at all and how many are still being read."""
+        with self._changed:
+            enabled = [m for m in self._machines.values() if m.enabled]
+            usable = [m for m in enabled if _usable(m.state)]
+            able = sum(1 for m in usable if m.offers is not None and m.can_run(workflow))
+            # Starting, or answering but its model lists not read yet: a generation would wait for it.
+            pending = sum(
+                1
+                for m in enabled
+                if m.state is MachineState.STARTING or (_usable(m.state) and m.offers is None)
+            )
+            others = sum(1 for m in enabled if m.id != LOCAL_ID)
+            return PoolReach(able=able, total=len(enabled), ready=len(usable), pending=pending, others=others)
 
     # ------------------------------------------------------------------ dispatch
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from server.catalog.availability import UnavailableReason
-from server.catalog.models import LocalizedText, ModelFile, ModelLicence
+from server.catalog.availability import AvailabilityCheck, UnavailableReason
+from server.catalog.models import LocalizedText, ModelFile, ModelLicence, OutputConfig
 from server.catalog.registry import Catalog
 from server.comfyui.model_paths import create_managed_model_folders
 from server.comfyui.status import ComfyUIStatus
@@ -115,6 +115,8 @@ class ModelService:
         self._listing = ComfyUIListing(catalog, comfyui_status, network)
         self.locks = ModelLocks()
         self.check = ModelFilesCheck(self.manifest, self.presence, self._listing, comfyui_status)
+        # What the overview says of each output: this computer's files, or the pool's (use_output_check).
+        self._output_check: AvailabilityCheck = self.check
         self._places = places
         managed = folders.models_dir
         self._importer = ModelImporter(
@@ -181,7 +183,7 @@ class ModelService:
                     media_type=output.media_type,
                     files=[model.id for model in models],
                     size=sum(model.size for model in models),
-                    reasons=self.check(output),
+                    reasons=self._output_check(output),
                 )
             )
         managed = self.folders.models_dir
@@ -196,6 +198,10 @@ class ModelService:
             folders=self.other_folders(),
             jobs=self.active_jobs(),
         )
+
+    def use_output_check(self, check: AvailabilityCheck) -> None:
+        """With several ComfyUI machines, an output is ready when one of them has its files."""
+        self._output_check = check
 
     def _partial_download(self, model: ModelFile) -> int | None:
         part = part_path(self.folders.managed_folder(model.folder.value) / model.filename)
@@ -323,6 +329,9 @@ class ModelService:
 
     def browse(self, path: str) -> FolderListing:
         return self._places.browse(path)
+
+    def output_config(self, output_id: str) -> OutputConfig | None:
+        return self._catalog.outputs.get(output_id)
 
     def availability_reasons(self, output_id: str) -> list[UnavailableReason]:
         output = self._catalog.outputs.get(output_id)

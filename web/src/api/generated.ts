@@ -1372,6 +1372,7 @@ export interface OutputModels {
   size: number
   ready: boolean
   reasons: UnavailableReasonView[]
+  machines: OutputMachinesView | null
 }
 /**
  * POST /api/system/notices/dismiss.
