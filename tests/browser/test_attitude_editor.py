@@ -144,3 +144,58 @@ def test_export_and_import_through_the_editor_and_a_broken_file_refused(
         expect(page.get_by_test_id("attitudes-error")).to_contain_text("attitudes")
         expect(page.get_by_test_id("attitudes-import-preview")).to_have_count(0)
     assert [error for error in small_page.errors if "400" not in error] == []
+
+
+def test_sampling_settings_are_kept_and_checked_and_the_telephone_pool_shows_language_names(
+    tmp_path: Path, small_page: PageWatch
+) -> None:
+    data = tmp_path / "app"
+    write_settings(data, base_url="http://127.0.0.1:9/v1", first_run_done=True)
+    with start_app(data) as app:
+        page = small_page.page
+        page.goto(app.launch_url)
+        page.get_by_test_id("open-attitude-editor").click()
+        page.get_by_test_id("attitude-new").click()
+        page.get_by_test_id("attitude-name-de").fill("Stille Post der Klasse")
+        page.get_by_test_id("attitude-rules-de").fill("Übersetze die Idee genau.")
+        page.get_by_test_id("attitude-rules-en").fill("Translate the idea exactly.")
+
+        # Out of range: a plain message naming the field and its bounds, nothing saved.
+        page.get_by_test_id("attitude-parameter-top_p").fill("1.5")
+        page.get_by_test_id("attitude-save").click()
+        expect(page.get_by_test_id("attitudes-error")).to_contain_text("Top-p")
+        expect(page.get_by_test_id("attitudes-error")).to_contain_text("0.01 bis 1")
+
+        page.get_by_test_id("attitude-parameter-temperature").fill("0.4")
+        page.get_by_test_id("attitude-parameter-top_p").fill("0.9")
+        page.get_by_test_id("attitude-parameter-max_tokens").fill("300")
+
+        # The Telephone pool: language names in the UI language, ticked boxes that keep the codes.
+        page.get_by_text("Stille Post (Runden durch Sprachen)").click()
+        pool = page.get_by_test_id("attitude-telephone")
+        expect(pool).to_contain_text("Französisch")
+        expect(pool).not_to_contain_text(" fr ")
+        for box in pool.locator("input[type=checkbox]").all():
+            box.uncheck()
+        for code in ("fr", "ja", "sw"):
+            page.get_by_test_id(f"attitude-language-{code}").check()
+        page.locator("[data-testid=attitude-telephone] input[type=number]").fill("3")
+        page.get_by_test_id("attitude-save").click()
+        expect(page.get_by_test_id("attitudes-message")).to_contain_text("Stille Post der Klasse")
+
+        with app.client("de") as client:
+            saved = client.get("/api/attitudes/stille_post_der_klasse").json()["attitude"]
+        assert saved["parameters"] == {"temperature": 0.4, "top_p": 0.9, "max_tokens": 300}
+        assert saved["recursion"]["languages"] == ["fr", "ja", "sw"]
+
+        page.reload()
+        page.get_by_test_id("own-attitude-stille_post_der_klasse").get_by_role(
+            "button", name="Bearbeiten"
+        ).click()
+        expect(page.get_by_test_id("attitude-parameter-temperature")).to_have_value("0.4")
+        expect(page.get_by_test_id("attitude-parameter-top_p")).to_have_value("0.9")
+        expect(page.get_by_test_id("attitude-parameter-max_tokens")).to_have_value("300")
+        expect(page.get_by_test_id("attitude-language-fr")).to_be_checked()
+        expect(page.get_by_test_id("attitude-language-es")).not_to_be_checked()
+        expect(page.get_by_test_id("attitude-telephone")).to_contain_text("Japanisch")
+    assert small_page.csp_violations() == []

@@ -577,3 +577,38 @@ def test_generation_block_and_failure_are_explained(
             failed.get_by_test_id("retry").click()
         expect(page.get_by_test_id("generation-failed")).to_be_visible(timeout=60_000)
         small_page.assert_clean()
+
+
+def test_a_teacher_changes_the_telephone_rounds_for_one_run_with_the_pin(
+    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
+) -> None:
+    page = small_page.page
+    with workshop_app(tmp_path, llm_server, comfyui=False) as app:
+        with app.client("de") as client:
+            assert client.put("/api/settings/teacher-pin", json={"new_pin": "2468"}).status_code == 200
+        _open_workshop(page, app, "telephone")
+        page.get_by_test_id("idea-box").fill("Ein Straßenfest im Regen")
+        page.get_by_test_id("telephone-settings").locator("summary").click()
+        # The pool shows the languages by name in the UI language.
+        expect(page.get_by_test_id("telephone-settings")).to_contain_text("Französisch")
+        page.get_by_test_id("telephone-rounds").fill("3")
+
+        # Without the PIN the changed game is refused, with the reason; no run starts.
+        with page.expect_response("**/api/interception") as refused:
+            page.get_by_test_id("start").click()
+        assert refused.value.status == 403
+        expect(page.get_by_text("Die Lehrkraft-PIN stimmt nicht.")).to_be_visible()
+
+        page.get_by_test_id("telephone-pin").fill("2468")
+        run_id = _start(page)
+        record = _wait_for_run(app, run_id, lambda run: run["status"] == "complete", timeout=60.0)
+        recorded = record["interception"]["rounds"]
+        assert len(recorded) == 3
+        assert recorded[-1]["language"] == "de"
+        expect(page.get_by_test_id("telephone-round")).to_have_count(3)
+
+        # 3 is the override, not what the attitude itself says.
+        shipped_rounds = json.loads(
+            (REPO_ROOT / "configs" / "interception" / "telephone.json").read_text("utf-8")
+        )["recursion"]["rounds"]
+        assert shipped_rounds != 3
