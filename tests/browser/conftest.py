@@ -5,15 +5,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.page_watch import CSP_LISTENER, PageWatch
+from tests.browser.page_watch import PageWatch, watched_page
 
 
 @pytest.fixture
 def small_page(browser: Browser) -> Iterator[PageWatch]:
     """A German page in the smallest window the workshop is made for (960x640)."""
-    context = browser.new_context(viewport={"width": 960, "height": 640}, locale="de-DE")
-    context.add_init_script(CSP_LISTENER)
-    try:
-        yield PageWatch(context.new_page())
-    finally:
-        context.close()
+    with watched_page(browser, 960, 640, "de-DE") as watch:
+        yield watch

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import ConsoleMessage, Page
+import contextlib
+from collections.abc import Iterator
+
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 # Reports every Content-Security-Policy violation of the page into window.__cspViolations.
 CSP_LISTENER = """
@@ -31,3 +34,14 @@ class PageWatch:
     def assert_clean(self) -> None:
         assert self.errors == []
         assert self.csp_violations() == []
+
+
+@contextlib.contextmanager
+def watched_page(browser: Browser, width: int, height: int, locale: str) -> Iterator[PageWatch]:
+    """A page in a fresh browser context of the given size and language, watched from its first script."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    context.add_init_script(CSP_LISTENER)
+    try:
+        yield PageWatch(context.new_page())
+    finally:
+        context.close()

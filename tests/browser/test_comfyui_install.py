@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.page_watch import CSP_LISTENER, PageWatch
+from tests.browser.page_watch import PageWatch, watched_page
 from tests.comfyui_install.conftest import LocalSources, local_sources  # noqa: F401 - the fixture
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
 
@@ -21,12 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[PageWatch]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.add_init_script(CSP_LISTENER)
-    try:
-        yield PageWatch(context.new_page())
-    finally:
-        context.close()
+    with watched_page(browser, 1280, 900, "en-GB") as watch:
+        yield watch
 
 
 @pytest.fixture

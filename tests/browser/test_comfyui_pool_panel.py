@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.page_watch import CSP_LISTENER, PageWatch
+from tests.browser.page_watch import PageWatch, watched_page
 from tests.browser.test_settings_page import configured_app, open_settings  # noqa: F401 (fixture)
 from tests.comfyui_pool.machines import HeaderProxy, TestMachine
 from tests.support.app_process import AppProcess
@@ -26,12 +26,8 @@ SECRET = "Basic c2NodWxlOmdlaGVpbTEyMw=="
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[PageWatch]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="en-GB")
-    context.add_init_script(CSP_LISTENER)
-    try:
-        yield PageWatch(context.new_page())
-    finally:
-        context.close()
+    with watched_page(browser, 1280, 1400, "en-GB") as watch:
+        yield watch
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.page_watch import CSP_LISTENER, PageWatch
+from tests.browser.page_watch import PageWatch, watched_page
 from tests.model_files.catalog import TinyModels, write_model_catalog
 from tests.model_files.model_files import write_pickle_checkpoint
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
@@ -23,12 +23,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[PageWatch]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
-    context.add_init_script(CSP_LISTENER)
-    try:
-        yield PageWatch(context.new_page())
-    finally:
-        context.close()
+    with watched_page(browser, 1280, 900, "de-DE") as watch:
+        yield watch
 
 
 @pytest.fixture

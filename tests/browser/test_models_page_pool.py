@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.page_watch import CSP_LISTENER, PageWatch
+from tests.browser.page_watch import PageWatch, watched_page
 from tests.comfyui_pool.machines import TestMachine
 from tests.comfyui_pool.test_pool_availability import app, machines, tiny  # noqa: F401 (fixtures)
 from tests.support.app_process import REPO_ROOT, AppProcess
@@ -24,12 +24,8 @@ pytestmark = pytest.mark.browser
 def page(browser: Browser) -> Iterator[PageWatch]:
     if not (REPO_ROOT / "web" / "dist" / "index.html").is_file():
         raise RuntimeError("the web UI is not built: run `cd web && npm ci && npm run build` first")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
-    context.add_init_script(CSP_LISTENER)
-    try:
-        yield PageWatch(context.new_page())
-    finally:
-        context.close()
+    with watched_page(browser, 1280, 900, "de-DE") as watch:
+        yield watch
 
 
 def test_the_models_page_says_on_how_many_machines_an_output_is_ready(

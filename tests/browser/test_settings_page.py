@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.page_watch import CSP_LISTENER, PageWatch
+from tests.browser.page_watch import PageWatch, watched_page
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
 from tests.support.settings_files import write_settings
@@ -30,12 +30,8 @@ def _built() -> None:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[PageWatch]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
-    context.add_init_script(CSP_LISTENER)
-    try:
-        yield PageWatch(context.new_page())
-    finally:
-        context.close()
+    with watched_page(browser, 1280, 900, "de-DE") as watch:
+        yield watch
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.page_watch import CSP_LISTENER, PageWatch
+from tests.browser import page_watch
+from tests.browser.page_watch import PageWatch
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
 from tests.support.settings_files import mark_set_up
 
@@ -162,12 +163,8 @@ def catalog_app(tmp_path: Path) -> Iterator[AppProcess]:
 
 @pytest.fixture
 def watched_page(browser: Browser) -> Iterator[PageWatch]:
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="de-DE")
-    context.add_init_script(CSP_LISTENER)
-    try:
-        yield PageWatch(context.new_page())
-    finally:
-        context.close()
+    with page_watch.watched_page(browser, 1280, 860, "de-DE") as watch:
+        yield watch
 
 
 def test_start_view_shows_attitudes_details_languages_and_problems(
