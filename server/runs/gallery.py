@@ -33,9 +33,17 @@ class GalleryQuery(BaseModel):
     medium: str | None = Field(default=None, min_length=1, max_length=64)
     offset: Offset = 0
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    # true: list the settings' self-test pictures too (hidden by default).
+    self_test: bool = False
 
     def run_filter(self) -> RunFilter:
-        return RunFilter(since=self.since, until=self.until, attitude=self.attitude, medium=self.medium)
+        return RunFilter(
+            since=self.since,
+            until=self.until,
+            attitude=self.attitude,
+            medium=self.medium,
+            self_test=self.self_test,
+        )
 
 
 class GalleryPage(BaseModel):

@@ -652,6 +652,7 @@ export interface RunFilter {
   until?: string | null
   attitude?: string | null
   medium?: string | null
+  self_test?: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -745,6 +746,7 @@ export interface RunSummary {
   files: string[]
   withheld: number
   text_result: string | null
+  self_test: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -768,6 +770,7 @@ export interface GalleryQuery {
   medium?: string | null
   offset?: number
   limit?: number
+  self_test?: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1045,6 +1048,7 @@ export interface InterceptionRequest {
   language: 'de' | 'en'
   telephone?: RecursionInput | null
   pin?: string | null
+  self_test?: boolean
 }
 /**
  * ``202`` answer of a step that starts a job not tied to a run (model files, exports).
@@ -1507,6 +1511,7 @@ export interface RunRecord {
   language: 'de' | 'en'
   safety_level: string
   idea: string
+  self_test: boolean
   interception: InterceptionRecord | null
   optimizations: OptimizationRecord[]
   generations: GenerationRecord[]
