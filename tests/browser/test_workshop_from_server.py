@@ -62,3 +62,41 @@ def test_a_new_browser_context_opens_the_run_from_the_server(
         finally:
             other.close()
         small_page.assert_clean()
+
+
+def test_a_new_browser_context_follows_the_running_generation_to_its_end(
+    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch, browser: Browser
+) -> None:
+    page = small_page.page
+    slow = {"COMFYUI_TESTSERVER_SLOW_NODES": "EmptyImage:1.5,ImageAddNoise:1.5"}
+    with workshop_app(tmp_path, llm_server, env=slow) as app:
+        page.goto(app.launch_url)
+        page.get_by_test_id("attitude-card-dada").click()
+        page.get_by_test_id("use-attitude").click()
+        page.get_by_test_id("idea-box").fill(IDEA)
+        page.get_by_test_id("start").click()
+        expect(page.get_by_test_id("interception-box")).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.get_by_test_id("start")).not_to_have_attribute("aria-busy", "true", timeout=TIMEOUT_MS)
+        page.get_by_test_id("output-selftest_image").click()
+        expect(page.get_by_test_id("generate")).to_be_enabled(timeout=TIMEOUT_MS)
+        page.get_by_test_id("generate").click()
+        expect(
+            page.get_by_test_id("generation-progress").locator('[data-stage="generation"]')
+        ).to_have_attribute("data-state", "current", timeout=TIMEOUT_MS)
+        address = page.url
+        assert "run=" in address
+
+        other = browser.new_context()
+        try:
+            tab = other.new_page()
+            tab.goto(app.launch_url)
+            tab.goto(address)
+            expect(tab.get_by_test_id("idea-box")).to_have_value(IDEA, timeout=TIMEOUT_MS)
+            # The step is still running on the server: the new tab follows it to its picture.
+            expect(tab.get_by_test_id("generation-progress")).to_be_visible(timeout=TIMEOUT_MS)
+            expect(tab.get_by_test_id("media-image")).to_be_visible(timeout=TIMEOUT_MS)
+            expect(tab.get_by_test_id("generation-progress")).to_have_count(0, timeout=TIMEOUT_MS)
+        finally:
+            other.close()
+        expect(page.get_by_test_id("media-image")).to_be_visible(timeout=TIMEOUT_MS)
+        small_page.assert_clean()

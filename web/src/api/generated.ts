@@ -1497,6 +1497,7 @@ export interface RunDetail {
   messages: {
     [k: string]: string
   }
+  running: RunningJob[]
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1559,6 +1560,16 @@ export interface TeacherOverrideRecord {
   at: string
   stage: string
   terms: string[]
+}
+/**
+ * A step of the run still queued or running: a workshop opened on the run follows it.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RunningJob".
+ */
+export interface RunningJob {
+  job_id: string
+  kind: string
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema

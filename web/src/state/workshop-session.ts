@@ -292,8 +292,9 @@ export class WorkshopSession {
    *  and the results, the newest one shown, the earlier ones in the strip. */
   private async restoreFromServer(attitudeId: string, runId: string): Promise<void> {
     let record: RunRecord
+    let running: { job_id: string; kind: string }[]
     try {
-      record = (await this.api.runDetail(runId)).record
+      ;({ record, running } = await this.api.runDetail(runId))
     } catch (error) {
       errorMessage(error)
       return
@@ -338,6 +339,19 @@ export class WorkshopSession {
       .reverse()
       .flatMap(media)
     if (interception.finished) void this.loadOutputs()
+    // A step still running: its event replay brings every piece from the start.
+    for (const job of running) {
+      const name = STEP_ORDER.find((step) => step === job.kind)
+      if (name === undefined) continue
+      if (name === 'interception') Object.assign(this.mutable.interception, idleInterception())
+      if (name === 'optimization') {
+        Object.assign(this.mutable.optimization, idleOptimization(), { outputId: optimization?.output_id ?? null })
+      }
+      if (name === 'generation') {
+        Object.assign(this.mutable.generation, idleGeneration(), { outputId: last?.output_id ?? null })
+      }
+      this.follow(name, job.job_id)
+    }
   }
 
   /** Another attitude: a fresh run view. Jobs of the old run go on and land in the gallery; nothing
