@@ -114,8 +114,9 @@ export interface WorkshopState {
   outputsError: string | null
 }
 
-// The workshop in the tab's session storage: a reload (F5) finds the run where it was, and a step
-// that was still running is followed again (the server replays its events from the start).
+// The workshop in the tab's session storage: a reload (F5) before the first run finds the idea and
+// rules typed so far. Once there is a run, the address names it and its record on the server is
+// what a reload restores (restoreFromServer); a running step is followed again through its replay.
 const STORAGE_KEY = 'ai4artsed.workshop'
 type Snapshot = Omit<WorkshopState, 'outputs' | 'outputsError'>
 
@@ -275,13 +276,13 @@ export class WorkshopSession {
   }
 
   /** Takes an attitude into the workshop: its rules fill the rules box (a new attitude, new rules).
-   *  With `runId` (the workshop's address names a run) a tab that knows nothing of it, a new window
-   *  or another browser, rebuilds the run's view from its record on the server. */
+   *  With `runId` (the workshop's address names a run: after a reload, in a new window or another
+   *  browser) the run's view is rebuilt from its record on the server, running steps followed. */
   useAttitude(attitude: Interception, runId: string | null = null): void {
     if (this.mutable.attitudeId === attitude.id && (runId === null || runId === this.mutable.runId)) return
-    if (this.mutable.attitudeId === null && this.restore(attitude.id)) {
-      if (runId === null || runId === this.mutable.runId) return
-    }
+    // A run is rebuilt from its record on the server; the tab's storage only keeps what was typed
+    // before the first run.
+    if (this.mutable.attitudeId === null && runId === null && this.restore(attitude.id)) return
     if (this.mutable.attitudeId !== null) this.leaveRun()
     this.mutable.attitudeId = attitude.id
     this.mutable.rules = attitude.context[this.language()]
