@@ -283,6 +283,12 @@ class JobManager:
         with self._lock:
             return any(job.run_id == run_id and not job.state.is_final for job in self._jobs.values())
 
+    def active_jobs(self, run_id: str) -> list[Job]:
+        """The run's queued and running jobs, oldest first."""
+        with self._lock:
+            found = [job for job in self._jobs.values() if job.run_id == run_id and not job.state.is_final]
+        return sorted(found, key=lambda job: job.created_at)
+
     def slots_changed(self, lane: str) -> None:
         """A lane's slot count may have grown: waiting jobs start at once."""
         self._lanes[lane].slots_changed()

@@ -25,6 +25,9 @@ class InterceptionRequest(BaseModel):
     # The Telephone game's rounds, pool and end language for this run only (teacher PIN once set).
     telephone: Recursion | None = None
     pin: Annotated[str, StringConstraints(max_length=64)] | None = None
+    # The settings' "Test ComfyUI" picture: a check of the machine, not a student's work; the
+    # gallery leaves it out unless asked.
+    self_test: bool = False
 
 
 class TeacherOverrideRequest(BaseModel):

@@ -86,6 +86,7 @@ class Workshop:
                 language=request.language,
                 safety_level=level.value,
                 idea=request.idea,
+                self_test=request.self_test,
                 interception=InterceptionRecord(
                     config_id=request.config_id,
                     name=config.name.model_dump(),

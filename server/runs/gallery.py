@@ -33,9 +33,17 @@ class GalleryQuery(BaseModel):
     medium: str | None = Field(default=None, min_length=1, max_length=64)
     offset: Offset = 0
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    # true: list the settings' self-test pictures too (hidden by default).
+    self_test: bool = False
 
     def run_filter(self) -> RunFilter:
-        return RunFilter(since=self.since, until=self.until, attitude=self.attitude, medium=self.medium)
+        return RunFilter(
+            since=self.since,
+            until=self.until,
+            attitude=self.attitude,
+            medium=self.medium,
+            self_test=self.self_test,
+        )
 
 
 class GalleryPage(BaseModel):
@@ -57,6 +65,15 @@ class GalleryFacets(BaseModel):
     newest: datetime | None
 
 
+class RunningJob(BaseModel):
+    """A step of the run still queued or running: a workshop opened on the run follows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    job_id: str
+    kind: str  # "interception", "optimization", "generation"
+
+
 class RunDetail(BaseModel):
     """The record plus the texts of its message codes in the reader's language."""
 
@@ -64,6 +81,7 @@ class RunDetail(BaseModel):
 
     record: RunRecord
     messages: dict[str, str]
+    running: list[RunningJob] = []
 
 
 class Gallery:
@@ -88,7 +106,8 @@ class Gallery:
 
     def detail(self, run_id: str, language: Language) -> RunDetail:
         record = self._store.load(run_id)
-        return RunDetail(record=record, messages=self._messages(record, language))
+        running = [RunningJob(job_id=job.id, kind=job.kind) for job in self._jobs.active_jobs(run_id)]
+        return RunDetail(record=record, messages=self._messages(record, language), running=running)
 
     def delete(self, run_id: str) -> None:
         # The store refuses a run whose step is running; a job still waiting in a queue is only

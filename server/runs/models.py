@@ -187,6 +187,8 @@ class RunRecord(Record):
     language: Literal["de", "en"]
     safety_level: str
     idea: str
+    # Made by the settings' "Test ComfyUI" picture (absent in older records: a student's run).
+    self_test: bool = False
     interception: InterceptionRecord | None = None
     optimizations: list[OptimizationRecord] = []
     generations: list[GenerationRecord] = []

@@ -25,7 +25,8 @@ from server.runs.summary import RunSummary
 log = logging.getLogger(__name__)
 
 # Raise when the tables change: an index of another version is rebuilt from the folders.
-SCHEMA_VERSION = 2  # 2: summaries carry the text result and the attitude's name
+# 2: summaries carry the text result and the attitude's name; 3: the self-test column
+SCHEMA_VERSION = 3
 # Runs without any media file, for the medium filter.
 NO_MEDIA = "none"
 # The status column of a run whose record cannot be read (its summary says ``damaged``).
@@ -38,6 +39,7 @@ CREATE TABLE runs (
     status TEXT NOT NULL,
     attitude TEXT,
     media_bytes INTEGER NOT NULL,
+    self_test INTEGER NOT NULL DEFAULT 0,
     summary TEXT NOT NULL,
     record_mtime_ns INTEGER NOT NULL,
     record_size INTEGER NOT NULL
@@ -70,6 +72,8 @@ class RunFilter(BaseModel):
     attitude: str | None = Field(default=None, max_length=64)
     # A media type id, or "none" for runs without a media file.
     medium: str | None = Field(default=None, max_length=64)
+    # False: leave out the settings' self-test pictures (the gallery's default).
+    self_test: bool = True
 
 
 @dataclass(frozen=True)
@@ -224,14 +228,16 @@ class RunIndex:
     def _put(self, summary: RunSummary, record: RecordFile) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO runs"
-            " (id, created_us, status, attitude, media_bytes, summary, record_mtime_ns, record_size)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " (id, created_us, status, attitude, media_bytes, self_test, summary,"
+            " record_mtime_ns, record_size)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 summary.id,
                 _to_us(summary.created_at),
                 DAMAGED if summary.damaged else summary.status.value,
                 summary.attitude,
                 summary.media_bytes,
+                int(summary.self_test),
                 summary.model_dump_json(),
                 record.mtime_ns,
                 record.size,
@@ -287,6 +293,8 @@ def _where(where: RunFilter) -> tuple[str, list[object]]:
     if where.attitude is not None:
         parts.append("attitude = ?")
         params.append(where.attitude)
+    if not where.self_test:
+        parts.append("self_test = 0")
     if where.medium == NO_MEDIA:
         parts.append("NOT EXISTS (SELECT 1 FROM run_media WHERE run_id = runs.id)")
     elif where.medium is not None:

@@ -47,6 +47,8 @@ class RunSummary(BaseModel):
     withheld: int = 0
     # A text result (word games, slang): the interception text is what the run made ("text" medium).
     text_result: str | None = None
+    # A self-test picture of the settings: the gallery lists it only when asked.
+    self_test: bool = False
 
 
 def summarize(record: RunRecord) -> RunSummary:
@@ -81,6 +83,7 @@ def summarize(record: RunRecord) -> RunSummary:
             if check.decision == "withheld"
         ),
         text_result=text_result,
+        self_test=record.self_test,
     )
 
 

@@ -180,6 +180,12 @@ def test_the_first_run_wizard_end_to_end(page: PageWatch, fresh_app: AppProcess)
     tab.get_by_test_id("welcome-done").click()
     expect(wizard).to_have_count(0)
 
+    # The test picture is a run marked as a self-test: the gallery shows it only when asked.
+    tab.get_by_test_id("nav-gallery").click()
+    expect(tab.get_by_test_id("gallery-empty")).to_be_visible()
+    tab.get_by_test_id("filter-self-test").check()
+    expect(tab.get_by_test_id("gallery-card")).to_have_count(1)
+
     settings_file = fresh_app.data_dir / "config" / "settings.json"
     stored = json.loads(settings_file.read_text(encoding="utf-8"))
     assert stored["first_run_done"] is True

@@ -74,6 +74,7 @@ class RunSpec:
     seed: int = 1234
     rounds: list[tuple[str, str]] = field(default_factory=list)
     status: RunStatus = RunStatus.COMPLETE
+    self_test: bool = False
 
 
 def write_run(store: RunStore, spec: RunSpec, run_id: str | None = None) -> RunRecord:
@@ -87,6 +88,7 @@ def write_run(store: RunStore, spec: RunSpec, run_id: str | None = None) -> RunR
         safety_level="kids",
         idea=spec.idea,
         status=spec.status,
+        self_test=spec.self_test,
     )
     if spec.attitude is not None:
         record.interception = InterceptionRecord(

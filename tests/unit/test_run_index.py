@@ -198,3 +198,22 @@ def test_interrupted_runs_are_found_through_the_index(tmp_path: Path) -> None:
     assert reopened.load(running.id).status is RunStatus.INCOMPLETE
     assert reopened.index.with_status("incomplete") == [running.id]
     reopened.close()
+
+
+def test_self_test_pictures_are_left_out_when_asked(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    student = write_run(store, RunSpec("Ein Fest im Regen", day(0))).id
+    self_test = write_run(store, RunSpec("a red circle", day(1), attitude="as_is", self_test=True)).id
+    assert store.flush()
+    assert _ids(store) == [self_test, student]
+    assert _ids(store, RunFilter(self_test=False)) == [student]
+    store.close()
+    # Rebuilt from the folders (as after an upgrade from an index without the column): still marked.
+    db = sqlite3.connect(tmp_path / INDEX_FILE)
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    store = RunStore(tmp_path)
+    store.sync_index()
+    assert _ids(store, RunFilter(self_test=False)) == [student]
+    store.close()

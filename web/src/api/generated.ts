@@ -652,6 +652,7 @@ export interface RunFilter {
   until?: string | null
   attitude?: string | null
   medium?: string | null
+  self_test?: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -745,6 +746,7 @@ export interface RunSummary {
   files: string[]
   withheld: number
   text_result: string | null
+  self_test: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -768,6 +770,7 @@ export interface GalleryQuery {
   medium?: string | null
   offset?: number
   limit?: number
+  self_test?: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1045,6 +1048,7 @@ export interface InterceptionRequest {
   language: 'de' | 'en'
   telephone?: RecursionInput | null
   pin?: string | null
+  self_test?: boolean
 }
 /**
  * ``202`` answer of a step that starts a job not tied to a run (model files, exports).
@@ -1493,6 +1497,7 @@ export interface RunDetail {
   messages: {
     [k: string]: string
   }
+  running: RunningJob[]
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1507,6 +1512,7 @@ export interface RunRecord {
   language: 'de' | 'en'
   safety_level: string
   idea: string
+  self_test: boolean
   interception: InterceptionRecord | null
   optimizations: OptimizationRecord[]
   generations: GenerationRecord[]
@@ -1554,6 +1560,16 @@ export interface TeacherOverrideRecord {
   at: string
   stage: string
   terms: string[]
+}
+/**
+ * A step of the run still queued or running: a workshop opened on the run follows it.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RunningJob".
+ */
+export interface RunningJob {
+  job_id: string
+  kind: string
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema

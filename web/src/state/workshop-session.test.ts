@@ -472,3 +472,51 @@ describe('the output catalog', () => {
     expect(session.state).toMatchObject({ outputs: OUTPUTS, outputsError: null })
   })
 })
+
+describe('the run on the server', () => {
+  it('a workshop opened with a run id rebuilds its view from the run record', async () => {
+    const image = (name: string) => ({ name, media_type: 'image', mime_type: 'image/png', size: 68, sha256: 'a'.repeat(64) })
+    const generation = (name: string, seed: number) => ({ output_id: 'selftest_image', seed, media: [image(name)] })
+    app.on('GET', '/api/runs/run-7/detail', {
+      status: 200,
+      body: {
+        record: {
+          id: 'run-7',
+          status: 'complete',
+          idea: 'Ein Fest',
+          interception: { config_id: 'dada', rules: 'Eigene Regeln', output: 'Ein tanzendes Fest', finished: true },
+          optimizations: [{ output_id: 'selftest_image', output: 'a dancing festival', finished: true }],
+          generations: [generation('g1.png', 1), generation('g2.png', 2)],
+        },
+        messages: {},
+      },
+    })
+    const session = newSession()
+    session.useAttitude(DADA, 'run-7')
+    await vi.waitFor(() => expect(session.state.runId).toBe('run-7'))
+    expect(session.state.idea).toBe('Ein Fest')
+    expect(session.state.rules).toBe('Eigene Regeln')
+    expect(session.state.interception).toMatchObject({ status: 'succeeded', text: 'Ein tanzendes Fest' })
+    expect(session.state.optimization).toMatchObject({ status: 'succeeded', outputId: 'selftest_image', text: 'a dancing festival' })
+    expect(session.state.generation).toMatchObject({ status: 'succeeded', seed: 2 })
+    expect(session.state.generation.media.map((item) => item.url)).toEqual(['/api/runs/run-7/media/g2.png'])
+    expect(session.state.earlier.map((item) => item.name)).toEqual(['g1.png'])
+  })
+
+  it('leaves a run of another attitude alone', async () => {
+    app.on('GET', '/api/runs/run-8/detail', {
+      status: 200,
+      body: {
+        record: { id: 'run-8', status: 'complete', idea: 'Ein Stuhl', interception: { config_id: 'bauhaus' }, optimizations: [], generations: [] },
+        messages: {},
+      },
+    })
+    const session = newSession()
+    session.useAttitude(DADA, 'run-8')
+    await vi.waitFor(() => expect(app.sent('GET', '/api/runs/run-8/detail')).toHaveLength(1))
+    // The answer is read after the request went out: give it every chance to (wrongly) land.
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(session.state.runId).toBeNull()
+    expect(session.state.rules).toBe('Mach es absurd.')
+  })
+})

@@ -22,6 +22,7 @@ import type {
   MediaItem,
   OutputCatalog,
   PipelineStage,
+  RunRecord,
   Seed,
 } from '@/api/types'
 
@@ -113,8 +114,9 @@ export interface WorkshopState {
   outputsError: string | null
 }
 
-// The workshop in the tab's session storage: a reload (F5) finds the run where it was, and a step
-// that was still running is followed again (the server replays its events from the start).
+// The workshop in the tab's session storage: a reload (F5) before the first run finds the idea and
+// rules typed so far. Once there is a run, the address names it and its record on the server is
+// what a reload restores (restoreFromServer); a running step is followed again through its replay.
 const STORAGE_KEY = 'ai4artsed.workshop'
 type Snapshot = Omit<WorkshopState, 'outputs' | 'outputsError'>
 
@@ -273,13 +275,84 @@ export class WorkshopSession {
     this.mutable.optimization.text = text
   }
 
-  /** Takes an attitude into the workshop: its rules fill the rules box (a new attitude, new rules). */
-  useAttitude(attitude: Interception): void {
-    if (this.mutable.attitudeId === attitude.id) return
-    if (this.mutable.attitudeId === null && this.restore(attitude.id)) return
+  /** Takes an attitude into the workshop: its rules fill the rules box (a new attitude, new rules).
+   *  With `runId` (the workshop's address names a run: after a reload, in a new window or another
+   *  browser) the run's view is rebuilt from its record on the server, running steps followed. */
+  useAttitude(attitude: Interception, runId: string | null = null): void {
+    if (this.mutable.attitudeId === attitude.id && (runId === null || runId === this.mutable.runId)) return
+    // A run is rebuilt from its record on the server; the tab's storage only keeps what was typed
+    // before the first run.
+    if (this.mutable.attitudeId === null && runId === null && this.restore(attitude.id)) return
     if (this.mutable.attitudeId !== null) this.leaveRun()
     this.mutable.attitudeId = attitude.id
     this.mutable.rules = attitude.context[this.language()]
+    if (runId !== null) void this.restoreFromServer(attitude.id, runId)
+  }
+
+  /** The run's record is the truth: idea, rules, the interception text, the chosen output's text
+   *  and the results, the newest one shown, the earlier ones in the strip. */
+  private async restoreFromServer(attitudeId: string, runId: string): Promise<void> {
+    let record: RunRecord
+    let running: { job_id: string; kind: string }[]
+    try {
+      ;({ record, running } = await this.api.runDetail(runId))
+    } catch (error) {
+      errorMessage(error)
+      return
+    }
+    // The student moved on meanwhile, or the run belongs to another attitude.
+    if (this.mutable.attitudeId !== attitudeId || this.mutable.runId !== null) return
+    if (record.interception === null || record.interception.config_id !== attitudeId) return
+    const interception = record.interception
+    this.mutable.runId = record.id
+    this.mutable.idea = record.idea
+    this.mutable.rules = interception.rules
+    const blocked = record.status === 'blocked' && record.generations.length === 0
+    Object.assign(this.mutable.interception, idleInterception(), {
+      status: interception.finished ? 'succeeded' : blocked ? 'blocked' : 'idle',
+      text: interception.output,
+      problem: !interception.finished && blocked ? { kind: 'blocked', message: null } : null,
+    })
+    const optimization = record.optimizations.at(-1)
+    if (optimization !== undefined && optimization.finished) {
+      Object.assign(this.mutable.optimization, idleOptimization(), {
+        status: 'succeeded',
+        outputId: optimization.output_id,
+        text: optimization.output,
+      })
+    }
+    const media = (generation: RunRecord['generations'][number]): MediaItem[] =>
+      generation.media.map((item) => ({
+        ...item,
+        url: `/api/runs/${encodeURIComponent(record.id)}/media/${encodeURIComponent(item.name)}`,
+      }))
+    const last = record.generations.at(-1)
+    if (last !== undefined && last.media.length > 0) {
+      Object.assign(this.mutable.generation, idleGeneration(), {
+        status: 'succeeded',
+        outputId: last.output_id,
+        media: media(last),
+        seed: last.seed,
+      })
+    }
+    this.mutable.earlier = record.generations
+      .slice(0, last !== undefined && last.media.length > 0 ? -1 : undefined)
+      .reverse()
+      .flatMap(media)
+    if (interception.finished) void this.loadOutputs()
+    // A step still running: its event replay brings every piece from the start.
+    for (const job of running) {
+      const name = STEP_ORDER.find((step) => step === job.kind)
+      if (name === undefined) continue
+      if (name === 'interception') Object.assign(this.mutable.interception, idleInterception())
+      if (name === 'optimization') {
+        Object.assign(this.mutable.optimization, idleOptimization(), { outputId: optimization?.output_id ?? null })
+      }
+      if (name === 'generation') {
+        Object.assign(this.mutable.generation, idleGeneration(), { outputId: last?.output_id ?? null })
+      }
+      this.follow(name, job.job_id)
+    }
   }
 
   /** Another attitude: a fresh run view. Jobs of the old run go on and land in the gallery; nothing
