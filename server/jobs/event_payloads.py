@@ -100,12 +100,18 @@ class ComfyUIQueueEvent(_Payload):
 
 class StageEvent(_Payload):
     stage: Literal[
-        "safety_input", "interception", "optimization", "translation", "safety_pre_output", "generation"
+        "safety_input",
+        "interception",
+        "safety_interception_output",
+        "optimization",
+        "translation",
+        "safety_pre_output",
+        "generation",
     ]
 
 
 class SafetyEvent(_Payload):
-    stage: Literal["input", "pre_output"]
+    stage: Literal["input", "interception_output", "pre_output"]
     decision: Literal["allowed", "blocked"]
 
 

@@ -1784,7 +1784,7 @@ export interface TeacherOverrideRecord {
  * via the `definition` "SafetyEvent".
  */
 export interface SafetyEvent {
-  stage: 'input' | 'pre_output'
+  stage: 'input' | 'interception_output' | 'pre_output'
   decision: 'allowed' | 'blocked'
 }
 /**
@@ -1823,7 +1823,14 @@ export interface SettingsPatch {
  * via the `definition` "StageEvent".
  */
 export interface StageEvent {
-  stage: 'safety_input' | 'interception' | 'optimization' | 'translation' | 'safety_pre_output' | 'generation'
+  stage:
+    | 'safety_input'
+    | 'interception'
+    | 'safety_interception_output'
+    | 'optimization'
+    | 'translation'
+    | 'safety_pre_output'
+    | 'generation'
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
