@@ -28,9 +28,9 @@ from server.comfyui_install.plan import InstallPlan, PlanChoices
 from server.comfyui_install.requests import BundleRequest as InstallBundleRequest
 from server.comfyui_install.requests import InstallActionRequest, InstallRequest
 from server.dismissed_notices import NoticeDismissal
+from server.jobs import event_payloads
 from server.llm.chat_types import ModelInfo
 from server.model_files import requests as model_requests
-from server.model_files.file_work import ModelProgress
 from server.model_files.places import FolderListing, Place
 from server.pipeline.requests import (
     GenerationRequest,
@@ -97,11 +97,12 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     InstallPointer,
 )
 
-# The data of server-sent events that have a model (the rest are still plain data, typed by hand in
-# web/src/api/types.ts).
+# The data of server-sent events: the ComfyUI status stream's, and every job event's and job
+# result's (server/jobs/event_payloads.py, checked when a job emits them).
 EVENT_MODELS: tuple[type[BaseModel], ...] = (
     answers.ComfyUIStatusView,  # the "status" events of /api/comfyui/events
-    ModelProgress,  # "model_progress" of a job's events
+    *dict.fromkeys(event_payloads.EVENT_PAYLOADS.values()),
+    *event_payloads.JOB_RESULTS,
 )
 
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (

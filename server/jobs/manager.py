@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from server.errors import AppError, ErrorKind
+from server.jobs.event_payloads import check_event
 from server.jobs.events import JobEvent, JobState
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ class Job:
         return self._cancelled.is_set()
 
     def emit(self, event_type: str, data: dict[str, object] | None = None) -> JobEvent:
+        # Always checked, not only in tests: a shape the client's generated types do not describe
+        # is a bug of the job, and it should fail the job where it is made (a log line, an error).
+        check_event(event_type, data or {})
         with self._changed:
             event = JobEvent(seq=next(self._seq), type=event_type, data=data or {})
             self._events.append(event)

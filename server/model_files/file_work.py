@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from server.jobs.manager import JobContext
+if TYPE_CHECKING:  # the job manager checks events against ModelProgress: no import cycle
+    from server.jobs.manager import JobContext
 
 PROGRESS_INTERVAL_S = 0.2
 

@@ -14,18 +14,10 @@ from server.api.contract import REQUEST_MODELS, RESPONSE_MODELS
 ROOT = Path(__file__).resolve().parents[2]
 API = ROOT / "server" / "api"
 
-# Hand-written shapes that stay in web/src/api/types.ts: the payloads of job events and job
-# results (the jobs write them as plain data; no server model yet).
-EVENT_PAYLOADS = {
-    "InterceptionResult",
-    "OptimizationResult",
-    "MediaItem",
-    "GenerationResult",
-    "JobEventData",
-    "ExportResult",
-    "ImportSkip",
-    "JobNotice",
-}
+# Object types that stay in web/src/api/types.ts, none of them an API shape of its own:
+# JobEventData maps each event name to its generated type (server/jobs/event_payloads.py), and
+# JobEvent makes of that map a union the compiler narrows by the event's name.
+CLIENT_OBJECT_TYPES = {"JobEventData", "JobEvent"}
 
 
 def _calls(path: Path) -> list[ast.Call]:
@@ -62,7 +54,8 @@ def test_no_api_shape_is_hand_written_in_the_web_client() -> None:
     source = (ROOT / "web" / "src" / "api" / "types.ts").read_text(encoding="utf-8")
     interfaces = set(re.findall(r"^export interface (\w+)", source, flags=re.MULTILINE))
     object_types = set(re.findall(r"^export type (\w+) = \{", source, flags=re.MULTILINE))
-    assert interfaces | object_types <= EVENT_PAYLOADS | {"JobEvent"}
+    assert interfaces == set()
+    assert object_types <= CLIENT_OBJECT_TYPES
     assert "from './generated'" in source
 
 
@@ -119,3 +112,19 @@ def test_blueprints_leave_the_model_files_listing_to_the_service() -> None:
         and call.func.value.attr in ("listing", "_listing")
     ]
     assert offenders == []
+
+
+def test_every_job_event_the_web_client_knows_has_a_server_model() -> None:
+    """JOB_EVENT_NAMES (web) and JobEventData name only events whose data has a model, each the
+    generated type of that model."""
+    from server.jobs.event_payloads import EVENT_PAYLOADS
+
+    source = (ROOT / "web" / "src" / "api" / "types.ts").read_text(encoding="utf-8")
+    names_list = re.search(r"JOB_EVENT_NAMES: readonly JobEventName\[\] = \[(.*?)\]", source, flags=re.DOTALL)
+    assert names_list is not None
+    names = set(re.findall(r"'(\w+)'", names_list.group(1)))
+    assert names == set(EVENT_PAYLOADS)
+    event_map = re.search(r"export type JobEventData = \{(.*?)\n\}", source, flags=re.DOTALL)
+    assert event_map is not None
+    mapped = dict(re.findall(r"^\s*(\w+): G\.(\w+)$", event_map.group(1), flags=re.MULTILINE))
+    assert mapped == {name: model.__name__ for name, model in EVENT_PAYLOADS.items()}

@@ -37,7 +37,7 @@ def final_state(job: Job) -> JobState:
 def test_events_arrive_in_order_and_the_result_is_reported(jobs: JobManager) -> None:
     def work(ctx: JobContext) -> dict[str, object]:
         for word in ("a", "b", "c"):
-            ctx.emit("token", {"text": word})
+            ctx.emit("token", {"stage": "interception", "text": word})
         return {"text": "abc"}
 
     job = jobs.submit("demo", "text", work)
@@ -50,7 +50,7 @@ def test_events_arrive_in_order_and_the_result_is_reported(jobs: JobManager) -> 
 
 
 def test_a_late_reader_gets_only_what_it_missed(jobs: JobManager) -> None:
-    job = jobs.submit("demo", "text", lambda ctx: ctx.emit("token", {"text": "x"}))
+    job = jobs.submit("demo", "text", lambda ctx: ctx.emit("token", {"stage": "interception", "text": "x"}))
     wait_final(job)
     everything = job.events_after(0, 0)
     assert job.events_after(2, 0) == everything[2:]
@@ -79,7 +79,9 @@ def test_unexpected_exception_is_an_internal_error_not_a_traceback(jobs: JobMana
 
 def test_blocked_is_a_result_of_its_own(jobs: JobManager) -> None:
     def work(ctx: JobContext) -> None:
-        raise JobBlockedError({"code": "safety_blocked_violence", "stage": "input"})
+        raise JobBlockedError(
+            {"code": "safety_blocked_violence", "params": {}, "stage": "input", "category": "violence"}
+        )
 
     job = jobs.submit("demo", "text", work)
     assert wait_final(job)[-2:] == ["blocked", "state"]
@@ -154,3 +156,17 @@ def test_unknown_job_is_not_found(jobs: JobManager) -> None:
     with pytest.raises(AppError) as raised:
         jobs.get("nope")
     assert raised.value.kind is ErrorKind.NOT_FOUND
+
+
+def test_an_event_of_the_wrong_shape_fails_the_job_where_it_is_made(jobs: JobManager) -> None:
+    """Event data is checked against its model (server/jobs/event_payloads.py) when it is emitted."""
+    job = jobs.submit("demo", "text", lambda ctx: ctx.emit("token", {"text": "no stage"}))
+    wait_final(job)
+    assert job.state is JobState.FAILED
+    assert [e.data for e in job.events_after(0, 0) if e.type == "token"] == []
+
+
+def test_an_event_without_a_model_fails_the_job(jobs: JobManager) -> None:
+    job = jobs.submit("demo", "text", lambda ctx: ctx.emit("sparkles", {}))
+    wait_final(job)
+    assert job.state is JobState.FAILED

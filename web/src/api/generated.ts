@@ -85,6 +85,11 @@ export type RunStatus = 'in_progress' | 'complete' | 'failed' | 'cancelled' | 'b
  */
 export type TorchBuild = 'cuda' | 'rocm' | 'mps' | 'cpu'
 /**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "NoticeLevel".
+ */
+export type NoticeLevel = 'info' | 'warning'
+/**
  * Where an output runs. A cloud backend's value is its provider id in configs/llm_providers.json.
  *
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -96,11 +101,6 @@ export type OutputBackend = 'comfyui' | 'openai' | 'openrouter'
  * via the `definition` "Phase".
  */
 export type Phase = 'scan' | 'hash' | 'link' | 'copy' | 'download' | 'verify'
-/**
- * This interface was referenced by `ApiContract`'s JSON-Schema
- * via the `definition` "NoticeLevel".
- */
-export type NoticeLevel = 'info' | 'warning'
 
 export interface ApiContract {}
 /**
@@ -350,6 +350,21 @@ export interface AttitudeSave {
   pin?: string | null
 }
 /**
+ * ``message``: the child-friendly explanation in the reader's language (added by the API).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "BlockedEvent".
+ */
+export interface BlockedEvent {
+  code: string
+  params: {
+    [k: string]: unknown
+  }
+  stage: string
+  category: string | null
+  message: string
+}
+/**
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "BrowseQuery".
  */
@@ -382,6 +397,16 @@ export interface CatalogProblemView {
  */
 export interface CatalogProblemsView {
   problems: CatalogProblemView[]
+}
+/**
+ * A cloud output's request: connecting, sending, waiting (the provider works), receiving, saving.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "CloudEvent".
+ */
+export interface CloudEvent {
+  state: 'connecting' | 'sending' | 'waiting' | 'receiving' | 'saving'
+  provider: string
 }
 /**
  * `PUT /api/settings/comfyui`: how the app reaches ComfyUI (device flags stay as they are).
@@ -568,6 +593,15 @@ export interface ComfyUIPoolView {
   slots: number
 }
 /**
+ * How many prompts of others are ahead in ComfyUI's own queue (e.g. a shared school GPU server).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIQueueEvent".
+ */
+export interface ComfyUIQueueEvent {
+  ahead: number
+}
+/**
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "ComfyUIStatusView".
  */
@@ -624,6 +658,19 @@ export interface DownloadRequest {
   licence_accepted?: boolean
 }
 /**
+ * ``message`` says what to do (added by the API).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ErrorEvent".
+ */
+export interface ErrorEvent {
+  code: string
+  params: {
+    [k: string]: unknown
+  }
+  message: string
+}
+/**
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "ErrorRecord".
  */
@@ -632,6 +679,14 @@ export interface ErrorRecord {
   params: {
     [k: string]: unknown
   }
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ExecutingEvent".
+ */
+export interface ExecutingEvent {
+  node: string | null
+  class_type: string | null
 }
 /**
  * Either the chosen runs, or every run the filter selects (e.g. a date range).
@@ -653,6 +708,16 @@ export interface RunFilter {
   attitude?: string | null
   medium?: string | null
   self_test?: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ExportResult".
+ */
+export interface ExportResult {
+  export_id: string
+  download_url: string
+  runs: number
+  size: number
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -868,6 +933,30 @@ export interface GenerationRequest {
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "GenerationResult".
+ */
+export interface GenerationResult {
+  run_id: string
+  generation_id: string
+  seed: number | null
+  media: MediaItem[]
+}
+/**
+ * A generated file of a run; ``url`` is ``/api/runs/<run_id>/media/<name>``.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "MediaItem".
+ */
+export interface MediaItem {
+  name: string
+  url: string
+  media_type: string
+  mime_type: string
+  size: number
+  sha256: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "GenerationStarted".
  */
 export interface GenerationStarted {
@@ -889,6 +978,21 @@ export interface Health {
  */
 export interface ImportRequest {
   folder: string
+}
+/**
+ * A file an import found and did not take, with why (``message``: added by the API).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ImportSkip".
+ */
+export interface ImportSkip {
+  file: string
+  outcome: string
+  code: string
+  params: {
+    [k: string]: unknown
+  }
+  message: string
 }
 /**
  * Rollback and removal: the teacher PIN once one is set (the body may be left out without one).
@@ -935,6 +1039,31 @@ export interface InstallPlan {
 export interface InstallPointer {
   current: string | null
   previous: string | null
+}
+/**
+ * Bytes of the download so far and its speed; in the uv phases ``done`` is what is installed in
+ * the new environment against the pin's estimate, with uv's own summary at the end.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InstallProgressEvent".
+ */
+export interface InstallProgressEvent {
+  phase:
+    'download' | 'unpack' | 'python' | 'pytorch' | 'requirements' | 'first_start' | 'self_test' | 'models'
+  done: number
+  total: number | null
+  bytes_per_s: number
+  installed_bytes: number | null
+  cached_bytes: number | null
+  expected_bytes: number | null
+  elapsed_s: number | null
+  finished: boolean | null
+  prepared_packages: number | null
+  prepared_s: number | null
+  installed_packages: number | null
+  installed_s: number | null
+  downloaded_packages: number | null
+  downloaded_s: number | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1051,6 +1180,14 @@ export interface InterceptionRequest {
   self_test?: boolean
 }
 /**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "InterceptionResult".
+ */
+export interface InterceptionResult {
+  run_id: string
+  text: string
+}
+/**
  * ``202`` answer of a step that starts a job not tied to a run (model files, exports).
  *
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1058,6 +1195,22 @@ export interface InterceptionRequest {
  */
 export interface JobAccepted {
   job_id: string
+}
+/**
+ * An outcome a teacher should read (a file imported, refused, ...); ``message`` added by the API.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "JobNotice".
+ */
+export interface JobNotice {
+  code: string
+  level: NoticeLevel
+  params: {
+    [k: string]: unknown
+  }
+  model_id: string | null
+  file: string | null
+  message: string
 }
 /**
  * ``202`` answer of every workshop step that starts a job.
@@ -1429,10 +1582,34 @@ export interface OptimizationRequest {
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "OptimizationResult".
+ */
+export interface OptimizationResult {
+  run_id: string
+  text: string
+  applied: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "OutputCatalogView".
  */
 export interface OutputCatalogView {
   media_types: MediaTypeGroupView[]
+}
+/**
+ * Installing ComfyUI (or writing its offline bundle): a new phase began.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "PhaseEvent".
+ */
+export interface PhaseEvent {
+  phase:
+    'download' | 'unpack' | 'python' | 'pytorch' | 'requirements' | 'first_start' | 'self_test' | 'models'
+  index: number
+  of: number
+  python: string | null
+  build: string | null
+  packages: string[] | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1459,6 +1636,26 @@ export interface Places {
   places: Place[]
 }
 /**
+ * A new preview image while sampling: ``GET /api/jobs/<id>/preview?index=<index>``.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "PreviewEvent".
+ */
+export interface PreviewEvent {
+  index: number
+  mime_type: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ProgressEvent".
+ */
+export interface ProgressEvent {
+  value: number
+  max: number
+  node: string | null
+  fraction: number
+}
+/**
  * What the UI may see of the settings (the PIN's hash is not even in here).
  *
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1481,10 +1678,37 @@ export interface PublicSettings {
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "QueueEvent".
+ */
+export interface QueueEvent {
+  position: number
+  waiting: number
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "Removed".
  */
 export interface Removed {
   removed: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RoundEvent".
+ */
+export interface RoundEvent {
+  index: number
+  language: string
+  text: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RoundStartEvent".
+ */
+export interface RoundStartEvent {
+  index: number
+  total: number
+  language: string
+  language_name: LocalizedText
 }
 /**
  * The record plus the texts of its message codes in the reader's language.
@@ -1573,11 +1797,28 @@ export interface RunningJob {
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "SafetyEvent".
+ */
+export interface SafetyEvent {
+  stage: 'input' | 'interception_output' | 'pre_output'
+  decision: 'allowed' | 'blocked'
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "SafetyLevelChange".
  */
 export interface SafetyLevelChange {
   level: SafetyLevel
   pin?: string | null
+}
+/**
+ * The new install painted its self-test picture.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "SelfTestPictureEvent".
+ */
+export interface SelfTestPictureEvent {
+  bytes: number
 }
 /**
  * The general settings call (the safety level has its own). A change of ``safety_llm_check`` or
@@ -1592,6 +1833,30 @@ export interface SettingsPatch {
   llm?: LlmStagePatch | null
   first_run_done?: boolean | null
   pin?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "StageEvent".
+ */
+export interface StageEvent {
+  stage:
+    | 'safety_input'
+    | 'interception'
+    | 'safety_interception_output'
+    | 'optimization'
+    | 'translation'
+    | 'safety_pre_output'
+    | 'generation'
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "StateEvent".
+ */
+export interface StateEvent {
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'blocked'
+  result: {
+    [k: string]: unknown
+  } | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1622,6 +1887,24 @@ export interface SystemInfo {
  */
 export interface TeacherOverrideRequest {
   pin?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "TextEvent".
+ */
+export interface TextEvent {
+  stage: string
+  text: string
+  applied: boolean | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "TokenEvent".
+ */
+export interface TokenEvent {
+  stage: string
+  text: string
+  round: number | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema

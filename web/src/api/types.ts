@@ -1,8 +1,7 @@
 // The web client's names for the app server's JSON shapes. The API shapes themselves are generated
 // from the server's pydantic models (generated.ts, `make api-types`); this file only names them for
-// the client. Hand-written here, and why:
-// - the payloads of job events (server-sent events: JobEventData, job results, notices): the jobs
-//   write them as plain data, there is no pydantic model of them yet (model progress has one);
+// the client. Job events and results are generated too (server/jobs/event_payloads.py); JobEventData
+// only maps each event name to its generated type. Hand-written here:
 // - client-side constants and helpers (LANGUAGES, LLM_STAGES, CATEGORY_IDS, FINAL_JOB_STATES,
 //   JOB_EVENT_NAMES, mediaUrl), which the compiler checks against the generated types.
 
@@ -98,13 +97,7 @@ export type JobState = G.JobSummary['state']
 export const FINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'blocked']
 export type JobSummary = G.JobSummary
 
-export type PipelineStage =
-  | 'safety_input'
-  | 'interception'
-  | 'optimization'
-  | 'translation'
-  | 'safety_pre_output'
-  | 'generation'
+export type PipelineStage = G.StageEvent['stage']
 
 export type InterceptionRequest = G.InterceptionRequest
 export type TeacherOverrideRequest = G.TeacherOverrideRequest
@@ -113,83 +106,42 @@ export type OptimizationRequest = G.OptimizationRequest
 export type Seed = NonNullable<G.GenerationRequest['seed']>
 export type GenerationRequest = G.GenerationRequest
 
-// Job results and event payloads (hand-written: no server model yet, see the top of this file).
+export type InterceptionResult = G.InterceptionResult
+export type OptimizationResult = G.OptimizationResult
+/** A generated file; `url` is `/api/runs/<run_id>/media/<name>`. */
+export type MediaItem = G.MediaItem
+export type GenerationResult = G.GenerationResult
 
-export interface InterceptionResult {
-  run_id: string
-  text: string
-}
-
-export interface OptimizationResult {
-  run_id: string
-  text: string
-  applied: boolean
-}
-
-export interface MediaItem {
-  name: string
-  /** `/api/runs/<run_id>/media/<name>` */
-  url: string
-  media_type: string
-  mime_type: string
-  size: number
-  sha256: string
-}
-
-export interface GenerationResult {
-  run_id: string
-  generation_id: string
-  seed: number | null
-  media: MediaItem[]
-}
-
-/** The `data` of each server-sent job event, by event name. */
-export interface JobEventData {
-  state: { state: JobState; result?: unknown }
-  queue: { position: number; waiting: number }
-  /** How many prompts of others are ahead in ComfyUI's own queue (e.g. a shared school GPU server). */
-  comfyui_queue: { ahead: number }
-  stage: { stage: PipelineStage }
-  safety: { stage: 'input' | 'pre_output'; decision: 'allowed' | 'blocked' }
-  token: { stage: string; text: string; round?: number }
-  round_start: { index: number; total?: number; language: string; language_name: Localized }
-  round: { index: number; language: string; text: string }
-  text: { stage: string; text: string; applied?: boolean }
-  /** `message` is the child-friendly explanation in the reader's language. */
-  blocked: { code: string; message: string; stage: string; category: string | null }
-  /** `message` says what to do. */
-  error: { code: string; message: string; params: Record<string, unknown> }
-  progress: { value: number; max: number; node: string | null; fraction: number }
-  executing: { node: string | null; class_type: string | null }
-  /** A new preview image while sampling: `GET /api/jobs/<id>/preview?index=<index>` (only the newest is kept). */
-  preview: { index: number; mime_type: string }
-  media: MediaItem
-  /** Model file work (import, download, verify, bundle): bytes done in the current phase of one file. */
-  model_progress: ModelProgress
-  /** An outcome a teacher should read (a file imported, refused, ...); `message` is in the reader's language. */
-  notice: JobNotice
-  /** A cloud output's request: connecting, sending, waiting (the provider works), receiving, saving. */
-  cloud: { state: CloudState; provider: string }
-  /** Installing ComfyUI: a new phase began (server/comfyui_install/installer.py PHASES). */
-  phase: { phase: InstallPhase; index: number; of: number }
-  /** Installing ComfyUI: bytes of the download so far, and its speed; in the uv phases (pytorch,
-   *  requirements) `done` is what is installed in the new environment against the pin's estimate. */
-  install_progress: {
-    phase: InstallPhase
-    done: number
-    total: number | null
-    bytes_per_s: number
-    installed_bytes?: number
-    cached_bytes?: number
-    installed_packages?: number
-  }
-  /** Installing ComfyUI: the new install painted its self-test picture. */
-  self_test_picture: { bytes: number }
+/** The `data` of each server-sent job event, by event name (the models: server/jobs/event_payloads.py).
+ *  `message` of blocked, error and notice is the server's sentence in the reader's language. */
+export type JobEventData = {
+  state: G.StateEvent
+  queue: G.QueueEvent
+  comfyui_queue: G.ComfyUIQueueEvent
+  stage: G.StageEvent
+  safety: G.SafetyEvent
+  token: G.TokenEvent
+  round_start: G.RoundStartEvent
+  round: G.RoundEvent
+  text: G.TextEvent
+  blocked: G.BlockedEvent
+  error: G.ErrorEvent
+  progress: G.ProgressEvent
+  executing: G.ExecutingEvent
+  preview: G.PreviewEvent
+  media: G.MediaItem
+  model_progress: G.ModelProgress
+  notice: G.JobNotice
+  cloud: G.CloudEvent
+  phase: G.PhaseEvent
+  install_progress: G.InstallProgressEvent
+  self_test_picture: G.SelfTestPictureEvent
 }
 
 // ---------------------------------------------------------------- installing ComfyUI (server/comfyui_install)
 
-export type InstallPhase = 'download' | 'unpack' | 'python' | 'pytorch' | 'requirements' | 'first_start' | 'self_test'
+/** The phases of an install ('models' is one of writing an offline bundle only). */
+export type InstallPhase = Exclude<G.PhaseEvent['phase'], 'models'>
 export const INSTALL_PHASES: readonly InstallPhase[] = [
   'download',
   'unpack',
@@ -206,7 +158,7 @@ export type InstallPlan = G.InstallPlan
 export type InstallStatus = G.InstallStatus
 export type InstallPointer = G.InstallPointer
 
-export type CloudState = 'connecting' | 'sending' | 'waiting' | 'receiving' | 'saving'
+export type CloudState = G.CloudEvent['state']
 
 export type JobEventName = keyof JobEventData
 export const JOB_EVENT_NAMES: readonly JobEventName[] = [
@@ -257,13 +209,7 @@ export type RunDetail = G.RunDetail
 export type ExportRequest = G.ExportRequest
 export type ExportStarted = G.JobAccepted
 
-/** An export job's result (hand-written: a job result, see the top of this file). */
-export interface ExportResult {
-  export_id: string
-  download_url: string
-  runs: number
-  size: number
-}
+export type ExportResult = G.ExportResult
 
 export function mediaUrl(runId: string, name: string): string {
   return `/api/runs/${encodeURIComponent(runId)}/media/${encodeURIComponent(name)}`
@@ -272,26 +218,12 @@ export function mediaUrl(runId: string, name: string): string {
 // ---------------------------------------------------------------- models page (GET /api/models, docs/api.md)
 
 export type ModelPhase = G.Phase
-/** The data of a `model_progress` job event (a server model, unlike the other event payloads). */
+/** The data of a `model_progress` job event. */
 export type ModelProgress = G.ModelProgress
 
 /** A file an import found and did not take, with why (the server's sentence, in the reader's language). */
-export interface ImportSkip {
-  file: string
-  outcome: string
-  code: string
-  params: Record<string, unknown>
-  message: string
-}
-
-export interface JobNotice {
-  code: string
-  level: NoticeLevel
-  message: string
-  params: Record<string, unknown>
-  model_id: string | null
-  file: string | null
-}
+export type ImportSkip = G.ImportSkip
+export type JobNotice = G.JobNotice
 
 export type ModelFileState = G.FileState
 export type ChecksumState = G.ChecksumState

@@ -425,7 +425,7 @@ export class WorkshopSession {
     const step = this.mutable.interception
     switch (event.type) {
       case 'token':
-        if (event.data.round === undefined) {
+        if (typeof event.data.round !== 'number') {
           step.text += event.data.text
         } else {
           const round = step.rounds.find((item) => item.index === event.data.round)
@@ -554,7 +554,7 @@ export class WorkshopSession {
       case 'state':
         if (event.data.state === 'running') step.queue = null
         if (event.data.state === 'succeeded') {
-          const result = event.data.result as GenerationResult | undefined
+          const result = event.data.result as unknown as GenerationResult | null
           for (const item of result?.media ?? []) this.addMedia(item)
           step.seed = typeof result?.seed === 'number' ? result.seed : null
           step.progress = { value: step.progress?.max ?? 1, max: step.progress?.max ?? 1, fraction: 1 }
