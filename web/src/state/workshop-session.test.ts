@@ -489,6 +489,7 @@ describe('the run on the server', () => {
           generations: [generation('g1.png', 1), generation('g2.png', 2)],
         },
         messages: {},
+        running: [],
       },
     })
     const session = newSession()
@@ -509,6 +510,7 @@ describe('the run on the server', () => {
       body: {
         record: { id: 'run-8', status: 'complete', idea: 'Ein Stuhl', interception: { config_id: 'bauhaus' }, optimizations: [], generations: [] },
         messages: {},
+        running: [],
       },
     })
     const session = newSession()
