@@ -38,11 +38,13 @@ class JobBlockedError(Exception):
 
 
 class Job:
-    def __init__(self, kind: str, lane: str, run_id: str | None) -> None:
+    def __init__(self, kind: str, lane: str, run_id: str | None, owner: str | None = None) -> None:
         self.id = uuid.uuid4().hex
         self.kind = kind
         self.lane = lane
         self.run_id = run_id
+        # Whom the fair queue schedules this job for (a student's RunOwner.queue_key); None: the app's user.
+        self.owner = owner
         self.created_at = time.time()
         self._state = JobState.QUEUED
         self._events: list[JobEvent] = []
@@ -264,10 +266,12 @@ class JobManager:
         self._lock = threading.Lock()
         self._closed = False
 
-    def submit(self, kind: str, lane: str, work: JobFunction, run_id: str | None = None) -> Job:
+    def submit(
+        self, kind: str, lane: str, work: JobFunction, run_id: str | None = None, owner: str | None = None
+    ) -> Job:
         if self._closed:
             raise AppError("app_shutting_down", ErrorKind.UNAVAILABLE)
-        job = Job(kind, lane, run_id)
+        job = Job(kind, lane, run_id, owner)
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old_jobs()

@@ -1,0 +1,1 @@
+"""Classroom mode: one teacher PC serves the browsers of a whole class (docs/classroom.md)."""
