@@ -122,7 +122,6 @@ class _Nobody:
     """No owner has a waiting job (None is an owner: the teacher)."""
 
 
-
 def _next_owner(turns: dict[Owner, _Turn], teacher_first: bool) -> Owner | _Nobody:
     if not turns:
         return _Nobody()

@@ -2,8 +2,9 @@
 
 A lane has a fixed number of workers: text jobs (LLM calls) run side by side, generation jobs queue
 for the one GPU and learn their position. Waiting jobs start round-robin by owner (each student of
-a class, and the app's own user), not first come first served. Every job keeps all its events, so a page that reconnects
-(or opens later) replays them; waiting readers are woken through a condition variable.
+a class, and the app's own user), not first come first served. Every job keeps all its events, so a
+page that reconnects (or opens later) replays them; waiting readers are woken through a condition
+variable.
 """
 
 from __future__ import annotations
