@@ -227,6 +227,9 @@ class _Lane:
         """Queues a job; refuses it when its owner already has ``limit`` jobs waiting or running here."""
         owner = item.job.owner
         with self._ready:
+            if self._closed:
+                # Shut down between the manager's check and here: no worker would ever start it.
+                raise AppError("app_shutting_down", ErrorKind.UNAVAILABLE)
             if limit is not None and owner is not None and self._jobs_of(owner) >= limit:
                 raise AppError("queue_limit_reached", ErrorKind.CONFLICT, limit=limit)
             self._queue.push(owner, item)
