@@ -1693,12 +1693,22 @@ export interface PublicSettings {
   policy: SettingsPolicyView
 }
 /**
+ * The job's place in its lane's fair order (round-robin by owner), sent again whenever it changes.
+ *
+ * ``position`` 1 starts next; ``ahead`` = position - 1 jobs start before it; ``waiting``: all
+ * waiting jobs of the lane. ``estimate_s``: seconds until it starts, from the lane's recent run
+ * times (mean x ahead / slots), null until 3 jobs have finished in the lane or while ``paused``
+ * (the teacher paused the queue: nothing new starts).
+ *
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "QueueEvent".
  */
 export interface QueueEvent {
   position: number
   waiting: number
+  ahead: number
+  paused: boolean
+  estimate_s: number | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema

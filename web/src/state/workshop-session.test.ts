@@ -278,8 +278,11 @@ describe('optimization and generation', () => {
     ])
     const generation = app.stream('generation-1')
     generation.send('state', { state: 'queued' })
-    generation.send('queue', { position: 2, waiting: 3 })
-    expect(session.state.generation).toMatchObject({ status: 'running', queue: { position: 2, waiting: 3 } })
+    generation.send('queue', { position: 2, waiting: 3, ahead: 1, paused: false, estimate_s: 40 })
+    expect(session.state.generation).toMatchObject({
+      status: 'running',
+      queue: { position: 2, waiting: 3, ahead: 1, paused: false, estimate_s: 40 },
+    })
     generation.send('state', { state: 'running' })
     expect(session.state.generation.queue).toBeNull()
     generation.send('comfyui_queue', { ahead: 4 })
@@ -330,7 +333,7 @@ describe('optimization and generation', () => {
     await optimized(session)
     await session.generate()
     const generation = app.stream('generation-1')
-    generation.send('queue', { position: 1, waiting: 1 })
+    generation.send('queue', { position: 1, waiting: 1, ahead: 0, paused: false, estimate_s: null })
     generation.send('cloud', { state: 'waiting', provider: 'OpenAI' })
     expect(session.state.generation).toMatchObject({ queue: null, cloud: { state: 'waiting', provider: 'OpenAI' } })
   })

@@ -15,6 +15,7 @@ import type {
   GenerationResult,
   Interception,
   JobEvent,
+  JobEventData,
   JobStarted,
   JobState,
   Language,
@@ -87,7 +88,8 @@ export interface GenerationStep extends StepBase {
   outputId: string | null
   /** The seed this attempt asked for (undefined: the output's default). */
   requestedSeed: Seed | undefined
-  queue: { position: number; waiting: number } | null
+  /** The job's place in the app's fair queue (how many start before it, paused, an estimate). */
+  queue: JobEventData['queue'] | null
   /** Prompts ahead of ours in ComfyUI's own queue (others use the same ComfyUI). */
   comfyuiAhead: number
   progress: GenerationProgress | null
@@ -521,7 +523,7 @@ export class WorkshopSession {
     const step = this.mutable.generation
     switch (event.type) {
       case 'queue':
-        step.queue = { position: event.data.position, waiting: event.data.waiting }
+        step.queue = { ...event.data }
         break
       case 'comfyui_queue':
         step.comfyuiAhead = event.data.ahead
