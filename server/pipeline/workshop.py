@@ -118,7 +118,13 @@ class Workshop:
         def work(ctx: JobContext) -> dict[str, object]:
             return self._steps.run(run.id, lambda: self._intercept(run.id, config, recursion, request, ctx))
 
-        return run, self._jobs.submit("interception", TEXT_LANE, work, run_id=run.id, owner=_queue_key(owner))
+        try:
+            job = self._jobs.submit("interception", TEXT_LANE, work, run_id=run.id, owner=_queue_key(owner))
+        except AppError:
+            # Refused (a student's queue limit, the app shutting down): no empty run is left behind.
+            self._runs.delete(run.id, never_started=True)
+            raise
+        return run, job
 
     def _recursion(self, config: InterceptionConfig, request: InterceptionRequest) -> Recursion | None:
         """The Telephone settings of this run: the attitude's, or the teacher's choice for this run."""

@@ -201,9 +201,10 @@ class RunStore:
         with self._state, self._locks_guard:
             return len(set(self._cache) | set(self._locks) | self._damaged | set(self._failed))
 
-    def delete(self, run_id: str) -> None:
+    def delete(self, run_id: str, *, never_started: bool = False) -> None:
         """Removes the run's folder and its index row; a run whose step is still running stays.
-        A damaged run (its record unreadable) can be deleted too."""
+        A damaged run (its record unreadable) can be deleted too. ``never_started``: the run's first
+        step was refused before it began (it is 'in progress' only on paper)."""
         folder = self._folder(run_id)
         with self._state:
             self._state.wait_for(
@@ -216,7 +217,7 @@ class RunStore:
                 if error.code != "run_damaged":
                     raise
                 record = None
-            if record is not None and record.status is RunStatus.IN_PROGRESS:
+            if record is not None and record.status is RunStatus.IN_PROGRESS and not never_started:
                 raise AppError("run_in_use", ErrorKind.CONFLICT, run_id=run_id)
             with self._state:
                 # A write that comes after this finds no record and leaves the (gone) folder alone.

@@ -123,3 +123,17 @@ def test_the_run_index_stores_the_owner(api: InProcessApp, runs: dict[str, str])
     assert api.services.runs.owner_of(runs["ben"]) == BEN
     assert api.services.runs.owner_of(runs["teacher"]) is None
     assert datetime.now(UTC) > summary.created_at
+
+
+def test_a_refused_interception_leaves_no_empty_run(api: InProcessApp) -> None:
+    # A refusal at the queue (a student's limit, the app shutting down) comes after the run exists.
+    api.services.jobs.shutdown(timeout=5)
+    with api.client() as client:
+        refused = client.post(
+            "/api/interception", json={"config_id": "dada", "idea": "Eine Katze", "language": "de"}
+        )
+        listed = client.get("/api/runs").json()
+    assert refused.status_code == 503, refused.text
+    assert refused.json()["error"]["code"] == "app_shutting_down"
+    assert listed["total"] == 0
+    assert [p for p in api.services.runs.root.iterdir() if p.is_dir()] == []
