@@ -39,7 +39,10 @@ def test_typed_text_survives_a_reload_and_goes_once_sent(
         page.goto(app.launch_url)
         page.get_by_test_id("attitude-card-dada").click()
         page.get_by_test_id("use-attitude").click()
+        # Before the first run (nothing sent yet), the workshop's own snapshot keeps what was typed.
         page.get_by_test_id("idea-box").fill(IDEA)
+        page.reload()
+        expect(page.get_by_test_id("idea-box")).to_have_value(IDEA, timeout=TIMEOUT_MS)
         page.get_by_test_id("start").click()
         first_run = _intercepted(page)
         answer = page.get_by_test_id("interception-box").input_value()
