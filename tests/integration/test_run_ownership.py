@@ -4,6 +4,7 @@ the class's rules (refused while no class is open)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -84,7 +85,7 @@ def test_another_run_answers_like_a_missing_one(api: InProcessApp, runs: dict[st
 
 
 def test_with_no_class_open_every_student_step_is_refused(api: InProcessApp, runs: dict[str, str]) -> None:
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: api.services.workshop.start_interception(
             InterceptionRequest(config_id="dada", idea="Eine Katze", language="de"), ANNA
         ),
