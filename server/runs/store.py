@@ -39,6 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from server.atomic_write import write_bytes_atomic
+from server.classroom.owner import RunOwner
 from server.disk_full import disk_full_error, is_disk_full
 from server.errors import AppError, ErrorKind
 from server.notices import NoticeLevel, Notices
@@ -125,6 +126,20 @@ class RunStore:
         """A copy of the newest state (written or not yet written)."""
         with self._lock_for(run_id):
             return self._current(run_id).model_copy(deep=True)
+
+    def owner_of(self, run_id: str) -> RunOwner | None:
+        """The student the run belongs to (None: the app's own user); no copy of the record is made."""
+        with self._lock_for(run_id):
+            return self._current(run_id).owner
+
+    def set_hidden_from_class(self, run_id: str, hidden: bool) -> None:
+        """The teacher hides a result from the student and the projector (or shows it again)."""
+        self.update(run_id, lambda record: setattr(record, "hidden_from_class", hidden))
+        # The student's list comes from the index, which follows the written record: once this
+        # returns, the result is gone from the student's page.
+        problem = self.wait_written(run_id)
+        if problem is not None:
+            raise problem
 
     def update(self, run_id: str, change: Callable[[RunRecord], None]) -> None:
         """Changes the record under the run's lock, so concurrent steps never lose each other's writes."""

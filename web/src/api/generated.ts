@@ -857,6 +857,9 @@ export interface RunFilter {
   attitude?: string | null
   medium?: string | null
   self_test?: boolean
+  class_id?: string | null
+  student_id?: string | null
+  hidden_from_class?: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -961,6 +964,8 @@ export interface RunSummary {
   withheld: number
   text_result: string | null
   self_test: boolean
+  owner: RunOwner | null
+  hidden_from_class: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -975,6 +980,15 @@ export interface MediaFileRecord {
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RunOwner".
+ */
+export interface RunOwner {
+  class_id: string
+  student_id: string
+  nickname: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "GalleryQuery".
  */
 export interface GalleryQuery {
@@ -985,6 +999,8 @@ export interface GalleryQuery {
   offset?: number
   limit?: number
   self_test?: boolean
+  class_id?: string | null
+  student_id?: string | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1917,6 +1933,8 @@ export interface RunRecord {
   safety_level: string
   idea: string
   self_test: boolean
+  owner: RunOwner | null
+  hidden_from_class: boolean
   interception: InterceptionRecord | null
   optimizations: OptimizationRecord[]
   generations: GenerationRecord[]
