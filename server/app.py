@@ -29,10 +29,10 @@ from server.api.settings import settings_blueprint
 from server.api.spa import spa_blueprint
 from server.api.student_access import install_student_access, mark_lan
 from server.api.system import system_blueprint
-from server.classroom.owner import RunOwner
+from server.classroom.dashboard import ClassDashboards
+from server.classroom.queue_control import QueueControl
 from server.errors import AppError
 from server.jobs.manager import JobManager
-from server.runs.store import RunStore
 from server.services import Services
 from server.stream_budget import StreamBudget
 from server.window_focus import WindowFocus
@@ -52,7 +52,7 @@ def create_app(
     messages = LocalizedMessages(services.translator, services.settings)
     # Classroom mode's LAN listener serves this same app; its requests get the students' guard.
     lan_guard = install_student_access(
-        app, services.classroom, messages, _run_owner(services.runs), _job_owner(services.jobs)
+        app, services.classroom, messages, services.runs.owner_of, _job_owner(services.jobs)
     )
     install_security(app, security, messages, lan_guard)
     register_error_handlers(app, messages)
@@ -102,7 +102,17 @@ def create_app(
     )
     app.register_blueprint(comfyui_install_blueprint(services.comfyui_installer))
     app.register_blueprint(diagnostics_blueprint(services.diagnostics))
-    app.register_blueprint(classroom_blueprint(services.classroom, services.settings))
+    app.register_blueprint(
+        classroom_blueprint(
+            services.classroom,
+            services.settings,
+            ClassDashboards(services.classroom, services.runs, services.jobs, QueueControl(services.jobs)),
+            services.jobs,
+            services.exporter,
+            messages,
+            streams,
+        )
+    )
     app.register_blueprint(classroom_student_blueprint(services.classroom, messages))
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(spa_blueprint(services.resources.web_dist, messages))
@@ -115,14 +125,6 @@ def create_app(
 
     services.classroom.use_listener(lan_listener)
     return app
-
-
-def _run_owner(runs: RunStore) -> Callable[[str], RunOwner | None]:
-    def lookup(run_id: str) -> RunOwner | None:
-        owner = getattr(runs.load(run_id), "owner", None)
-        return owner if isinstance(owner, RunOwner) else None
-
-    return lookup
 
 
 def _job_owner(jobs: JobManager) -> Callable[[str], str | None]:

@@ -19,6 +19,7 @@ from server.catalog.registry import Catalog
 from server.catalog.teacher_attitudes import TeacherAttitudes
 from server.child_processes import ChildProcesses
 from server.classroom.classroom import Classroom
+from server.classroom.queue_control import QueueControl
 from server.cloud.api_keys import ApiKeys
 from server.cloud.availability_check import CloudOutputCheck
 from server.cloud.media_client import CloudMediaClient
@@ -319,9 +320,11 @@ def build_services(
     installer.remove_leftovers()
     classroom = Classroom(
         settings,
+        runs,
         attitudes=lambda: list(catalog.interceptions),
         outputs=lambda: list(catalog.outputs),
         blocking_terms=gate.blocking_terms,
+        queue=QueueControl(jobs),
     )
     services = Services(
         version=__version__,
@@ -345,7 +348,7 @@ def build_services(
         builtin_engine=builtin_engine,
         llm=llm,
         languages=languages,
-        workshop=Workshop(catalog, runs, jobs, llm, steps, settings),
+        workshop=Workshop(catalog, runs, jobs, llm, steps, settings, rules=classroom),
         gate=gate,
         generator=Generator(
             catalog,
@@ -359,6 +362,7 @@ def build_services(
             languages,
             settings,
             CloudMediaClient(providers, network),
+            rules=classroom,
         ),
         comfyui=comfyui,
         comfyui_settings=comfyui_settings,

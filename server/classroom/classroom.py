@@ -24,8 +24,10 @@ from server.classroom.join_throttle import JoinThrottle
 from server.classroom.lan_addresses import check_listen_address
 from server.classroom.nicknames import clean_nickname, unique_nickname
 from server.classroom.owner import RunOwner
+from server.classroom.queue_control import QueueControl
 from server.classroom.student_cookie import StudentCookies
 from server.errors import AppError, ErrorKind
+from server.runs.store import RunStore
 from server.settings.models import ClassroomSettings
 from server.settings.safety_level import SafetyLevel
 from server.settings.store import SettingsStore
@@ -77,7 +79,6 @@ class OpenClass:
     throttle: JoinThrottle
     students: dict[str, Student] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
-    hidden_runs: set[str] = field(default_factory=set)
     projected_run_id: str | None = None
     paused: bool = False
     teacher_first: bool = False
@@ -94,15 +95,19 @@ class Classroom:
     def __init__(
         self,
         settings: SettingsStore,
+        runs: RunStore,
         attitudes: Callable[[], Collection[str]],
         outputs: Callable[[], Collection[str]],
         blocking_terms: TermCheck,
+        queue: QueueControl | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._settings = settings
+        self._runs = runs
         self._attitudes = attitudes
         self._outputs = outputs
         self._blocking_terms = blocking_terms
+        self._queue = queue
         self._clock = clock
         self._lock = threading.RLock()
         self._listener_factory: ListenerFactory | None = None
@@ -173,6 +178,10 @@ class Classroom:
             self._changed()
         if listener is not None:
             listener.stop()
+        if closing is not None and self._queue is not None:
+            # A paused queue must not outlive its class (the teacher's own jobs would wait forever).
+            self._queue.set_paused(False)
+            self._queue.set_teacher_first(False)
         if closing is not None:
             log.info("class %s closed (%d students)", closing.id, len(closing.students))
 
@@ -268,35 +277,40 @@ class Classroom:
     # --- the teacher's controls --------------------------------------------------------------
 
     def set_hidden(self, run_id: str, hidden: bool) -> None:
+        """Hides a student's result from that student and the projector (kept for the teacher)."""
+        open_class = self._require_open()
+        self._require_class_run(open_class, run_id)
+        self._runs.set_hidden_from_class(run_id, hidden)
         with self._lock:
-            open_class = self._require_open()
-            if hidden:
-                open_class.hidden_runs.add(run_id)
-                if open_class.projected_run_id == run_id:
-                    open_class.projected_run_id = None
-            else:
-                open_class.hidden_runs.discard(run_id)
+            if hidden and open_class.projected_run_id == run_id:
+                open_class.projected_run_id = None
             self._changed()
-
-    def is_hidden(self, run_id: str) -> bool:
-        open_class = self._class
-        return open_class is not None and run_id in open_class.hidden_runs
 
     def set_projection(self, run_id: str | None) -> None:
+        open_class = self._require_open()
+        # The teacher's own demo runs may be projected too; a hidden result may not.
+        if run_id is not None and self._runs.load(run_id).hidden_from_class:
+            raise AppError("classroom_run_hidden", ErrorKind.CONFLICT)
         with self._lock:
-            open_class = self._require_open()
-            if run_id is not None and run_id in open_class.hidden_runs:
-                raise AppError("classroom_run_hidden", ErrorKind.CONFLICT)
             open_class.projected_run_id = run_id
             self._changed()
+
+    def _require_class_run(self, open_class: OpenClass, run_id: str) -> None:
+        owner = self._runs.owner_of(run_id)
+        if owner is None or owner.class_id != open_class.id:
+            raise AppError("classroom_run_not_in_class", ErrorKind.CONFLICT)
 
     def set_queue(self, paused: bool | None, teacher_first: bool | None) -> OpenClass:
         with self._lock:
             open_class = self._require_open()
             if paused is not None:
                 open_class.paused = paused
+                if self._queue is not None:
+                    self._queue.set_paused(paused)
             if teacher_first is not None:
                 open_class.teacher_first = teacher_first
+                if self._queue is not None:
+                    self._queue.set_teacher_first(teacher_first)
             self._changed()
             return open_class
 

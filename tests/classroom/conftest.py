@@ -29,10 +29,13 @@ class OpenClassroom:
         return student_client(self.port)
 
     def joined(self, nickname: str) -> httpx.Client:
-        client = self.student()
-        answer = client.post("/api/class/join", json={"code": self.code, "nickname": nickname})
-        assert answer.status_code == 200, answer.text
-        return client
+        """A student's device signed in (a fresh client that holds the login cookie, for ``with``)."""
+        with self.student() as device:
+            answer = device.post("/api/class/join", json={"code": self.code, "nickname": nickname})
+            assert answer.status_code == 200, answer.text
+            client = self.student()
+            client.cookies = device.cookies
+            return client
 
 
 @pytest.fixture

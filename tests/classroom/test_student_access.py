@@ -7,7 +7,6 @@ for the school network), reached over real HTTP.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 import pytest
