@@ -1,7 +1,7 @@
 """The short code a student types to join a class: 6 characters nobody mistakes for one another.
 
 Left out are letters and digits that look alike on a projector or in a child's handwriting
-(0/O/Q/D, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V), so 20 remain: 64 million codes, and the failure
+(0/O/Q/D, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V), so 19 remain: 47 million codes, and the failure
 throttle (join_throttle.py) allows only a few thousand guesses a day.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-ALPHABET = "ACEFHJKMNPRTWXY34679"
+ALPHABET = "ACEFHJKMNPRTWXY3479"
 LENGTH = 6
 
 

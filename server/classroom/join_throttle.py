@@ -9,7 +9,7 @@ While a bucket is empty, every join attempt from there is refused (also with the
 otherwise the answer itself would tell the guesser when they hit it).
 
 With these numbers a guesser gets at most 30 tries a minute from one address and 120 a minute in
-total, about 170,000 a day: against the 64 million join codes (join_code.py) that is a 1 in 370
+total, about 170,000 a day: against the 47 million join codes (join_code.py) that is a 1 in 270
 chance per day of a class that stays open all day. A class of 30 where everyone mistypes twice in
 the first minute stays within one address's burst.
 """
