@@ -234,3 +234,36 @@ def test_a_student_reads_and_cancels_only_their_own_jobs(classroom: OpenClassroo
         assert bo.post(f"/api/jobs/{own.id}/cancel").status_code == 403
         assert ada.get(f"/api/jobs/{teachers.id}").status_code == 403
         assert ada.get(f"/api/jobs/{'f' * 32}").status_code == 403
+
+
+def test_a_students_workshop_step_uses_the_class_rules_and_makes_their_own_run(
+    classroom: OpenClassroom,
+) -> None:
+    allowed = classroom.view["attitude_ids"][0]
+    teacher_view = classroom.teacher.get("/api/catalog/interceptions").json()["categories"]
+    other = next(
+        each["id"] for category in teacher_view for each in category["interceptions"] if each["id"] != allowed
+    )
+    with classroom.joined("Ada") as ada, classroom.joined("Bo") as bo:
+        refused = ada.post(
+            "/api/interception", json={"config_id": other, "idea": "Ein Fuchs", "language": "de"}
+        )
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "class_not_allowed"
+        started = ada.post(
+            "/api/interception", json={"config_id": allowed, "idea": "Ein Fuchs", "language": "de"}
+        )
+        assert started.status_code == 202, started.text
+        run_id, job_id = started.json()["run_id"], started.json()["job_id"]
+        assert ada.get(f"/api/jobs/{job_id}").status_code == 200
+        assert bo.get(f"/api/jobs/{job_id}").status_code == 403
+        owner = classroom.api.services.runs.owner_of(run_id)
+        assert owner is not None and owner.nickname == "Ada" and owner.class_id == classroom.view["id"]
+        assert classroom.api.services.runs.load(run_id).safety_level == "kids"
+        assert bo.get(f"/api/runs/{run_id}").status_code == 403
+        student_id = ada.get("/api/class/me").json()["student_id"]
+        classroom.teacher.delete(f"/api/classroom/students/{student_id}")
+        # Removed: the next step is refused at the door (and by the class rules behind it).
+        again = ada.post(
+            "/api/interception", json={"config_id": allowed, "idea": "Noch einer", "language": "de"}
+        )
+        assert again.status_code == 401
