@@ -138,6 +138,12 @@ class Classroom:
         for name in policy.classroom_fixed():
             if getattr(options, name) != getattr(fixed, name):
                 policy.refuse("classroom")
+        if options.safety_level is SafetyLevel.RESEARCH:
+            # Research switches every check off: never for a class of children and teenagers.
+            raise AppError("classroom_research_level", ErrorKind.INVALID_INPUT)
+        fixed_level = policy.fixed.get("safety_level")
+        if fixed_level is not None and options.safety_level != SafetyLevel(fixed_level):
+            policy.refuse("safety_level")
         self._check_choices(options)
         options = ClassOptions(
             address=address,

@@ -164,3 +164,24 @@ def test_open_and_close_need_the_teacher_pin_once_one_is_set(classroom: OpenClas
     assert without.status_code == 403
     with_pin = classroom.teacher.post("/api/classroom", json={**_reopen_body(classroom), "pin": "4711"})
     assert with_pin.status_code == 201, with_pin.text
+
+
+def test_a_class_never_runs_at_the_research_level_and_needs_a_choice(classroom: OpenClassroom) -> None:
+    assert classroom.teacher.request("DELETE", "/api/classroom").status_code == 200
+    research = classroom.teacher.post(
+        "/api/classroom", json={**_reopen_body(classroom), "safety_level": "research"}
+    )
+    assert research.status_code == 400 and research.json()["error"]["code"] == "classroom_research_level"
+    empty = classroom.teacher.post("/api/classroom", json={**_reopen_body(classroom), "output_ids": []})
+    assert (
+        empty.status_code == 400 and empty.json()["error"]["code"] == "classroom_choose_attitudes_and_outputs"
+    )
+    unknown = classroom.teacher.post(
+        "/api/classroom", json={**_reopen_body(classroom), "attitude_ids": ["nope"]}
+    )
+    assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "classroom_unknown_choice"
+    wildcard = classroom.teacher.post(
+        "/api/classroom", json={**_reopen_body(classroom), "address": "0.0.0.0"}
+    )
+    assert wildcard.status_code == 400 and wildcard.json()["error"]["code"] == "classroom_address_invalid"
+    assert classroom.teacher.get("/api/classroom").json()["open_class"] is None
