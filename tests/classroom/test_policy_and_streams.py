@@ -12,6 +12,7 @@ import pytest
 from server.api.security import credential_key
 from server.api.student_access import STUDENT_STREAMS
 from server.classroom.owner import RunOwner
+from server.errors import AppError
 from server.jobs.manager import JobContext
 from tests.classroom.conftest import OpenClassroom
 from tests.classroom.lan import class_request, free_lan_port
@@ -92,5 +93,34 @@ def test_a_student_holds_a_few_event_streams_and_the_oldest_makes_room(classroom
                 assert budget.open_count(key) == STUDENT_STREAMS
                 for stream in others:
                     stream.__exit__(None, None, None)
+        finally:
+            release.set()
+
+
+def test_the_class_limit_bounds_a_students_jobs_and_the_dashboard_names_the_queue(
+    classroom: OpenClassroom,
+) -> None:
+    jobs = classroom.api.services.jobs
+    if not hasattr(jobs, "queue_snapshot"):
+        pytest.skip("the fair queue (owner limit, queue snapshot) is not in this checkout")
+    release = threading.Event()
+
+    def parked(_: JobContext) -> None:
+        release.wait(60)
+
+    with classroom.joined("Ada") as ada:
+        me = ada.get("/api/class/me").json()
+        key = RunOwner(
+            class_id=me["class_id"], student_id=me["student_id"], nickname=me["nickname"]
+        ).queue_key
+        try:
+            first = jobs.submit("generation", "generation", parked, owner=key)
+            with pytest.raises(AppError) as refused:
+                jobs.submit("generation", "generation", parked, owner=key)
+            assert refused.value.code == "queue_limit_reached"
+            teachers = jobs.submit("generation", "generation", parked)  # the teacher is never limited
+            queue = classroom.teacher.get("/api/classroom/dashboard").json()["queue"]
+            named = {entry["job_id"]: entry["nickname"] for entry in queue}
+            assert named[first.id] == "Ada" and named[teachers.id] is None
         finally:
             release.set()
