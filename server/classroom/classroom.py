@@ -34,6 +34,8 @@ from server.settings.store import SettingsStore
 
 log = logging.getLogger(__name__)
 
+# More devices than any class has: a flood of joins by someone who saw the code cannot fill memory.
+MAX_STUDENTS = 200
 # A student counts as connected while a request of theirs is open (an event stream) or was recent.
 CONNECTED_S = 30.0
 
@@ -230,6 +232,8 @@ class Classroom:
         with self._lock:
             if self._class is not open_class:
                 raise AppError("classroom_not_open", ErrorKind.CONFLICT)
+            if len(open_class.students) >= MAX_STUDENTS:
+                raise AppError("classroom_full", ErrorKind.CONFLICT, max=MAX_STUDENTS)
             taken = [student.nickname for student in open_class.students.values()]
             student = Student(
                 id=secrets.token_hex(6),

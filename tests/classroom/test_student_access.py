@@ -267,3 +267,12 @@ def test_a_students_workshop_step_uses_the_class_rules_and_makes_their_own_run(
             "/api/interception", json={"config_id": allowed, "idea": "Noch einer", "language": "de"}
         )
         assert again.status_code == 401
+
+
+def test_a_class_takes_a_bounded_number_of_students(
+    classroom: OpenClassroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("server.classroom.classroom.MAX_STUDENTS", 2)
+    with classroom.joined("Ada"), classroom.joined("Bo"), classroom.student() as third:
+        full = third.post("/api/class/join", json={"code": classroom.code, "nickname": "Cy"})
+        assert full.status_code == 409 and full.json()["error"]["code"] == "classroom_full"
