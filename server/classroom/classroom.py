@@ -80,7 +80,6 @@ class OpenClass:
     cookies: StudentCookies
     throttle: JoinThrottle
     students: dict[str, Student] = field(default_factory=dict)
-    removed: set[str] = field(default_factory=set)
     projected_run_id: str | None = None
     paused: bool = False
     teacher_first: bool = False
@@ -115,7 +114,6 @@ class Classroom:
         self._listener_factory: ListenerFactory | None = None
         self._listener: Listener | None = None
         self._class: OpenClass | None = None
-        self._version = 0
 
     def use_listener(self, factory: ListenerFactory) -> None:
         """How the LAN listener is made (server/app.py wires the Flask app in; the domain has none)."""
@@ -126,11 +124,6 @@ class Classroom:
     @property
     def current(self) -> OpenClass | None:
         return self._class
-
-    @property
-    def version(self) -> int:
-        """Grows with every change the teacher's dashboard shows (students, hidden, projection...)."""
-        return self._version
 
     def open(self, options: ClassOptions) -> OpenClass:
         policy = self._settings.policy
@@ -172,7 +165,6 @@ class Classroom:
                 cookies=StudentCookies(class_id),
                 throttle=JoinThrottle(clock=self._clock),
             )
-            self._changed()
             log.info("class %s opened on %s:%d", class_id, options.address, options.port)
             opened = self._class
         self._remember(options)
@@ -183,7 +175,6 @@ class Classroom:
         with self._lock:
             closing, listener = self._class, self._listener
             self._class, self._listener = None, None
-            self._changed()
         if listener is not None:
             listener.stop()
         if closing is not None and self._queue is not None:
@@ -242,7 +233,6 @@ class Classroom:
                 last_seen=self._clock(),
             )
             open_class.students[student.id] = student
-            self._changed()
             return open_class.owner(student), open_class.cookies.issue(student.id)
 
     def student_for_cookie(self, value: str | None) -> RunOwner | None:
@@ -277,8 +267,6 @@ class Classroom:
             open_class = self._require_open()
             if open_class.students.pop(student_id, None) is None:
                 raise AppError("classroom_student_unknown", ErrorKind.NOT_FOUND)
-            open_class.removed.add(student_id)
-            self._changed()
 
     def students(self) -> list[Student]:
         with self._lock:
@@ -294,7 +282,6 @@ class Classroom:
         with self._lock:
             if hidden and open_class.projected_run_id == run_id:
                 open_class.projected_run_id = None
-            self._changed()
 
     def set_projection(self, run_id: str | None) -> None:
         open_class = self._require_open()
@@ -303,7 +290,6 @@ class Classroom:
             raise AppError("classroom_run_hidden", ErrorKind.CONFLICT)
         with self._lock:
             open_class.projected_run_id = run_id
-            self._changed()
 
     def _require_class_run(self, open_class: OpenClass, run_id: str) -> None:
         owner = self._runs.owner_of(run_id)
@@ -321,7 +307,6 @@ class Classroom:
                 open_class.teacher_first = teacher_first
                 if self._queue is not None:
                     self._queue.set_teacher_first(teacher_first)
-            self._changed()
             return open_class
 
     # --- ClassRules (server/classroom/rules.py) ----------------------------------------------
@@ -365,6 +350,3 @@ class Classroom:
         if self._class is None:
             raise AppError("classroom_not_open", ErrorKind.CONFLICT)
         return self._class
-
-    def _changed(self) -> None:
-        self._version += 1
