@@ -189,10 +189,10 @@ def install_student_access(
             return error_response(messages, "origin_not_allowed", 403)
         endpoint = request.endpoint if request.routing_exception is None else None
         scope = STUDENT_ACCESS.get(endpoint or "", Scope.REFUSED)
-        if endpoint == "spa.page" and request.path.startswith("/api/"):
+        if endpoint == "spa.page":
+            if not request.path.startswith("/api/"):
+                return _page_guard()
             scope = Scope.REFUSED  # the page route's catch-all, for an API path that does not exist
-        if endpoint == "spa.page" and not request.path.startswith("/api/"):
-            return _page_guard()
         if scope is Scope.REFUSED:
             return error_response(messages, "class_forbidden", 403)
         cookie = request.cookies.get(COOKIE_NAME)
