@@ -185,8 +185,9 @@ class Classroom:
             log.info("class %s closed (%d students)", closing.id, len(closing.students))
 
     def _check_choices(self, options: ClassOptions) -> None:
-        if not options.attitude_ids or not options.output_ids:
-            raise AppError("classroom_choose_attitudes_and_outputs", ErrorKind.INVALID_INPUT)
+        # No output is fine: a class may work with text attitudes only (their result is a text).
+        if not options.attitude_ids:
+            raise AppError("classroom_choose_an_attitude", ErrorKind.INVALID_INPUT)
         known_attitudes, known_outputs = set(self._attitudes()), set(self._outputs())
         unknown = [each for each in options.attitude_ids if each not in known_attitudes]
         unknown += [each for each in options.output_ids if each not in known_outputs]

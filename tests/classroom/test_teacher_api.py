@@ -172,10 +172,8 @@ def test_a_class_never_runs_at_the_research_level_and_needs_a_choice(classroom: 
         "/api/classroom", json={**_reopen_body(classroom), "safety_level": "research"}
     )
     assert research.status_code == 400 and research.json()["error"]["code"] == "classroom_research_level"
-    empty = classroom.teacher.post("/api/classroom", json={**_reopen_body(classroom), "output_ids": []})
-    assert (
-        empty.status_code == 400 and empty.json()["error"]["code"] == "classroom_choose_attitudes_and_outputs"
-    )
+    empty = classroom.teacher.post("/api/classroom", json={**_reopen_body(classroom), "attitude_ids": []})
+    assert empty.status_code == 400 and empty.json()["error"]["code"] == "classroom_choose_an_attitude"
     unknown = classroom.teacher.post(
         "/api/classroom", json={**_reopen_body(classroom), "attitude_ids": ["nope"]}
     )
@@ -185,3 +183,6 @@ def test_a_class_never_runs_at_the_research_level_and_needs_a_choice(classroom: 
     )
     assert wildcard.status_code == 400 and wildcard.json()["error"]["code"] == "classroom_address_invalid"
     assert classroom.teacher.get("/api/classroom").json()["open_class"] is None
+    # Text attitudes only: a class without any output opens.
+    text_only = classroom.teacher.post("/api/classroom", json={**_reopen_body(classroom), "output_ids": []})
+    assert text_only.status_code == 201, text_only.text
