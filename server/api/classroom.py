@@ -70,7 +70,10 @@ def classroom_blueprint(
                 policy=ClassroomPolicyView(allowed=policy.classroom_allowed, fixed=policy.classroom_fixed()),
                 addresses=addresses,
                 defaults=ClassroomDefaults(
-                    address=default_address(remembered.address, addresses),
+                    # An address the lab policy fixes is the one, whether or not it is listed.
+                    address=remembered.address
+                    if "address" in policy.classroom_fixed()
+                    else default_address(remembered.address, addresses),
                     port=remembered.port,
                     per_student_limit=remembered.per_student_limit,
                 ),

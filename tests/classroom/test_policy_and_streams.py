@@ -15,7 +15,7 @@ from server.classroom.owner import RunOwner
 from server.errors import AppError
 from server.jobs.manager import JobContext
 from tests.classroom.conftest import OpenClassroom
-from tests.classroom.lan import class_request, free_lan_port
+from tests.classroom.lan import LAN_ADDRESS, class_request, free_lan_port
 from tests.support.in_process import in_process_app
 from tests.support.job_events import parse_events
 
@@ -46,12 +46,18 @@ def test_a_policy_fixes_the_port_and_limit_and_the_safety_level(
 ) -> None:
     port = free_lan_port()
     _with_policy(
-        tmp_path, monkeypatch, {"classroom": {"port": port, "per_student_limit": 2}, "safety_level": "youth"}
+        tmp_path,
+        monkeypatch,
+        {
+            "classroom": {"address": LAN_ADDRESS, "port": port, "per_student_limit": 2},
+            "safety_level": "youth",
+        },
     )
     with in_process_app(tmp_path / "app") as api, api.client() as teacher:
         status = teacher.get("/api/classroom").json()
-        assert status["policy"] == {"allowed": True, "fixed": ["per_student_limit", "port"]}
-        assert status["defaults"]["port"] == port and status["defaults"]["per_student_limit"] == 2
+        assert status["policy"] == {"allowed": True, "fixed": ["address", "per_student_limit", "port"]}
+        # The fixed address is the default even though it is no interface's (loopback is never listed).
+        assert status["defaults"] == {"address": LAN_ADDRESS, "port": port, "per_student_limit": 2}
         other_port = teacher.post(
             "/api/classroom", json=class_request(teacher, free_lan_port(), per_student_limit=2)
         )
