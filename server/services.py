@@ -225,9 +225,12 @@ def build_services(
     # write zips one at a time.
     # Generation jobs get one slot per ready ComfyUI machine of the pool (see comfyui below).
     pool_slots: list[Callable[[], int]] = []
+    # The class is built later (it needs the catalog and the safety gate); until then nobody has a limit.
+    classrooms: list[Classroom] = []
     jobs = JobManager(
         {"text": 4, "generation": MAX_POOL_SLOTS, **MODEL_JOB_LANES, EXPORT_LANE: 1, **INSTALL_JOB_LANES},
         slots={"generation": lambda: min(MAX_POOL_SLOTS, pool_slots[0]()) if pool_slots else 1},
+        owner_limit=lambda key: classrooms[0].per_student_limit(key) if classrooms else None,
     )
 
     def managed_comfyui_dir() -> str | None:
@@ -326,6 +329,7 @@ def build_services(
         blocking_terms=gate.blocking_terms,
         queue=QueueControl(jobs),
     )
+    classrooms.append(classroom)
     services = Services(
         version=__version__,
         paths=paths,

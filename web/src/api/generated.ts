@@ -1865,13 +1865,6 @@ export interface PublicSettings {
   policy: SettingsPolicyView
 }
 /**
- * The job's place in its lane's fair order (round-robin by owner), sent again whenever it changes.
- *
- * ``position`` 1 starts next; ``ahead`` = position - 1 jobs start before it; ``waiting``: all
- * waiting jobs of the lane. ``estimate_s``: seconds until it starts, from the lane's recent run
- * times (mean x ahead / slots), null until 3 jobs have finished in the lane or while ``paused``
- * (the teacher paused the queue: nothing new starts).
- *
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "QueueChange".
  */
@@ -1880,6 +1873,13 @@ export interface QueueChange {
   teacher_first?: boolean | null
 }
 /**
+ * The job's place in its lane's fair order (round-robin by owner), sent again whenever it changes.
+ *
+ * ``position`` 1 starts next; ``ahead`` = position - 1 jobs start before it; ``waiting``: all
+ * waiting jobs of the lane. ``estimate_s``: seconds until it starts, from the lane's recent run
+ * times (mean x ahead / slots), null until 3 jobs have finished in the lane or while ``paused``
+ * (the teacher paused the queue: nothing new starts).
+ *
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "QueueEvent".
  */
