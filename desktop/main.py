@@ -23,6 +23,7 @@ from server.api.security import LaunchSecurity
 from server.app import create_app
 from server.errors import AppError
 from server.i18n.translator import Translator
+from server.projector_window import ProjectorWindow
 from server.resources import Resources
 from server.services import Services, build_services
 from server.settings.paths import AppPaths
@@ -64,10 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     services = build_services(paths, Resources.locate(), options.comfyui)
     token = options.token or secrets.token_urlsafe(32)
     focus = WindowFocus()
+    projector = ProjectorWindow()
     # One budget for every event stream; the web server has threads for all of them and ends them first.
     streams = StreamBudget()
     server = EmbeddedServer(
-        create_app(services, LaunchSecurity(token=token, port=sock.getsockname()[1]), streams, focus),
+        create_app(
+            services, LaunchSecurity(token=token, port=sock.getsockname()[1]), streams, focus, projector
+        ),
         sock,
         streams,
     )
@@ -77,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         log.info("server ready at %s after %.0f ms", server.base_url, (time.monotonic() - started) * 1000)
         instance.announce(server.port, focus.secret)
         app_url = f"{server.base_url}/?token={token}"
-        _show(options, app_url, services, stop_requested, started, focus)
+        projector_url = f"{server.base_url}/projector?token={token}"
+        _show(options, app_url, services, stop_requested, started, focus, (projector, projector_url))
     finally:
         _shutdown(services, server)
         instance.release()
@@ -91,6 +96,7 @@ def _show(
     stop_requested: threading.Event,
     started: float,
     focus: WindowFocus,
+    projector: tuple[ProjectorWindow, str],
 ) -> None:
     if not options.headless:
 
@@ -105,6 +111,7 @@ def _show(
                 stop_requested,
                 focus,
                 config_dir=services.paths.config_dir,
+                projector=projector,
             )
             return
         except WindowUnavailableError as exc:

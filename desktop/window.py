@@ -12,11 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop import window_geometry
+from server.projector_window import ProjectorWindow
 from server.window_focus import WindowFocus
 
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "AI4ArtsEd"
+PROJECTOR_TITLE = "AI4ArtsEd – Projektor / Projector"
+PROJECTOR_SIZE = (1280, 720)
 
 
 class WindowUnavailableError(Exception):
@@ -51,9 +54,11 @@ def run_window(
     stop_requested: threading.Event,
     focus: WindowFocus | None = None,
     config_dir: Path | None = None,
+    projector: tuple[ProjectorWindow, str] | None = None,
 ) -> None:
     """Shows the window and blocks until it is closed or a stop is requested (e.g. SIGTERM).
-    ``config_dir``: where the window's last size and position are remembered."""
+    ``config_dir``: where the window's last size and position are remembered. ``projector``: the
+    hook the teacher's "show on the projector" asks, and the launch link of the projector page."""
     check_display()
     try:
         import webview
@@ -124,9 +129,43 @@ def run_window(
 
     window.events.closing += remember_placement
 
+    # At most one projector window; it closes with the app window (else the app would stay open).
+    projector_windows: list[object] = []
+
+    def report_projector(shown: object) -> None:
+        loaded = shown.events.loaded  # type: ignore[attr-defined]
+        if loaded.wait(UI_READY_TIMEOUT_S):
+            # Only the path: the launch link's token must never reach a log.
+            log.info("projector window shows %s", shown.run_js("location.pathname"))  # type: ignore[attr-defined]
+
+    def open_projector() -> None:
+        assert projector is not None
+        for existing in projector_windows:
+            existing.restore()  # type: ignore[attr-defined]
+            existing.show()  # type: ignore[attr-defined]
+            return
+        width, height = PROJECTOR_SIZE
+        shown = webview.create_window(PROJECTOR_TITLE, projector[1], width=width, height=height)
+        if shown is None:
+            raise WindowUnavailableError("the projector window could not be created")
+        projector_windows.append(shown)
+        shown.events.closed += lambda: projector_windows.remove(shown)
+        threading.Thread(target=report_projector, args=(shown,), name="projector-ready", daemon=True).start()
+
+    def close_projector() -> None:
+        for shown in list(projector_windows):
+            try:
+                shown.destroy()  # type: ignore[attr-defined]
+            except Exception:  # already closed by the teacher
+                log.debug("projector window was already closed")
+
+    window.events.closed += close_projector
+
     def close_on_stop() -> None:
         if focus is not None:
             focus.on_request(bring_to_front)
+        if projector is not None:
+            projector[0].on_request(open_projector)
         threading.Thread(target=report_when_ui_ready, name="ui-ready", daemon=True).start()
         stop_requested.wait()
         try:
@@ -146,6 +185,8 @@ def run_window(
     finally:
         if focus is not None:
             focus.on_request(None)
+        if projector is not None:
+            projector[0].on_request(None)
         # The user closed the window (or a stop was requested): let the helper thread end too.
         stop_requested.set()
 

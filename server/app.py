@@ -33,6 +33,7 @@ from server.classroom.dashboard import ClassDashboards
 from server.classroom.queue_control import QueueControl
 from server.errors import AppError
 from server.jobs.manager import JobManager
+from server.projector_window import ProjectorWindow
 from server.services import Services
 from server.stream_budget import StreamBudget
 from server.window_focus import WindowFocus
@@ -42,7 +43,11 @@ MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
 def create_app(
-    services: Services, security: LaunchSecurity, streams: StreamBudget, focus: WindowFocus | None = None
+    services: Services,
+    security: LaunchSecurity,
+    streams: StreamBudget,
+    focus: WindowFocus | None = None,
+    projector: ProjectorWindow | None = None,
 ) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, JSON_SORT_KEYS=False)
@@ -111,6 +116,7 @@ def create_app(
             services.exporter,
             messages,
             streams,
+            projector or ProjectorWindow(),
         )
     )
     app.register_blueprint(classroom_student_blueprint(services.classroom, messages))

@@ -47,6 +47,12 @@ class WindowShown(Answer):
     window_shown: bool
 
 
+class ProjectorWindowOpened(Answer):
+    """False: the app has no window of its own (headless, or the UI in a browser): open a tab."""
+
+    opened: bool
+
+
 class NoticeView(Answer):
     code: str
     level: NoticeLevel

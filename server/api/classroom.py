@@ -8,6 +8,7 @@ import time
 
 from flask import Blueprint, Response, request, send_file
 
+from server.api.answers import ProjectorWindowOpened
 from server.api.contract import answer
 from server.api.event_stream import Batch, Message, event_stream_response
 from server.api.messages import LocalizedMessages
@@ -31,6 +32,7 @@ from server.classroom.views import (
 )
 from server.errors import AppError, ErrorKind
 from server.jobs.manager import JobManager
+from server.projector_window import ProjectorWindow
 from server.runs.export import ExportRequest, RunExporter
 from server.runs.run_index import RunFilter
 from server.settings.store import SettingsStore
@@ -50,6 +52,7 @@ def classroom_blueprint(
     exporter: RunExporter,
     messages: LocalizedMessages,
     streams: StreamBudget,
+    projector: ProjectorWindow,
 ) -> Blueprint:
     bp = Blueprint("classroom", __name__)
 
@@ -150,6 +153,10 @@ def classroom_blueprint(
     def projection() -> tuple[Response, int]:
         classroom.set_projection(parse_body(ProjectionChange).run_id)
         return answer(require_dashboard())
+
+    @bp.post("/api/classroom/projector-window")
+    def projector_window() -> tuple[Response, int]:
+        return answer(ProjectorWindowOpened(opened=projector.open()))
 
     @bp.get("/api/classroom/export")
     def export() -> Response:

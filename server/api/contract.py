@@ -56,6 +56,7 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     answers.ApiErrorBody,
     answers.Health,
     answers.WindowShown,
+    answers.ProjectorWindowOpened,
     answers.SystemInfo,
     StorageReport,
     answers.PublicSettings,

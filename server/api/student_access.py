@@ -93,6 +93,7 @@ STUDENT_ACCESS: dict[str, Scope] = {
             "classroom.remove_student",
             "classroom.hidden",
             "classroom.projection",
+            "classroom.projector_window",
             "classroom.export",
             "comfyui.events",
             "comfyui.logs",

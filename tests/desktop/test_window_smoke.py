@@ -67,3 +67,25 @@ def test_a_second_start_brings_the_window_of_the_first_to_the_front(tmp_path: Pa
     finally:
         code = app.stop(timeout=60)
     assert code == 0, app.output()
+
+
+def test_the_projector_opens_in_a_second_window_signed_in_on_the_projector_page(tmp_path: Path) -> None:
+    app = start_app(tmp_path / "data", headless=False, env=window_env(), wait_for=UI_READY_LINE, timeout=120)
+    try:
+        with app.client() as client:
+            first = client.post("/api/classroom/projector-window")
+            assert first.status_code == 200, first.text
+            assert first.json() == {"opened": True}
+            deadline = time.monotonic() + 120
+            while "projector window shows" not in app.output() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            # Asked again, the same window comes to the front instead of a second one.
+            assert client.post("/api/classroom/projector-window").json() == {"opened": True}
+        output = app.output()
+        # Signed in through its own launch link (the exchange ends on the page, not the expired-link page).
+        assert "projector window shows /projector" in output
+        assert output.count("projector window shows") == 1
+        assert app.token not in output
+    finally:
+        code = app.stop(timeout=60)
+    assert code == 0, app.output()

@@ -1843,6 +1843,15 @@ export interface ProjectionChange {
   run_id: string | null
 }
 /**
+ * False: the app has no window of its own (headless, or the UI in a browser): open a tab.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ProjectorWindowOpened".
+ */
+export interface ProjectorWindowOpened {
+  opened: boolean
+}
+/**
  * What the UI may see of the settings (the PIN's hash is not even in here).
  *
  * This interface was referenced by `ApiContract`'s JSON-Schema
