@@ -26,6 +26,8 @@ import type {
   Seed,
 } from '@/api/types'
 
+import type { FairQueueEvent } from './student-types'
+
 export type StepName = 'interception' | 'optimization' | 'generation'
 const STEP_ORDER: readonly StepName[] = ['interception', 'optimization', 'generation']
 
@@ -87,7 +89,8 @@ export interface GenerationStep extends StepBase {
   outputId: string | null
   /** The seed this attempt asked for (undefined: the output's default). */
   requestedSeed: Seed | undefined
-  queue: { position: number; waiting: number } | null
+  /** The job's place in the app's queue (in a class: ahead, paused and an estimate too). */
+  queue: FairQueueEvent | null
   /** Prompts ahead of ours in ComfyUI's own queue (others use the same ComfyUI). */
   comfyuiAhead: number
   progress: GenerationProgress | null
@@ -125,6 +128,15 @@ function defaultStorage(): Storage | null {
     return typeof window === 'undefined' ? null : window.sessionStorage
   } catch {
     return null
+  }
+}
+
+/** Drops what this tab kept of the workshop (a student's new class login starts afresh). */
+export function forgetSavedWorkshop(storage: Storage | null = defaultStorage()): void {
+  try {
+    storage?.removeItem(STORAGE_KEY)
+  } catch {
+    // Nothing kept, nothing to forget.
   }
 }
 
@@ -521,7 +533,7 @@ export class WorkshopSession {
     const step = this.mutable.generation
     switch (event.type) {
       case 'queue':
-        step.queue = { position: event.data.position, waiting: event.data.waiting }
+        step.queue = { ...event.data }
         break
       case 'comfyui_queue':
         step.comfyuiAhead = event.data.ahead
