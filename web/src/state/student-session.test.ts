@@ -88,6 +88,7 @@ describe('joining', () => {
     [apiError(400, 'nickname_not_allowed', 'no'), { kind: 'nickname', reason: 'not_allowed' }],
     [apiError(400, 'nickname_too_long', 'long'), { kind: 'nickname', reason: 'too_long' }],
     [apiError(400, 'nickname_empty', 'empty'), { kind: 'nickname', reason: 'empty' }],
+    [apiError(400, 'nickname_characters', 'chars'), { kind: 'nickname', reason: 'characters' }],
     [{ ...apiError(429, 'join_attempts_exceeded', 'wait'), headers: { 'Retry-After': '30' } }, { kind: 'wait', seconds: 30 }],
     [
       { status: 429, body: { error: { code: 'join_attempts_exceeded', message: 'wait', retry_after: 12.2 } } },

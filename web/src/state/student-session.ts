@@ -30,7 +30,7 @@ export type Membership = 'checking' | 'member' | 'none' | 'out' | 'unreachable'
 export type JoinProblem =
   | { kind: 'code' }
   | { kind: 'wait'; seconds: number | null }
-  | { kind: 'nickname'; reason: 'empty' | 'too_long' | 'not_allowed' }
+  | { kind: 'nickname'; reason: 'empty' | 'too_long' | 'characters' | 'not_allowed' }
   | { kind: 'other'; message: string }
 
 export interface StudentState {
@@ -58,6 +58,7 @@ export function joinProblemOf(error: unknown): JoinProblem {
   if (code.includes('nickname')) {
     if (code.includes('empty')) return { kind: 'nickname', reason: 'empty' }
     if (code.includes('long')) return { kind: 'nickname', reason: 'too_long' }
+    if (code.includes('characters')) return { kind: 'nickname', reason: 'characters' }
     return { kind: 'nickname', reason: 'not_allowed' }
   }
   if (code.includes('join_code') || error.status === 403) return { kind: 'code' }

@@ -26,8 +26,6 @@ import type {
   Seed,
 } from '@/api/types'
 
-import type { FairQueueEvent } from './student-types'
-
 export type StepName = 'interception' | 'optimization' | 'generation'
 const STEP_ORDER: readonly StepName[] = ['interception', 'optimization', 'generation']
 
@@ -89,8 +87,7 @@ export interface GenerationStep extends StepBase {
   outputId: string | null
   /** The seed this attempt asked for (undefined: the output's default). */
   requestedSeed: Seed | undefined
-  /** The job's place in the app's queue (in a class: ahead, paused and an estimate too). */
-  queue: FairQueueEvent | null
+  queue: { position: number; waiting: number } | null
   /** Prompts ahead of ours in ComfyUI's own queue (others use the same ComfyUI). */
   comfyuiAhead: number
   progress: GenerationProgress | null
@@ -533,7 +530,7 @@ export class WorkshopSession {
     const step = this.mutable.generation
     switch (event.type) {
       case 'queue':
-        step.queue = { ...event.data }
+        step.queue = { position: event.data.position, waiting: event.data.waiting }
         break
       case 'comfyui_queue':
         step.comfyuiAhead = event.data.ahead
