@@ -27,6 +27,7 @@ import type {
   InterceptionCatalog,
   InterceptionRequest,
   JobStarted,
+  JoinRequest,
   JobSummary,
   KeyList,
   KeyStatus,
@@ -50,10 +51,10 @@ import type {
   Settings,
   SettingsPatch,
   StorageReport,
+  StudentMe,
   SystemInfo,
   TeacherOverrideRequest,
 } from './types'
-import type { JoinRequest, StudentMe } from '@/state/student-types'
 
 /** A failed request, with a message a person can act on (the server's, in the UI language). */
 export class ApiError extends Error {
@@ -368,14 +369,22 @@ export class ApiClient {
     return this.request('POST', '/api/comfyui/install', { choices, leave_offline: leaveOffline, pin })
   }
 
-  /** A lab bundle (ComfyUI archive + wheels, with checksums) written into a folder, e.g. a USB stick. */
+  /** A lab bundle (ComfyUI archive + wheels, with checksums, and the chosen model files) written
+   *  into a folder, e.g. a USB stick. */
   makeComfyUIBundle(
     folder: string,
     choices: InstallChoices,
     leaveOffline: boolean,
     pin: string | null = null,
+    modelIds: string[] = [],
   ): Promise<{ job_id: string }> {
-    return this.request('POST', '/api/comfyui/install/bundle', { folder, choices, leave_offline: leaveOffline, pin })
+    return this.request('POST', '/api/comfyui/install/bundle', {
+      folder,
+      choices,
+      leave_offline: leaveOffline,
+      pin,
+      model_ids: modelIds,
+    })
   }
 
   rollBackComfyUI(pin: string | null = null): Promise<{ current: string | null; previous: string | null }> {

@@ -2,24 +2,23 @@
 // once the server has one, or that the teacher paused the queue. Kept apart from the component so
 // the wording rules are tested on their own.
 
-import type { FairQueueEvent } from './student-types'
+import type { QueueEvent } from '@/api/types'
 
 type Translate = (key: string, named?: Record<string, unknown>) => string
 
-/** How many jobs wait before the student's (the fair queue says `ahead`; older servers only a position). */
-export function aheadOf(queue: FairQueueEvent): number {
-  return Math.max(0, queue.ahead ?? queue.position - 1)
-}
-
 /** null: nothing to say about the queue (the job is not waiting). */
-export function studentQueueText(queue: FairQueueEvent | null, t: Translate): string | null {
+export function studentQueueText(queue: QueueEvent | null, t: Translate): string | null {
   if (queue === null || queue.position <= 0) return null
-  if (queue.paused === true) return t('student.queue.paused')
-  const ahead = aheadOf(queue)
-  const place = ahead === 0 ? t('student.queue.next') : ahead === 1 ? t('student.queue.aheadOne') : t('student.queue.ahead', { count: ahead })
+  if (queue.paused) return t('student.queue.paused')
+  const ahead = Math.max(0, queue.ahead)
+  let place = t('student.queue.ahead', { count: ahead })
+  if (ahead === 0) place = t('student.queue.next')
+  else if (ahead === 1) place = t('student.queue.aheadOne')
   const estimate = queue.estimate_s
-  if (estimate === undefined || estimate === null || ahead === 0) return place
+  if (estimate === null || ahead === 0) return place
   const minutes = Math.round(estimate / 60)
-  const wait = minutes < 1 ? t('student.queue.lessThanMinute') : minutes === 1 ? t('student.queue.aboutOneMinute') : t('student.queue.aboutMinutes', { minutes })
+  let wait = t('student.queue.aboutMinutes', { minutes })
+  if (minutes < 1) wait = t('student.queue.lessThanMinute')
+  else if (minutes === 1) wait = t('student.queue.aboutOneMinute')
   return `${place} ${wait}`
 }

@@ -3,13 +3,12 @@
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
-import type { InterceptionCatalog } from '@/api/types'
+import type { InterceptionCatalog, StudentMe } from '@/api/types'
 import { createAppI18n } from '@/i18n'
 import { FakeApp, apiError } from '@/testing/fake-app'
 
 import { AppStore, isStudentPath } from './app-store'
 import { createStudentSession, joinProblemOf, normalizeJoinCode, type StudentSession } from './student-session'
-import type { StudentMe } from './student-types'
 import { ApiError } from '@/api/client'
 
 const ME: StudentMe = {

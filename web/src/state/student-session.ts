@@ -12,11 +12,10 @@
 import { inject, reactive, readonly, type InjectionKey } from 'vue'
 
 import { ApiError, UNREACHABLE, type ApiClient } from '@/api/client'
-import type { InterceptionCatalog } from '@/api/types'
+import type { InterceptionCatalog, StudentMe } from '@/api/types'
 
 import type { AppStore } from './app-store'
 
-import type { StudentMe } from './student-types'
 import { forgetSavedWorkshop } from './workshop-session'
 
 /**
