@@ -10,6 +10,10 @@ import RunDetailView from './views/RunDetailView.vue'
 import SettingsView from './views/SettingsView.vue'
 import StartView from './views/StartView.vue'
 import WelcomeView from './views/WelcomeView.vue'
+import JoinView from './views/student/JoinView.vue'
+import StudentGalleryView from './views/student/StudentGalleryView.vue'
+import StudentWorkshopView from './views/student/StudentWorkshopView.vue'
+import type { AppMode } from './state/app-store'
 
 /**
  * Names of the app's pages. Pages that later work adds ('gallery', 'models', 'settings') get a route
@@ -85,10 +89,22 @@ const routes: RouteRecordRaw[] = [
   { path: '/:unknown(.*)*', name: 'not-found', component: NotFoundView },
 ]
 
-export function createAppRouter() {
+// A student's browser in a class (student mode) knows only these pages: no teacher page exists
+// there, so no link can lead to one (components check `router.hasRoute`).
+const studentRoutes: RouteRecordRaw[] = [
+  // The class code and a nickname; then the workshop.
+  { path: '/join', name: 'student-join', component: JoinView },
+  // The creative loop with the attitudes and outputs the class enables (?attitude=<id>&run=<id>).
+  { path: '/class', name: 'student-workshop', component: StudentWorkshopView },
+  // The student's own runs in this class.
+  { path: '/class/gallery', name: 'student-gallery', component: StudentGalleryView },
+  { path: '/:unknown(.*)*', redirect: { name: 'student-workshop' } },
+]
+
+export function createAppRouter(mode: AppMode = 'teacher') {
   return createRouter({
     history: createWebHistory('/'),
-    routes,
+    routes: mode === 'student' ? studentRoutes : routes,
     // Each page opens at its top; Back and Forward return to where the reader was.
     scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
   })

@@ -27,6 +27,7 @@ import type {
   InterceptionCatalog,
   InterceptionRequest,
   JobStarted,
+  JoinRequest,
   JobSummary,
   KeyList,
   KeyStatus,
@@ -50,6 +51,7 @@ import type {
   Settings,
   SettingsPatch,
   StorageReport,
+  StudentMe,
   SystemInfo,
   TeacherOverrideRequest,
 } from './types'
@@ -58,12 +60,15 @@ import type {
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
+  /** How long to wait before trying again (a 429's Retry-After), in seconds; null when not said. */
+  readonly retryAfterS: number | null
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, retryAfterS: number | null = null) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
+    this.retryAfterS = retryAfterS
   }
 }
 
@@ -77,8 +82,9 @@ export interface ApiClientOptions {
   /** Messages for failures the server cannot describe (it is gone, or answered something odd). */
   unreachableMessage(): string
   unexpectedMessage(status: number): string
-  /** Called on 401: the page was not opened through the app's window or its start link. */
-  onUnauthorized(): void
+  /** Called on 401: the page was not opened through the app's window or its start link (or, for a
+   *  student, the class login is no longer valid: `class_login_invalid`). */
+  onUnauthorized(code: string): void
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -92,6 +98,14 @@ function isErrorBody(value: unknown): value is ApiErrorBody {
     typeof (error as { code?: unknown }).code === 'string' &&
     typeof (error as { message?: unknown }).message === 'string'
   )
+}
+
+/** Seconds to wait from a Retry-After header (seconds form) or a `retry_after` in the error body. */
+function retryAfter(response: Response, payload: ApiErrorBody): number | null {
+  const header = Number.parseInt(response.headers.get('Retry-After') ?? '', 10)
+  if (Number.isFinite(header) && header >= 0) return header
+  const inBody = (payload.error as { retry_after?: unknown }).retry_after ?? (payload as { retry_after?: unknown }).retry_after
+  return typeof inBody === 'number' && Number.isFinite(inBody) ? Math.max(0, Math.ceil(inBody)) : null
 }
 
 export class ApiClient {
@@ -381,6 +395,18 @@ export class ApiClient {
     return this.request('DELETE', '/api/comfyui/install', { pin })
   }
 
+  // ---------------------------------------------------------------- classroom: the student's side
+
+  /** A student joins the open class with its code; the answer sets the class cookie. */
+  joinClass(body: JoinRequest): Promise<StudentMe> {
+    return this.request('POST', '/api/class/join', body)
+  }
+
+  /** Who this browser is in the class; 401 `class_login_invalid` once removed or the class closed. */
+  classMe(): Promise<StudentMe> {
+    return this.request('GET', '/api/class/me')
+  }
+
   cancelJob(jobId: string): Promise<JobSummary> {
     return this.request('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`)
   }
@@ -407,9 +433,10 @@ export class ApiClient {
     const payload: unknown = await response.json().catch(() => undefined)
     if (response.ok && payload !== undefined) return payload as T
 
-    if (response.status === 401) this.options.onUnauthorized()
+    const code = isErrorBody(payload) ? payload.error.code : UNEXPECTED_ANSWER
+    if (response.status === 401) this.options.onUnauthorized(code)
     if (isErrorBody(payload)) {
-      throw new ApiError(response.status, payload.error.code, payload.error.message)
+      throw new ApiError(response.status, code, payload.error.message, retryAfter(response, payload))
     }
     throw new ApiError(response.status, UNEXPECTED_ANSWER, this.options.unexpectedMessage(response.status))
   }

@@ -239,3 +239,12 @@ export type ModelJobStarted = G.JobAccepted
 export type PlaceKind = G.Place['kind']
 export type Place = G.Place
 export type FolderListing = G.FolderListing
+
+// ---------------------------------------------------------------- classroom: the student's side (docs/classroom.md)
+
+/** `POST /api/class/join`. */
+export type JoinRequest = G.JoinRequest
+/** Who this browser is in the class (`GET /api/class/me`, and the answer of a join). */
+export type StudentMe = G.StudentMe
+/** A job's place in the fair queue (the `queue` event). */
+export type QueueEvent = G.QueueEvent

@@ -1,5 +1,9 @@
 // What the shell and its views share: the UI language, system info, the attitude catalog and its
 // problems. Created once in main.ts and handed to components with provide/inject.
+//
+// In student mode (a student's browser in a class, pages under /join and /class) the store calls no
+// teacher endpoint at all (they answer 403 on the class's listener): the language is the browser's
+// own choice, kept in its local storage, and the student pages load what they need themselves.
 
 import { inject, reactive, readonly, type InjectionKey } from 'vue'
 
@@ -8,6 +12,32 @@ import type { CatalogProblem, InterceptionCatalog, Language, SystemInfo } from '
 import type { AppI18n } from '@/i18n'
 
 export type Phase = 'loading' | 'ready' | 'failed' | 'unauthorized'
+
+/** teacher: the app's own window (launch credential); student: a student's browser in a class. */
+export type AppMode = 'teacher' | 'student'
+
+const STUDENT_LANGUAGE_KEY = 'ai4artsed.student.language'
+
+/** The student pages: the join page and everything under /class. */
+export function isStudentPath(path: string): boolean {
+  return /^\/(join|class)(\/|$)/.test(path)
+}
+
+function studentStorage(): Storage | null {
+  try {
+    return typeof window === 'undefined' ? null : window.localStorage
+  } catch {
+    return null
+  }
+}
+
+/** The student's own choice in this browser, else the browser's language (German unless it is English). */
+function studentLanguage(): Language {
+  const saved = studentStorage()?.getItem(STUDENT_LANGUAGE_KEY)
+  if (saved === 'de' || saved === 'en') return saved
+  const browser = typeof navigator === 'undefined' ? '' : navigator.language.toLowerCase()
+  return browser.startsWith('en') ? 'en' : 'de'
+}
 
 export interface AppState {
   phase: Phase
@@ -25,12 +55,15 @@ export interface AppState {
 
 export class AppStore {
   readonly api: ApiClient
+  readonly mode: AppMode
   private readonly i18n: AppI18n
   private readonly mutable: AppState
   readonly state: Readonly<AppState>
+  private readonly unauthorizedListeners: ((code: string) => void)[] = []
 
-  constructor(i18n: AppI18n) {
+  constructor(i18n: AppI18n, mode: AppMode = 'teacher') {
     this.i18n = i18n
+    this.mode = mode
     this.mutable = reactive<AppState>({
       phase: 'loading',
       loadError: null,
@@ -47,10 +80,17 @@ export class AppStore {
       language: () => this.language,
       unreachableMessage: () => t('errors.unreachable'),
       unexpectedMessage: (status) => t('errors.unexpected', { status }),
-      onUnauthorized: () => {
-        this.mutable.phase = 'unauthorized'
+      onUnauthorized: (code) => {
+        // A student's lost class login is the student pages' to show (see student-session.ts).
+        if (this.mode === 'teacher') this.mutable.phase = 'unauthorized'
+        for (const listener of this.unauthorizedListeners) listener(code)
       },
     })
+  }
+
+  /** Called with the error code of every 401 answer. */
+  whenUnauthorized(listener: (code: string) => void): void {
+    this.unauthorizedListeners.push(listener)
   }
 
   get language(): Language {
@@ -61,6 +101,11 @@ export class AppStore {
   async start(): Promise<void> {
     this.mutable.phase = 'loading'
     this.mutable.loadError = null
+    if (this.mode === 'student') {
+      this.i18n.global.locale.value = studentLanguage()
+      this.mutable.phase = 'ready'
+      return
+    }
     try {
       const settings = await this.api.settings()
       this.i18n.global.locale.value = settings.language
@@ -85,6 +130,15 @@ export class AppStore {
     if (language === previous) return
     this.mutable.languageError = null
     this.i18n.global.locale.value = language
+    if (this.mode === 'student') {
+      // Only this browser's choice: a student never changes the app's settings.
+      try {
+        studentStorage()?.setItem(STUDENT_LANGUAGE_KEY, language)
+      } catch {
+        // A blocked storage only costs the choice at the next visit.
+      }
+      return
+    }
     try {
       await this.api.updateSettings({ language })
     } catch (error) {

@@ -132,6 +132,15 @@ function defaultStorage(): Storage | null {
   }
 }
 
+/** Drops what this tab kept of the workshop (a student's new class login starts afresh). */
+export function forgetSavedWorkshop(storage: Storage | null = defaultStorage()): void {
+  try {
+    storage?.removeItem(STORAGE_KEY)
+  } catch {
+    // Nothing kept, nothing to forget.
+  }
+}
+
 function idleInterception(): InterceptionStep {
   return { status: 'idle', jobId: null, cancelling: false, stage: null, problem: null, text: '', rounds: [] }
 }

@@ -16,6 +16,8 @@ export interface RecordedRequest {
 export interface Answer {
   status: number
   body: unknown
+  /** Extra response headers (e.g. a 429's Retry-After). */
+  headers?: Record<string, string>
 }
 
 type Handler = (request: RecordedRequest) => Answer | Promise<Answer>
@@ -113,7 +115,7 @@ export class FakeApp {
       const answer = handler ? await handler(request) : apiError(404, 'not_found', `no route ${method} ${path}`)
       return new Response(JSON.stringify(answer.body), {
         status: answer.status,
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...answer.headers },
       })
     }
     const app = this
