@@ -53,6 +53,13 @@ import type {
   SystemInfo,
   TeacherOverrideRequest,
 } from './types'
+import type {
+  ClassDashboard,
+  ClassView,
+  ClassroomStatus,
+  OpenClassRequest,
+  QueueChange,
+} from '@/state/classroom-types'
 
 /** A failed request, with a message a person can act on (the server's, in the UI language). */
 export class ApiError extends Error {
@@ -371,6 +378,47 @@ export class ApiClient {
 
   removeInstalledComfyUI(pin: string | null = null): Promise<InstallStatus> {
     return this.request('DELETE', '/api/comfyui/install', { pin })
+  }
+
+  // ---------------------------------------------------------------- classroom (the teacher's side)
+
+  classroom(): Promise<ClassroomStatus> {
+    return this.request('GET', '/api/classroom')
+  }
+
+  openClass(body: OpenClassRequest): Promise<ClassView> {
+    return this.request('POST', '/api/classroom', body)
+  }
+
+  /** Every student is out at once: the LAN listener closes and their logins are refused. */
+  closeClass(pin?: string): Promise<unknown> {
+    return this.request('DELETE', '/api/classroom', pin ? { pin } : {})
+  }
+
+  classDashboard(): Promise<ClassDashboard> {
+    return this.request('GET', '/api/classroom/dashboard')
+  }
+
+  changeClassQueue(change: QueueChange): Promise<ClassDashboard> {
+    return this.request('POST', '/api/classroom/queue', change)
+  }
+
+  removeStudent(studentId: string): Promise<unknown> {
+    return this.request('DELETE', `/api/classroom/students/${encodeURIComponent(studentId)}`)
+  }
+
+  setRunHidden(runId: string, hidden: boolean): Promise<unknown> {
+    return this.request('PUT', `/api/classroom/runs/${encodeURIComponent(runId)}/hidden`, { hidden })
+  }
+
+  /** `null` ends the projection (the projector shows its calm placeholder). */
+  project(runId: string | null): Promise<unknown> {
+    return this.request('PUT', '/api/classroom/projection', { run_id: runId })
+  }
+
+  /** The address of the zip of every run of the open class. */
+  classExportUrl(): string {
+    return '/api/classroom/export'
   }
 
   cancelJob(jobId: string): Promise<JobSummary> {
