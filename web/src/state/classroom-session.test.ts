@@ -7,13 +7,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ApiClient } from '@/api/client'
 import { FakeApp, apiError, type FakeEventSource } from '@/testing/fake-app'
 
-import { ClassroomSession, initialOptions } from './classroom-session'
+import { ClassroomSession, initialOptions, isFixed } from './classroom-session'
 import type { ClassDashboard, ClassView, ClassroomStatus, StudentView } from './classroom-types'
 
 const EVENTS = '/api/classroom/events'
 
 const CLOSED_STATUS: ClassroomStatus = {
-  policy: { allowed: true, fixed: {} },
+  policy: { allowed: true, fixed: [] },
   addresses: [
     { address: '192.168.1.20', interface: 'eth0' },
     { address: '10.0.0.5', interface: 'wlan0' },
@@ -128,7 +128,7 @@ async function openedClass(session: ClassroomSession): Promise<FakeEventSource> 
 }
 
 describe('before a class is open', () => {
-  it('offers the remembered address first, the first address when it is gone, and the policy’s fixed values', () => {
+  it('offers the remembered address first, the first address when it is gone, a fixed one as it is', () => {
     expect(initialOptions(CLOSED_STATUS, ['dada', 'bauhaus'], ['sd35_large'])).toEqual({
       address: '10.0.0.5',
       port: 8765,
@@ -140,14 +140,13 @@ describe('before a class is open', () => {
     const moved = { ...CLOSED_STATUS, defaults: { ...CLOSED_STATUS.defaults, address: '172.16.0.9' } }
     expect(initialOptions(moved, [], []).address).toBe('192.168.1.20')
     const fixed: ClassroomStatus = {
-      ...CLOSED_STATUS,
-      policy: { allowed: true, fixed: { port: 9000, safety_level: 'youth', attitude_ids: ['bauhaus'] } },
+      ...moved,
+      policy: { allowed: true, fixed: ['address', 'port'] },
+      defaults: { address: '172.16.0.9', port: 9000, per_student_limit: 2 },
     }
-    expect(initialOptions(fixed, ['dada', 'bauhaus'], [])).toMatchObject({
-      port: 9000,
-      safety_level: 'youth',
-      attitude_ids: ['bauhaus'],
-    })
+    expect(initialOptions(fixed, [], [])).toMatchObject({ address: '172.16.0.9', port: 9000, per_student_limit: 2 })
+    expect(isFixed(fixed, 'port')).toBe(true)
+    expect(isFixed(fixed, 'per_student_limit')).toBe(false)
   })
 
   it('is the setup form, or the explanation when the lab policy forbids classes', async () => {
@@ -156,7 +155,7 @@ describe('before a class is open', () => {
     expect(session.state.phase).toBe('setup')
     expect(streams()).toHaveLength(0)
 
-    status = { ...CLOSED_STATUS, policy: { allowed: false, fixed: {} } }
+    status = { ...CLOSED_STATUS, policy: { allowed: false, fixed: [] } }
     await session.load()
     expect(session.state.phase).toBe('forbidden')
   })

@@ -36,23 +36,22 @@ function plain(error: unknown): string {
   return error instanceof ApiError ? error.message : String(error)
 }
 
-/** The setup form's first values: the policy's fixed ones, else the remembered defaults. */
+/** The setup form's first values: the remembered (or the policy's fixed) defaults; every attitude and output. */
 export function initialOptions(status: ClassroomStatus, allAttitudes: string[], allOutputs: string[]): ClassOptions {
-  const fixed = status.policy.fixed
   const remembered = status.defaults.address
-  const known = status.addresses.some((item) => item.address === remembered)
+  const usable = remembered !== null && (isFixed(status, 'address') || status.addresses.some((item) => item.address === remembered))
   return {
-    address: fixed.address ?? (known && remembered ? remembered : (status.addresses[0]?.address ?? '')),
-    port: fixed.port ?? status.defaults.port,
-    attitude_ids: fixed.attitude_ids ?? [...allAttitudes],
-    output_ids: fixed.output_ids ?? [...allOutputs],
-    safety_level: fixed.safety_level ?? 'kids',
-    per_student_limit: fixed.per_student_limit ?? status.defaults.per_student_limit,
+    address: usable ? remembered : (status.addresses[0]?.address ?? ''),
+    port: status.defaults.port,
+    attitude_ids: [...allAttitudes],
+    output_ids: [...allOutputs],
+    safety_level: 'kids',
+    per_student_limit: status.defaults.per_student_limit,
   }
 }
 
 export function isFixed(status: ClassroomStatus | null, field: ClassOptionName): boolean {
-  return status?.policy.fixed[field] !== undefined
+  return status?.policy.fixed.includes(field) ?? false
 }
 
 export class ClassroomSession {

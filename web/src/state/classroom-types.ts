@@ -19,8 +19,8 @@ export type ClassOptionName = keyof ClassOptions
 export interface ClassroomPolicyView {
   /** False: the lab policy forbids classroom mode on this machine. */
   allowed: boolean
-  /** Options the policy fixed, with their values (shown read-only). */
-  fixed: Partial<ClassOptions>
+  /** Options the policy fixed (address, port, per_student_limit); their values are the defaults. */
+  fixed: string[]
 }
 
 export interface NetworkAddressView {
@@ -89,7 +89,7 @@ export interface BlockView {
   student_id: string
   nickname: string
   idea: string
-  category: string
+  category: string | null
   at: string
 }
 
