@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 
 from server.api.attitudes import attitudes_blueprint
 from server.api.catalog import catalog_blueprint
+from server.api.classroom import classroom_blueprint
+from server.api.classroom_student import classroom_student_blueprint
 from server.api.comfyui import comfyui_blueprint
 from server.api.comfyui_install import comfyui_install_blueprint
 from server.api.diagnostics import diagnostics_blueprint
@@ -23,10 +27,16 @@ from server.api.secrets import secrets_blueprint
 from server.api.security import LaunchSecurity, install_security
 from server.api.settings import settings_blueprint
 from server.api.spa import spa_blueprint
+from server.api.student_access import install_student_access, mark_lan
 from server.api.system import system_blueprint
+from server.classroom.dashboard import ClassDashboards
+from server.classroom.queue_control import QueueControl
+from server.errors import AppError
+from server.jobs.manager import JobManager
 from server.services import Services
 from server.stream_budget import StreamBudget
 from server.window_focus import WindowFocus
+from server.wsgi_server import EmbeddedServer, bind_address
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
@@ -40,7 +50,11 @@ def create_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     messages = LocalizedMessages(services.translator, services.settings)
-    install_security(app, security, messages)
+    # Classroom mode's LAN listener serves this same app; its requests get the students' guard.
+    lan_guard = install_student_access(
+        app, services.classroom, messages, services.runs.owner_of, _job_owner(services.jobs)
+    )
+    install_security(app, security, messages, lan_guard)
     register_error_handlers(app, messages)
     # After the security check: a stranger learns nothing from how a path is judged.
     install_path_checks(app, messages)
@@ -53,7 +67,14 @@ def create_app(
         settings_blueprint(services.settings, services.comfyui_settings, services.providers)
     )
     app.register_blueprint(
-        catalog_blueprint(services.catalog, services.availability, messages, services.output_places)
+        catalog_blueprint(
+            services.catalog,
+            services.availability,
+            messages,
+            services.output_places,
+            services.classroom.allows_attitude,
+            services.classroom.allows_output,
+        )
     )
     app.register_blueprint(attitudes_blueprint(services.attitudes, services.settings))
     app.register_blueprint(jobs_blueprint(services.jobs, messages, streams))
@@ -81,6 +102,36 @@ def create_app(
     )
     app.register_blueprint(comfyui_install_blueprint(services.comfyui_installer))
     app.register_blueprint(diagnostics_blueprint(services.diagnostics))
+    app.register_blueprint(
+        classroom_blueprint(
+            services.classroom,
+            services.settings,
+            ClassDashboards(services.classroom, services.runs, services.jobs, QueueControl(services.jobs)),
+            services.jobs,
+            services.exporter,
+            messages,
+            streams,
+        )
+    )
+    app.register_blueprint(classroom_student_blueprint(services.classroom, messages))
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(spa_blueprint(services.resources.web_dist, messages))
+
+    # The LAN listener shares the app's stream budget, never the launch port (bound when a class opens).
+    def lan_listener(address: str, port: int) -> EmbeddedServer:
+        return EmbeddedServer(
+            mark_lan(app), bind_address(address, port), streams, owns_streams=False, name="lan-listener"
+        )
+
+    services.classroom.use_listener(lan_listener)
     return app
+
+
+def _job_owner(jobs: JobManager) -> Callable[[str], str | None]:
+    def lookup(job_id: str) -> str | None:
+        try:
+            return jobs.get(job_id).owner
+        except AppError:
+            return None
+
+    return lookup

@@ -15,6 +15,8 @@ class ErrorKind(StrEnum):
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"
+    # The request's login is no longer valid (a student removed from the class, or the class closed).
+    UNAUTHORIZED = "unauthorized"
     UNAVAILABLE = "unavailable"
     # Asked too often (e.g. wrong teacher PINs); params["seconds"] says how long to wait.
     TOO_MANY_REQUESTS = "too_many_requests"

@@ -18,6 +18,8 @@ from server.catalog.models import ComfyUIChunk, OutputConfig
 from server.catalog.registry import Catalog
 from server.catalog.teacher_attitudes import TeacherAttitudes
 from server.child_processes import ChildProcesses
+from server.classroom.classroom import Classroom
+from server.classroom.queue_control import QueueControl
 from server.cloud.api_keys import ApiKeys
 from server.cloud.availability_check import CloudOutputCheck
 from server.cloud.media_client import CloudMediaClient
@@ -105,6 +107,7 @@ class Services:
     offline_mode: OfflineMode
     diagnostics: DiagnosticsReport
     comfyui_installer: ComfyUIInstaller
+    classroom: Classroom
 
     def output_places(self, output: OutputConfig) -> tuple[int, int] | None:
         """On how many ready ComfyUI machines of the pool an output can run, of how many (or None)."""
@@ -114,6 +117,8 @@ class Services:
     def shutdown(self) -> None:
         """Stops everything that runs in the background, in order. Safe to call twice."""
         try:
+            # First: the LAN listener closes and every student login ends before anything else stops.
+            self.classroom.close()
             self.jobs.shutdown()
             self.providers.close()
             self.builtin_engine.stop()
@@ -313,6 +318,14 @@ def build_services(
         model_bundles=models,
     )
     installer.remove_leftovers()
+    classroom = Classroom(
+        settings,
+        runs,
+        attitudes=lambda: list(catalog.interceptions),
+        outputs=lambda: list(catalog.outputs),
+        blocking_terms=gate.blocking_terms,
+        queue=QueueControl(jobs),
+    )
     services = Services(
         version=__version__,
         paths=paths,
@@ -335,7 +348,7 @@ def build_services(
         builtin_engine=builtin_engine,
         llm=llm,
         languages=languages,
-        workshop=Workshop(catalog, runs, jobs, llm, steps, settings),
+        workshop=Workshop(catalog, runs, jobs, llm, steps, settings, rules=classroom),
         gate=gate,
         generator=Generator(
             catalog,
@@ -349,6 +362,7 @@ def build_services(
             languages,
             settings,
             CloudMediaClient(providers, network),
+            rules=classroom,
         ),
         comfyui=comfyui,
         comfyui_settings=comfyui_settings,
@@ -356,6 +370,7 @@ def build_services(
         offline_mode=OfflineMode(settings, comfyui),
         diagnostics=diagnostics,
         comfyui_installer=installer,
+        classroom=classroom,
     )
     # In the background: the app's own start never waits for ComfyUI.
     comfyui.begin()

@@ -35,6 +35,31 @@ WANTED_OPEN_FILES = MAX_CONNECTIONS + OTHER_FILES
 
 def bind_loopback(port: int) -> socket.socket:
     """Binds 127.0.0.1:port (0 = a free port) and keeps the socket, so no one can take the port meanwhile."""
+    try:
+        return _bind(LOOPBACK, port)
+    except _PortTakenError as exc:
+        raise AppError("port_in_use", ErrorKind.CONFLICT, port=port) from exc.__cause__
+
+
+def bind_address(host: str, port: int) -> socket.socket:
+    """Binds one given IPv4 address (classroom mode's LAN listener), never every interface at once."""
+    try:
+        return _bind(host, port)
+    except _PortTakenError as exc:
+        raise AppError(
+            "classroom_port_in_use", ErrorKind.CONFLICT, address=host, port=port
+        ) from exc.__cause__
+    except OSError as exc:
+        if exc.errno == errno.EADDRNOTAVAIL or getattr(exc, "winerror", None) == 10049:
+            raise AppError("classroom_address_unavailable", ErrorKind.CONFLICT, address=host) from exc
+        raise
+
+
+class _PortTakenError(Exception):
+    pass
+
+
+def _bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if hasattr(socket, "SO_EXCLUSIVEADDRUSE"):  # Windows: refuse to share the port with another program
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
@@ -45,11 +70,11 @@ def bind_loopback(port: int) -> socket.socket:
         # On Windows SO_REUSEADDR would let another program take over the port, hence not there.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((LOOPBACK, port))
+        sock.bind((host, port))
     except OSError as exc:
         sock.close()
         if exc.errno in (errno.EADDRINUSE, errno.EACCES) or getattr(exc, "winerror", None) == 10048:
-            raise AppError("port_in_use", ErrorKind.CONFLICT, port=port) from exc
+            raise _PortTakenError() from exc
         raise
     sock.listen(BACKLOG)
     return sock
@@ -83,14 +108,24 @@ def connection_limit(open_files: int) -> int:
 
 class EmbeddedServer:
     def __init__(
-        self, app: Any, sock: socket.socket, streams: StreamBudget, threads: int = WORKER_THREADS
+        self,
+        app: Any,
+        sock: socket.socket,
+        streams: StreamBudget,
+        threads: int = WORKER_THREADS,
+        *,
+        owns_streams: bool = True,
+        name: str = "wsgi-server",
     ) -> None:
+        """``owns_streams`` False: the budget is shared with another server (classroom mode's LAN
+        listener shares the app's), so stopping this one ends only its own connections' streams."""
         # Server-sent event streams each hold a worker thread for as long as the page listens; the
         # stream budget (server/stream_budget.py) leaves threads that only normal requests get.
         # send_bytes=1 makes every event leave at once instead of waiting in waitress's output buffer.
         # channel_request_lookahead=1 keeps reading a connection while its request runs, so waitress
         # sees at once when a reader goes away (waitress.client_disconnected, used by the streams).
         self._streams = streams
+        self._owns_streams = owns_streams
         self._socket_map: dict[int, Any] = {}
         self._server = create_server(
             app,
@@ -106,12 +141,13 @@ class EmbeddedServer:
             asyncore_use_poll=True,
             channel_request_lookahead=1,
         )
-        self._thread = threading.Thread(target=self._run, name="wsgi-server", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.host: str = sock.getsockname()[0]
         self.port: int = sock.getsockname()[1]
 
     @property
     def base_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
         self._thread.start()
@@ -123,9 +159,15 @@ class EmbeddedServer:
             log.exception("the web server stopped unexpectedly")
 
     def stop(self, timeout: float = 5.0) -> None:
-        # Open streams would keep their threads busy past the dispatcher's timeout.
-        self._streams.end_all()
-        self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=int(timeout))
-        # Closing every channel empties waitress's socket map, which ends its loop.
-        wasyncore.close_all(self._socket_map)
+        if self._owns_streams:
+            # Open streams would keep their threads busy past the dispatcher's timeout.
+            self._streams.end_all()
+            self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=int(timeout))
+            # Closing every channel empties waitress's socket map, which ends its loop.
+            wasyncore.close_all(self._socket_map)
+        else:
+            # Closed channels first: each of this server's streams sees its reader gone within a
+            # wait slice and leaves, while the other server's streams in the shared budget go on.
+            wasyncore.close_all(self._socket_map)
+            self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=int(timeout))
         self._thread.join(timeout)

@@ -21,6 +21,7 @@ from server.api import answers
 from server.catalog import attitude_requests as attitude_models
 from server.catalog import views as catalog_views
 from server.catalog.teacher_attitudes import AttitudeBundle
+from server.classroom import views as classroom_views
 from server.cloud.api_keys import KeyChange, KeyRemoval, KeyStatus
 from server.comfyui.child_log import LogLine
 from server.comfyui_install.installer import InstallPointer, InstallStatus
@@ -95,6 +96,11 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     InstallStatus,
     InstallPlan,
     InstallPointer,
+    classroom_views.ClassroomStatus,
+    classroom_views.ClassView,
+    classroom_views.ClassClosed,
+    classroom_views.StudentMe,
+    classroom_views.ClassDashboard,
 )
 
 # The data of server-sent events: the ComfyUI status stream's, and every job event's and job
@@ -137,6 +143,12 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     attitude_models.AttitudeExportQuery,
     InstallActionRequest,
     NoticeDismissal,
+    classroom_views.ClassOpenRequest,
+    classroom_views.ClassCloseRequest,
+    classroom_views.JoinRequest,
+    classroom_views.QueueChange,
+    classroom_views.HiddenChange,
+    classroom_views.ProjectionChange,
 )
 
 

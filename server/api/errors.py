@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 STATUS_BY_KIND = {
     ErrorKind.INVALID_INPUT: 400,
+    ErrorKind.UNAUTHORIZED: 401,
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,

@@ -14,6 +14,7 @@ from server.api.answers import JobSummary
 from server.api.contract import answer
 from server.api.event_stream import Batch, Message, event_stream_response
 from server.api.messages import LocalizedMessages
+from server.api.principal import current_owner
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language
 from server.jobs.events import JobEvent
@@ -60,17 +61,25 @@ def _with_message(item: object, messages: LocalizedMessages, language: Language)
 def jobs_blueprint(jobs: JobManager, messages: LocalizedMessages, streams: StreamBudget) -> Blueprint:
     bp = Blueprint("jobs", __name__)
 
+    def visible_job(job_id: str) -> Job:
+        """A student sees only their own jobs; another's answers like a job that does not exist."""
+        job = jobs.get(job_id)
+        owner = current_owner()
+        if owner is not None and job.owner != owner.queue_key:
+            raise AppError("job_not_found", ErrorKind.NOT_FOUND)
+        return job
+
     @bp.get("/api/jobs/<job_id>")
     def state(job_id: str) -> tuple[Response, int]:
-        return answer(job_summary(jobs.get(job_id), jobs))
+        return answer(job_summary(visible_job(job_id), jobs))
 
     @bp.post("/api/jobs/<job_id>/cancel")
     def cancel(job_id: str) -> tuple[Response, int]:
-        return answer(job_summary(jobs.cancel(job_id), jobs), 202)
+        return answer(job_summary(jobs.cancel(visible_job(job_id).id), jobs), 202)
 
     @bp.get("/api/jobs/<job_id>/preview")
     def preview(job_id: str) -> Response:
-        latest = jobs.get(job_id).preview()
+        latest = visible_job(job_id).preview()
         if latest is None:
             raise AppError("preview_not_found", ErrorKind.NOT_FOUND)
         _, image, mime_type = latest
@@ -80,7 +89,7 @@ def jobs_blueprint(jobs: JobManager, messages: LocalizedMessages, streams: Strea
 
     @bp.get("/api/jobs/<job_id>/events")
     def events(job_id: str) -> Response:
-        job = jobs.get(job_id)
+        job = visible_job(job_id)
         language = messages.language()
         seq = _last_event_id()
 

@@ -8,12 +8,14 @@ from flask import Blueprint, Response, send_file
 from server.api.answers import Deleted, JobAccepted
 from server.api.contract import answer
 from server.api.messages import LocalizedMessages
+from server.api.principal import current_owner
 from server.api.query import parse_query
 from server.api.request_body import parse_body
 from server.errors import AppError, ErrorKind
+from server.runs.access import require_visible
 from server.runs.export import ExportRequest, RunExporter
 from server.runs.gallery import Gallery, GalleryQuery
-from server.runs.models import MediaFileRecord
+from server.runs.models import MediaFileRecord, RunRecord
 from server.runs.store import RunStore
 
 
@@ -26,6 +28,10 @@ def runs_blueprint(
 ) -> Blueprint:
     bp = Blueprint("runs", __name__)
 
+    def visible_run(run_id: str) -> RunRecord:
+        # A student reads only their own runs; another's answers exactly like a missing one.
+        return require_visible(runs.load(run_id), current_owner())
+
     def serve(run_id: str, item: MediaFileRecord | None, wanted: str) -> Response:
         if item is None:
             raise AppError("media_not_found", ErrorKind.NOT_FOUND, name=wanted)
@@ -33,7 +39,7 @@ def runs_blueprint(
 
     @bp.get("/api/runs")
     def listing() -> tuple[Response, int]:
-        return answer(gallery.page(parse_query(GalleryQuery)))
+        return answer(gallery.page(parse_query(GalleryQuery), current_owner()))
 
     @bp.get("/api/runs/facets")
     def facets() -> tuple[Response, int]:
@@ -55,11 +61,11 @@ def runs_blueprint(
 
     @bp.get("/api/runs/<run_id>")
     def read(run_id: str) -> tuple[Response, int]:
-        return answer(runs.load(run_id))
+        return answer(visible_run(run_id))
 
     @bp.get("/api/runs/<run_id>/detail")
     def detail(run_id: str) -> tuple[Response, int]:
-        return answer(gallery.detail(run_id, messages.language()))
+        return answer(gallery.detail(run_id, messages.language(), current_owner()))
 
     @bp.delete("/api/runs/<run_id>")
     def delete(run_id: str) -> tuple[Response, int]:
@@ -68,7 +74,7 @@ def runs_blueprint(
 
     @bp.get("/api/runs/<run_id>/media/<name>")
     def media(run_id: str, name: str) -> Response:
-        return serve(run_id, runs.load(run_id).media_file(name), name)
+        return serve(run_id, visible_run(run_id).media_file(name), name)
 
     # The older form of the URL: the run's newest file of a media type. One route for every type from
     # the registry, so a new type can never lack one.
@@ -76,6 +82,6 @@ def runs_blueprint(
     def media_by_type(media_type: str, run_id: str) -> Response:
         if media_type not in media_types:
             raise AppError("media_not_found", ErrorKind.NOT_FOUND, name=media_type)
-        return serve(run_id, runs.load(run_id).latest_media(media_type), media_type)
+        return serve(run_id, visible_run(run_id).latest_media(media_type), media_type)
 
     return bp

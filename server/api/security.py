@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -25,6 +26,13 @@ from server.api.event_stream import STREAM_CLIENT_KEY, StreamClient
 from server.api.messages import LocalizedMessages
 from server.stream_budget import MAX_STREAMS
 from server.window_focus import FOCUS_PATH
+
+# Set on every request of classroom mode's LAN listener (server/api/student_access.py mark_lan).
+LAN_LISTENER_KEY = "ai4artsed.lan_listener"
+# The student endpoints answer only on the LAN listener, never to the launch credential.
+STUDENT_BLUEPRINT = "class_student"
+
+Guard = Callable[[], WerkzeugResponse | tuple[Response, int] | None]
 
 # The focus request checks its own secret (server/window_focus.py) and can only raise the window.
 PUBLIC_API_PATHS = frozenset({"/api/health", FOCUS_PATH})
@@ -68,14 +76,24 @@ class LaunchSecurity:
         return candidate is not None and hmac.compare_digest(candidate.encode(), self.token.encode())
 
 
-def install_security(app: Flask, security: LaunchSecurity, messages: LocalizedMessages) -> None:
+def install_security(
+    app: Flask, security: LaunchSecurity, messages: LocalizedMessages, lan_guard: Guard | None = None
+) -> None:
+    """``lan_guard`` judges the requests of classroom mode's LAN listener instead (student_access.py);
+    without it such a request is refused."""
+
     @app.before_request
     def _guard() -> WerkzeugResponse | tuple[Response, int] | None:
+        if request.environ.get(LAN_LISTENER_KEY):
+            # Never the launch token on the LAN: that guard does not even look at it.
+            return lan_guard() if lan_guard is not None else error_response(messages, "forbidden", 403)
         if request.host.lower() not in security.allowed_hosts:
             return error_response(messages, "host_not_allowed", 403)
         origin = request.headers.get("Origin")
         if origin is not None and origin not in security.allowed_origins:
             return error_response(messages, "origin_not_allowed", 403)
+        if request.blueprint == STUDENT_BLUEPRINT:
+            return error_response(messages, "class_forbidden", 403)
         if request.path.startswith("/api/"):
             credential = _valid_credential(security)
             if credential is not None:

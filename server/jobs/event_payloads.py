@@ -88,8 +88,18 @@ class StateEvent(_Payload):
 
 
 class QueueEvent(_Payload):
+    """The job's place in its lane's fair order (round-robin by owner), sent again whenever it changes.
+
+    ``position`` 1 starts next; ``ahead`` = position - 1 jobs start before it; ``waiting``: all
+    waiting jobs of the lane. ``estimate_s``: seconds until it starts, from the lane's recent run
+    times (mean x ahead / slots), null until 3 jobs have finished in the lane or while ``paused``
+    (the teacher paused the queue: nothing new starts)."""
+
     position: int
     waiting: int
+    ahead: int
+    paused: bool
+    estimate_s: int | None
 
 
 class ComfyUIQueueEvent(_Payload):

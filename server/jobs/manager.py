@@ -1,8 +1,10 @@
 """Runs jobs in worker threads, one lane per kind of resource.
 
 A lane has a fixed number of workers: text jobs (LLM calls) run side by side, generation jobs queue
-for the one GPU and learn their position. Every job keeps all its events, so a page that reconnects
-(or opens later) replays them; waiting readers are woken through a condition variable.
+for the one GPU and learn their position. Waiting jobs start round-robin by owner (each student of
+a class, and the app's own user), not first come first served. Every job keeps all its events, so a
+page that reconnects (or opens later) replays them; waiting readers are woken through a condition
+variable.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from server.errors import AppError, ErrorKind
 from server.jobs.event_payloads import check_event
 from server.jobs.events import JobEvent, JobState
+from server.jobs.fair_queue import FairQueue
 
 log = logging.getLogger(__name__)
 
@@ -169,57 +173,122 @@ class _Queued:
     work: JobFunction
 
 
+@dataclass(frozen=True)
+class QueuedJobView:
+    """A job of a lane as the teacher's dashboard shows it: running (position None) or waiting."""
+
+    job_id: str
+    kind: str
+    owner: str | None
+    run_id: str | None
+    state: Literal["queued", "running"]
+    position: int | None
+
+
+# Finished jobs whose run time makes the estimate, and how many it takes before there is one.
+RECENT_DURATIONS = 10
+DURATIONS_FOR_ESTIMATE = 3
+
+
 class _Lane:
     """A queue with slots: at most ``slots()`` jobs run at once (the generation lane: one per ready
-    ComfyUI machine), up to ``workers`` threads. The slot count may change at any time."""
+    ComfyUI machine), up to ``workers`` threads. The slot count may change at any time. Which
+    waiting job starts next is the fair queue's choice (round-robin by owner, server/jobs/fair_queue.py)."""
 
     def __init__(
-        self, name: str, workers: int, manager: JobManager, slots: Callable[[], int] | None = None
+        self,
+        name: str,
+        workers: int,
+        manager: JobManager,
+        slots: Callable[[], int] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.name = name
-        self._queue: deque[_Queued] = deque()
+        self._queue: FairQueue[_Queued] = FairQueue()
         self._ready = threading.Condition()
         self._closed = False
+        self._paused = False
         self._manager = manager
         self._slots = slots or (lambda: workers)
-        self._running = 0
+        self._clock = clock
+        self._running: list[Job] = []  # in the order they started
+        self._durations: deque[float] = deque(maxlen=RECENT_DURATIONS)
+        # Announcing is serialized and each announcer reads the queue inside it, so the last event a
+        # job gets always describes the newest order; unchanged payloads are not sent again.
+        self._announcing = threading.Lock()
+        self._announced: dict[str, dict[str, object]] = {}
         self._threads = [
             threading.Thread(target=self._work, name=f"jobs-{name}-{i}", daemon=True) for i in range(workers)
         ]
         for thread in self._threads:
             thread.start()
 
-    def put(self, item: _Queued) -> None:
+    def put(self, item: _Queued, limit: int | None) -> None:
+        """Queues a job; refuses it when its owner already has ``limit`` jobs waiting or running here."""
+        owner = item.job.owner
         with self._ready:
-            self._queue.append(item)
+            if self._closed:
+                # Shut down between the manager's check and here: no worker would ever start it.
+                raise AppError("app_shutting_down", ErrorKind.UNAVAILABLE)
+            if limit is not None and owner is not None and self._jobs_of(owner) >= limit:
+                raise AppError("queue_limit_reached", ErrorKind.CONFLICT, limit=limit)
+            self._queue.push(owner, item)
             self._ready.notify()
         self._announce_positions()
 
     def position(self, job: Job) -> int | None:
         with self._ready:
-            for index, item in enumerate(self._queue):
+            for index, item in enumerate(self._queue.order()):
                 if item.job is job:
                     return index + 1
         return None
 
     def remove(self, job: Job) -> bool:
         with self._ready:
-            for item in list(self._queue):
-                if item.job is job:
-                    self._queue.remove(item)
-                    removed = True
-                    break
-            else:
-                removed = False
+            removed = any(self._queue.remove(item) for item in self._queue.order() if item.job is job)
         if removed:
             self._announce_positions()
         return removed
 
+    def pause(self) -> None:
+        with self._ready:
+            self._paused = True
+        self._announce_positions()
+
+    def resume(self) -> None:
+        with self._ready:
+            self._paused = False
+            self._ready.notify_all()
+        self._announce_positions()
+
+    def is_paused(self) -> bool:
+        with self._ready:
+            return self._paused
+
+    def set_teacher_first(self, on: bool) -> None:
+        with self._ready:
+            self._queue.teacher_first = on
+        self._announce_positions()
+
+    def is_teacher_first(self) -> bool:
+        with self._ready:
+            return self._queue.teacher_first
+
+    def snapshot(self) -> list[QueuedJobView]:
+        with self._ready:
+            running = list(self._running)
+            waiting = [item.job for item in self._queue.order()]
+        views = [QueuedJobView(job.id, job.kind, job.owner, job.run_id, "running", None) for job in running]
+        views.extend(
+            QueuedJobView(job.id, job.kind, job.owner, job.run_id, "queued", index + 1)
+            for index, job in enumerate(waiting)
+        )
+        return views
+
     def close(self) -> list[Job]:
         with self._ready:
             self._closed = True
-            waiting = [item.job for item in self._queue]
-            self._queue.clear()
+            waiting = [item.job for item in self._queue.clear()]
             self._ready.notify_all()
         return waiting
 
@@ -232,36 +301,82 @@ class _Lane:
         with self._ready:
             self._ready.notify_all()
 
+    def _jobs_of(self, owner: str) -> int:
+        return self._queue.waiting_of(owner) + sum(1 for job in self._running if job.owner == owner)
+
     def _announce_positions(self) -> None:
-        with self._ready:
-            snapshot = [item.job for item in self._queue]
-        for index, job in enumerate(snapshot):
-            job.emit("queue", {"position": index + 1, "waiting": len(snapshot)})
+        with self._announcing:
+            with self._ready:
+                waiting = [item.job for item in self._queue.order()]
+                paused = self._paused
+                per_job = self._mean_duration() if not paused else None
+                slots = self._slots()
+            announced: dict[str, dict[str, object]] = {}
+            for index, job in enumerate(waiting):
+                estimate = round(per_job * index / slots) if per_job is not None and slots > 0 else None
+                payload: dict[str, object] = {
+                    "position": index + 1,
+                    "waiting": len(waiting),
+                    "ahead": index,
+                    "paused": paused,
+                    "estimate_s": estimate,
+                }
+                announced[job.id] = payload
+                if self._announced.get(job.id) != payload:
+                    job.emit("queue", payload)
+            self._announced = announced
+
+    def _mean_duration(self) -> float | None:
+        if len(self._durations) < DURATIONS_FOR_ESTIMATE:
+            return None
+        return sum(self._durations) / len(self._durations)
 
     def _work(self) -> None:
         while True:
             with self._ready:
                 # The timeout re-reads a slot count that changed without a call to slots_changed.
-                while not self._closed and (not self._queue or self._running >= self._slots()):
+                while not self._closed and (
+                    self._paused or not len(self._queue) or len(self._running) >= self._slots()
+                ):
                     self._ready.wait(1.0)
                 if self._closed:
                     return
-                item = self._queue.popleft()
-                self._running += 1
+                item = self._queue.pop()
+                assert item is not None
+                self._running.append(item.job)
             self._announce_positions()
+            started = self._clock()
             try:
                 self._manager.execute(item.job, item.work)
             finally:
                 with self._ready:
-                    self._running -= 1
+                    self._running.remove(item.job)
+                    # Only jobs that ran to their end say how long a job takes (not one cancelled early).
+                    if item.job.state in _RAN_TO_THE_END:
+                        self._durations.append(self._clock() - started)
                     self._ready.notify_all()
 
 
+_RAN_TO_THE_END = (JobState.SUCCEEDED, JobState.FAILED, JobState.BLOCKED)
+
+
 class JobManager:
-    def __init__(self, lanes: dict[str, int], slots: dict[str, Callable[[], int]] | None = None) -> None:
-        """``lanes``: threads per lane; ``slots``: a lane's changing limit of jobs at once (default: all)."""
+    def __init__(
+        self,
+        lanes: dict[str, int],
+        slots: dict[str, Callable[[], int]] | None = None,
+        owner_limit: Callable[[str], int | None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``lanes``: threads per lane; ``slots``: a lane's changing limit of jobs at once (default: all);
+        ``owner_limit``: how many jobs an owner (a student's queue key) may have waiting or running in
+        one lane (None: no limit; the app's own user, owner None, is never limited); ``clock``: for
+        the run times behind the queue's estimate."""
         chosen = slots or {}
-        self._lanes = {name: _Lane(name, workers, self, chosen.get(name)) for name, workers in lanes.items()}
+        self._lanes = {
+            name: _Lane(name, workers, self, chosen.get(name), clock) for name, workers in lanes.items()
+        }
+        self._owner_limit = owner_limit
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._closed = False
@@ -271,12 +386,15 @@ class JobManager:
     ) -> Job:
         if self._closed:
             raise AppError("app_shutting_down", ErrorKind.UNAVAILABLE)
+        # Asked outside the lane's lock: the limit's owner (the class) may hold its own lock.
+        limit = self._owner_limit(owner) if self._owner_limit is not None and owner is not None else None
         job = Job(kind, lane, run_id, owner)
+        job.emit("state", {"state": JobState.QUEUED.value})
+        # Known only once queued: a job refused by the owner's limit never existed.
+        self._lanes[lane].put(_Queued(job, work), limit)
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old_jobs()
-        job.emit("state", {"state": JobState.QUEUED.value})
-        self._lanes[lane].put(_Queued(job, work))
         return job
 
     def get(self, job_id: str) -> Job:
@@ -302,7 +420,32 @@ class JobManager:
         self._lanes[lane].slots_changed()
 
     def queue_position(self, job: Job) -> int | None:
+        """The job's place in its lane's fair order (1: starts next), None once it runs."""
         return self._lanes[job.lane].position(job)
+
+    def queue_snapshot(self, lane: str) -> list[QueuedJobView]:
+        """The lane's running jobs (in the order they started), then the waiting ones in fair order."""
+        return self._lanes[lane].snapshot()
+
+    def pause(self, lane: str) -> None:
+        """Starts nothing new in the lane (running jobs finish); waiting jobs learn it is paused."""
+        self._lanes[lane].pause()
+
+    def resume(self, lane: str) -> None:
+        self._lanes[lane].resume()
+
+    def is_paused(self, lane: str) -> bool:
+        return self._lanes[lane].is_paused()
+
+    def set_teacher_first(self, lane: str, on: bool) -> None:
+        """While on, the app's own user's jobs (owner None: the teacher) start before anyone else's.
+
+        A flag rather than "set_first_owner(owner)": there None would mean both "the teacher" and
+        "nobody first"."""
+        self._lanes[lane].set_teacher_first(on)
+
+    def is_teacher_first(self, lane: str) -> bool:
+        return self._lanes[lane].is_teacher_first()
 
     def cancel(self, job_id: str) -> Job:
         job = self.get(job_id)

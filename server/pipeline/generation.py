@@ -22,6 +22,8 @@ from server.atomic_write import write_bytes_atomic
 from server.catalog.availability import OutputAvailability
 from server.catalog.models import CloudChunk, ComfyUIChunk, MappedParameter, OutputConfig
 from server.catalog.registry import Catalog
+from server.classroom.owner import RunOwner
+from server.classroom.rules import NO_CLASS, ClassRules, require_member, require_output
 from server.cloud.media_bytes import extension_for
 from server.cloud.media_client import CloudCancelledError, CloudJobHooks, CloudMediaClient
 from server.cloud.request_template import fill_request
@@ -52,11 +54,13 @@ from server.pipeline.language_guess import LanguageGuesser
 from server.pipeline.llm_calls import LlmCaller, LlmStage, raise_if_failed
 from server.pipeline.prompt import ThreePartPrompt
 from server.pipeline.requests import GenerationRequest
+from server.pipeline.run_safety_level import safety_level_of
 from server.pipeline.run_steps import RunSteps, how_it_ended
 from server.pipeline.safety.categories import SafetyCategory
 from server.pipeline.safety.check_instructions import CheckStage
 from server.pipeline.safety.explanations import media_withheld_message_code
 from server.pipeline.safety_gate import SafetyGate
+from server.runs.access import require_visible
 from server.runs.models import (
     ErrorRecord,
     GenerationRecord,
@@ -68,6 +72,7 @@ from server.runs.models import (
     utc_now,
 )
 from server.runs.store import RunStore
+from server.settings.safety_level import SafetyLevel
 from server.settings.store import SettingsStore
 
 log = logging.getLogger(__name__)
@@ -99,6 +104,7 @@ class Generator:
         languages: LanguageGuesser,
         settings: SettingsStore,
         cloud: CloudMediaClient,
+        rules: ClassRules = NO_CLASS,
     ) -> None:
         self._catalog = catalog
         self._runs = runs
@@ -111,12 +117,17 @@ class Generator:
         self._languages = languages
         self._settings = settings
         self._cloud = cloud
+        self._rules = rules
 
-    def start(self, request: GenerationRequest) -> tuple[str, Job]:
+    def start(self, request: GenerationRequest, owner: RunOwner | None = None) -> tuple[str, Job]:
+        """``owner``: the student asking (classroom mode), who may only generate for their own run."""
+        if owner is not None:
+            require_member(self._rules, owner)
+            require_output(self._rules, owner, request.output_id)
         output = self._catalog.outputs.get(request.output_id)
         if output is None:
             raise AppError("output_not_found", ErrorKind.NOT_FOUND, output_id=request.output_id)
-        run = self._runs.load(request.run_id)
+        run = require_visible(self._runs.load(request.run_id), owner)
         if self._catalog.output_chunk(output) is None:
             raise AppError("output_not_found", ErrorKind.NOT_FOUND, output_id=request.output_id)
         reasons = self._availability.reasons(output)
@@ -130,7 +141,11 @@ class Generator:
                 run.id, lambda: self._generate_recorded(run, output, request, generation_id, ctx)
             )
 
-        return generation_id, self._jobs.submit("generation", GENERATION_LANE, work, run_id=run.id)
+        # The run's student, whoever pressed the button: the fair queue counts it as theirs.
+        queue_key = run.owner.queue_key if run.owner is not None else None
+        return generation_id, self._jobs.submit(
+            "generation", GENERATION_LANE, work, run_id=run.id, owner=queue_key
+        )
 
     # ------------------------------------------------------------------ the job
 
@@ -176,7 +191,7 @@ class Generator:
         checked = translation.english if lyrics is None else f"{translation.english}\n\n{lyrics}"
         self._steps.check_safety(run.id, checked, CheckStage.PRE_OUTPUT, language, ctx)
 
-        level = self._settings.current.safety_level
+        level = safety_level_of(run, self._settings)
         negative = self._gate.negative_prompt(level, output.defaults.negative_prompt)
         seed = resolve_seed(request.seed, output.defaults.seed)
         values = values_from_defaults(
@@ -408,7 +423,7 @@ class Generator:
         finished_nodes: set[str] = set()
         current: str | None = None
         last_preview = 0.0
-        level = self._settings.current.safety_level
+        level = self._level(run_id)
         show_previews = not self._gate.image_check_applies(level, output.media_type)
         try:
             for event in handle.events(JOB_TIMEOUT_S):
@@ -496,10 +511,13 @@ class Generator:
             ctx.emit("media", _media_event(run_id, item))
         return media
 
+    def _level(self, run_id: str) -> SafetyLevel:
+        return safety_level_of(self._runs.load(run_id), self._settings)
+
     def _passes_image_check(self, run_id: str, generation_id: str, item: MediaFileRecord) -> bool:
         """At kids and youth, every image (and a few frames of each video) is checked locally before
         anyone sees it; withheld media are deleted, so they cannot be shown, exported or listed."""
-        level = self._settings.current.safety_level
+        level = self._level(run_id)
         path = self._runs.media_path(run_id, item.name)
         result = self._gate.check_media(path, item.media_type, level)
         if result is None:

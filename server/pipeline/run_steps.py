@@ -12,6 +12,7 @@ from server.errors import AppError
 from server.i18n.translator import Language
 from server.jobs.manager import JobBlockedError, JobCancelledError, JobContext
 from server.pipeline.llm_calls import StageCancelledError
+from server.pipeline.run_safety_level import safety_level_of
 from server.pipeline.safety.check_instructions import CheckStage
 from server.pipeline.safety_gate import SafetyGate
 from server.runs.models import ErrorRecord, RunRecord, RunStatus, SafetyVerdictRecord
@@ -72,11 +73,12 @@ class RunSteps:
         settings = self._settings.current
         ctx.emit("stage", {"stage": f"safety_{stage.value}"})
         # Only this run's overrides count: what a teacher let through once never opens another run.
-        overrides = self._runs.load(run_id).teacher_overrides
+        run = self._runs.load(run_id)
+        overrides = run.teacher_overrides
         verdict = self._gate.check(
             text,
             stage,
-            settings.safety_level,
+            safety_level_of(run, self._settings),
             language,
             always_ask_llm=settings.safety_llm_check == "always",
             cancelled=lambda: ctx.cancelled,

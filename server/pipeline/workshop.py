@@ -21,6 +21,8 @@ from server.catalog.models import (
     ResultKind,
 )
 from server.catalog.registry import Catalog
+from server.classroom.owner import RunOwner
+from server.classroom.rules import NO_CLASS, ClassRules, require_attitude, require_member, require_output
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language
 from server.jobs.manager import Job, JobContext, JobManager
@@ -30,6 +32,7 @@ from server.pipeline.requests import InterceptionRequest, OptimizationRequest
 from server.pipeline.run_steps import RunSteps
 from server.pipeline.safety.check_instructions import CheckStage
 from server.pipeline.telephone import PoolTooSmallError, language_chain
+from server.runs.access import require_visible
 from server.runs.models import (
     InterceptionRecord,
     LlmCallRecord,
@@ -58,6 +61,7 @@ class Workshop:
         steps: RunSteps,
         settings: SettingsStore,
         rng: Callable[[], random.Random] = random.Random,
+        rules: ClassRules = NO_CLASS,
     ) -> None:
         self._catalog = catalog
         self._runs = runs
@@ -66,10 +70,21 @@ class Workshop:
         self._steps = steps
         self._settings = settings
         self._rng = rng
+        self._rules = rules
 
     # ------------------------------------------------------------------ interception (steps 1-2)
 
-    def start_interception(self, request: InterceptionRequest) -> tuple[RunRecord, Job]:
+    def start_interception(
+        self, request: InterceptionRequest, owner: RunOwner | None = None
+    ) -> tuple[RunRecord, Job]:
+        """``owner``: the student asking (classroom mode); None for the app's own user."""
+        level = self._settings.current.safety_level
+        if owner is not None:
+            level = require_member(self._rules, owner)
+            require_attitude(self._rules, owner, request.config_id)
+            # The Telephone settings and the self-test picture are the teacher's (PIN, settings).
+            if request.telephone is not None or request.self_test:
+                raise AppError("class_not_allowed", ErrorKind.FORBIDDEN)
         config = self._catalog.interceptions.get(request.config_id)
         if config is None:
             raise AppError("attitude_not_found", ErrorKind.NOT_FOUND, config_id=request.config_id)
@@ -79,7 +94,6 @@ class Workshop:
             request = request.model_copy(update={"rules": config.context.get(request.language)})
         rules = request.rules or ""
         recursion = self._recursion(config, request)
-        level = self._settings.current.safety_level
         run = self._runs.create(
             RunRecord(
                 id=self._runs.new_id(),
@@ -87,6 +101,7 @@ class Workshop:
                 safety_level=level.value,
                 idea=request.idea,
                 self_test=request.self_test,
+                owner=owner,
                 interception=InterceptionRecord(
                     config_id=request.config_id,
                     name=config.name.model_dump(),
@@ -103,7 +118,13 @@ class Workshop:
         def work(ctx: JobContext) -> dict[str, object]:
             return self._steps.run(run.id, lambda: self._intercept(run.id, config, recursion, request, ctx))
 
-        return run, self._jobs.submit("interception", TEXT_LANE, work, run_id=run.id)
+        try:
+            job = self._jobs.submit("interception", TEXT_LANE, work, run_id=run.id, owner=_queue_key(owner))
+        except AppError:
+            # Refused (a student's queue limit, the app shutting down): no empty run is left behind.
+            self._runs.delete(run.id, never_started=True)
+            raise
+        return run, job
 
     def _recursion(self, config: InterceptionConfig, request: InterceptionRequest) -> Recursion | None:
         """The Telephone settings of this run: the attitude's, or the teacher's choice for this run."""
@@ -174,7 +195,11 @@ class Workshop:
         def work(ctx: JobContext) -> dict[str, object]:
             return self._steps.run(run_id, lambda: self._intercept(run_id, config, recursion, request, ctx))
 
-        return self._runs.load(run_id), self._jobs.submit("interception", TEXT_LANE, work, run_id=run_id)
+        run = self._runs.load(run_id)
+        # A student follows the step on their own page: the job is theirs, whoever started it.
+        return run, self._jobs.submit(
+            "interception", TEXT_LANE, work, run_id=run_id, owner=_queue_key(run.owner)
+        )
 
     def _intercept(
         self,
@@ -286,11 +311,14 @@ class Workshop:
 
     # ------------------------------------------------------------------ optimization (step 3)
 
-    def start_optimization(self, request: OptimizationRequest) -> Job:
+    def start_optimization(self, request: OptimizationRequest, owner: RunOwner | None = None) -> Job:
+        if owner is not None:
+            require_member(self._rules, owner)
+            require_output(self._rules, owner, request.output_id)
         output = self._catalog.outputs.get(request.output_id)
         if output is None:
             raise AppError("output_not_found", ErrorKind.NOT_FOUND, output_id=request.output_id)
-        run = self._runs.load(request.run_id)
+        run = require_visible(self._runs.load(request.run_id), owner)
         chunk = self._catalog.output_chunk(output)
         instruction = chunk.optimization_instruction if chunk is not None else None
         previous = run.interception.output if run.interception is not None else ""
@@ -300,7 +328,7 @@ class Workshop:
                 run.id, lambda: self._optimize(run.id, request, instruction, previous, run.language, ctx)
             )
 
-        return self._jobs.submit("optimization", TEXT_LANE, work, run_id=run.id)
+        return self._jobs.submit("optimization", TEXT_LANE, work, run_id=run.id, owner=_queue_key(run.owner))
 
     def _optimize(
         self,
@@ -369,3 +397,8 @@ def _record_round(run: RunRecord, call: LlmCallRecord, language: str) -> None:
 def _interception(run: RunRecord) -> InterceptionRecord:
     assert run.interception is not None
     return run.interception
+
+
+def _queue_key(owner: RunOwner | None) -> str | None:
+    """Whom the fair queue schedules a job for: the run's student, or the app's own user (None)."""
+    return owner.queue_key if owner is not None else None

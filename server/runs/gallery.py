@@ -11,10 +11,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.classroom.owner import RunOwner
 from server.errors import AppError, ErrorKind
 from server.i18n.translator import Language, Translator
 from server.jobs.manager import JobManager
 from server.paging import Offset
+from server.runs.access import require_visible
 from server.runs.models import RunRecord
 from server.runs.run_index import RunFilter
 from server.runs.store import RunStore
@@ -35,14 +37,31 @@ class GalleryQuery(BaseModel):
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     # true: list the settings' self-test pictures too (hidden by default).
     self_test: bool = False
+    # Only one class's runs, or one student's of it (the teacher's view of classroom mode).
+    class_id: str | None = Field(default=None, min_length=1, max_length=64)
+    student_id: str | None = Field(default=None, min_length=1, max_length=64)
 
-    def run_filter(self) -> RunFilter:
+    def run_filter(self, owner: RunOwner | None = None) -> RunFilter:
+        """``owner``: a student asking, who gets only their own runs that the teacher did not hide."""
+        if owner is not None:
+            return RunFilter(
+                since=self.since,
+                until=self.until,
+                attitude=self.attitude,
+                medium=self.medium,
+                self_test=False,
+                class_id=owner.class_id,
+                student_id=owner.student_id,
+                hidden_from_class=False,
+            )
         return RunFilter(
             since=self.since,
             until=self.until,
             attitude=self.attitude,
             medium=self.medium,
             self_test=self.self_test,
+            class_id=self.class_id,
+            student_id=self.student_id,
         )
 
 
@@ -90,8 +109,8 @@ class Gallery:
         self._translator = translator
         self._jobs = jobs
 
-    def page(self, query: GalleryQuery) -> GalleryPage:
-        found = self._store.index.page(query.run_filter(), query.offset, query.limit)
+    def page(self, query: GalleryQuery, owner: RunOwner | None = None) -> GalleryPage:
+        found = self._store.index.page(query.run_filter(owner), query.offset, query.limit)
         return GalleryPage(runs=found.runs, total=found.total, offset=query.offset, limit=query.limit)
 
     def facets(self) -> GalleryFacets:
@@ -104,8 +123,8 @@ class Gallery:
             newest=facets.newest,
         )
 
-    def detail(self, run_id: str, language: Language) -> RunDetail:
-        record = self._store.load(run_id)
+    def detail(self, run_id: str, language: Language, owner: RunOwner | None = None) -> RunDetail:
+        record = require_visible(self._store.load(run_id), owner)
         running = [RunningJob(job_id=job.id, kind=job.kind) for job in self._jobs.active_jobs(run_id)]
         return RunDetail(record=record, messages=self._messages(record, language), running=running)
 

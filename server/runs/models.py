@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.classroom.owner import RunOwner
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -189,6 +191,10 @@ class RunRecord(Record):
     idea: str
     # Made by the settings' "Test ComfyUI" picture (absent in older records: a student's run).
     self_test: bool = False
+    # A student's run in classroom mode (absent: the app's own user made it).
+    owner: RunOwner | None = None
+    # The teacher hid this result from the student and the projector (it stays in the teacher's gallery).
+    hidden_from_class: bool = False
     interception: InterceptionRecord | None = None
     optimizations: list[OptimizationRecord] = []
     generations: list[GenerationRecord] = []

@@ -25,8 +25,9 @@ from server.runs.summary import RunSummary
 log = logging.getLogger(__name__)
 
 # Raise when the tables change: an index of another version is rebuilt from the folders.
-# 2: summaries carry the text result and the attitude's name; 3: the self-test column
-SCHEMA_VERSION = 3
+# 2: summaries carry the text result and the attitude's name; 3: the self-test column;
+# 4: the owner (class and student) and whether the teacher hid the run from the class
+SCHEMA_VERSION = 4
 # Runs without any media file, for the medium filter.
 NO_MEDIA = "none"
 # The status column of a run whose record cannot be read (its summary says ``damaged``).
@@ -40,12 +41,16 @@ CREATE TABLE runs (
     attitude TEXT,
     media_bytes INTEGER NOT NULL,
     self_test INTEGER NOT NULL DEFAULT 0,
+    class_id TEXT,
+    student_id TEXT,
+    hidden_from_class INTEGER NOT NULL DEFAULT 0,
     summary TEXT NOT NULL,
     record_mtime_ns INTEGER NOT NULL,
     record_size INTEGER NOT NULL
 );
 CREATE INDEX runs_newest ON runs (created_us DESC, id DESC);
 CREATE INDEX runs_attitude ON runs (attitude, created_us DESC);
+CREATE INDEX runs_owner ON runs (class_id, student_id, created_us DESC);
 CREATE TABLE run_media (
     run_id TEXT NOT NULL,
     media_type TEXT NOT NULL,
@@ -74,6 +79,11 @@ class RunFilter(BaseModel):
     medium: str | None = Field(default=None, max_length=64)
     # False: leave out the settings' self-test pictures (the gallery's default).
     self_test: bool = True
+    # Only the runs of this class / of this student of it (classroom mode).
+    class_id: str | None = Field(default=None, max_length=64)
+    student_id: str | None = Field(default=None, max_length=64)
+    # False: leave out runs the teacher hid from the class (what a student sees of their own).
+    hidden_from_class: bool = True
 
 
 @dataclass(frozen=True)
@@ -181,6 +191,11 @@ class RunIndex:
             ).fetchall()
         return [str(row[0]) for row in rows]
 
+    def summary(self, run_id: str) -> RunSummary | None:
+        with self._lock:
+            row = self._db.execute("SELECT summary FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return RunSummary.model_validate_json(row[0]) if row else None
+
     def damaged(self) -> list[str]:
         return self.with_status(DAMAGED)
 
@@ -228,9 +243,9 @@ class RunIndex:
     def _put(self, summary: RunSummary, record: RecordFile) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO runs"
-            " (id, created_us, status, attitude, media_bytes, self_test, summary,"
-            " record_mtime_ns, record_size)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " (id, created_us, status, attitude, media_bytes, self_test, class_id, student_id,"
+            " hidden_from_class, summary, record_mtime_ns, record_size)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 summary.id,
                 _to_us(summary.created_at),
@@ -238,6 +253,9 @@ class RunIndex:
                 summary.attitude,
                 summary.media_bytes,
                 int(summary.self_test),
+                summary.owner.class_id if summary.owner else None,
+                summary.owner.student_id if summary.owner else None,
+                int(summary.hidden_from_class),
                 summary.model_dump_json(),
                 record.mtime_ns,
                 record.size,
@@ -295,6 +313,14 @@ def _where(where: RunFilter) -> tuple[str, list[object]]:
         params.append(where.attitude)
     if not where.self_test:
         parts.append("self_test = 0")
+    if where.class_id is not None:
+        parts.append("class_id = ?")
+        params.append(where.class_id)
+    if where.student_id is not None:
+        parts.append("student_id = ?")
+        params.append(where.student_id)
+    if not where.hidden_from_class:
+        parts.append("hidden_from_class = 0")
     if where.medium == NO_MEDIA:
         parts.append("NOT EXISTS (SELECT 1 FROM run_media WHERE run_id = runs.id)")
     elif where.medium is not None:

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from server.atomic_write import write_bytes_atomic
+from server.classroom.owner import RunOwner
 from server.disk_full import disk_full_error, is_disk_full
 from server.errors import AppError, ErrorKind
 from server.notices import NoticeLevel, Notices
@@ -126,6 +127,20 @@ class RunStore:
         with self._lock_for(run_id):
             return self._current(run_id).model_copy(deep=True)
 
+    def owner_of(self, run_id: str) -> RunOwner | None:
+        """The student the run belongs to (None: the app's own user); no copy of the record is made."""
+        with self._lock_for(run_id):
+            return self._current(run_id).owner
+
+    def set_hidden_from_class(self, run_id: str, hidden: bool) -> None:
+        """The teacher hides a result from the student and the projector (or shows it again)."""
+        self.update(run_id, lambda record: setattr(record, "hidden_from_class", hidden))
+        # The student's list comes from the index, which follows the written record: once this
+        # returns, the result is gone from the student's page.
+        problem = self.wait_written(run_id)
+        if problem is not None:
+            raise problem
+
     def update(self, run_id: str, change: Callable[[RunRecord], None]) -> None:
         """Changes the record under the run's lock, so concurrent steps never lose each other's writes."""
         with self._lock_for(run_id):
@@ -186,9 +201,10 @@ class RunStore:
         with self._state, self._locks_guard:
             return len(set(self._cache) | set(self._locks) | self._damaged | set(self._failed))
 
-    def delete(self, run_id: str) -> None:
+    def delete(self, run_id: str, *, never_started: bool = False) -> None:
         """Removes the run's folder and its index row; a run whose step is still running stays.
-        A damaged run (its record unreadable) can be deleted too."""
+        A damaged run (its record unreadable) can be deleted too. ``never_started``: the run's first
+        step was refused before it began (it is 'in progress' only on paper)."""
         folder = self._folder(run_id)
         with self._state:
             self._state.wait_for(
@@ -201,7 +217,7 @@ class RunStore:
                 if error.code != "run_damaged":
                     raise
                 record = None
-            if record is not None and record.status is RunStatus.IN_PROGRESS:
+            if record is not None and record.status is RunStatus.IN_PROGRESS and not never_started:
                 raise AppError("run_in_use", ErrorKind.CONFLICT, run_id=run_id)
             with self._state:
                 # A write that comes after this finds no record and leaves the (gone) folder alone.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from server.classroom.owner import RunOwner
 from server.runs.models import MediaFileRecord, RunRecord, RunStatus
 
 # The gallery shows the beginning of the idea; the transparency view shows all of it.
@@ -49,6 +50,9 @@ class RunSummary(BaseModel):
     text_result: str | None = None
     # A self-test picture of the settings: the gallery lists it only when asked.
     self_test: bool = False
+    # A student's run (classroom mode): the gallery names the student.
+    owner: RunOwner | None = None
+    hidden_from_class: bool = False
 
 
 def summarize(record: RunRecord) -> RunSummary:
@@ -84,6 +88,8 @@ def summarize(record: RunRecord) -> RunSummary:
         ),
         text_result=text_result,
         self_test=record.self_test,
+        owner=record.owner,
+        hidden_from_class=record.hidden_from_class,
     )
 
 

@@ -63,8 +63,16 @@ def v3_to_v4(raw: Mapping[str, Any]) -> Migrated:
     return Migrated(settings)
 
 
+def v4_to_v5(raw: Mapping[str, Any]) -> Migrated:
+    """Adds ``classroom`` (classroom mode's address, port and per-student limit): the defaults."""
+    settings = dict(raw)
+    settings.setdefault("classroom", {"address": None, "port": 8765, "per_student_limit": 1})
+    settings["schema_version"] = 5
+    return Migrated(settings)
+
+
 # MIGRATIONS[i] turns version FIRST_VERSION + i into FIRST_VERSION + i + 1. Append only.
-MIGRATIONS: tuple[Callable[[Mapping[str, Any]], Migrated], ...] = (v1_to_v2, v2_to_v3, v3_to_v4)
+MIGRATIONS: tuple[Callable[[Mapping[str, Any]], Migrated], ...] = (v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5)
 CURRENT_VERSION = FIRST_VERSION + len(MIGRATIONS)
 
 

@@ -95,11 +95,28 @@ class ComfyUISources(BaseModel):
     wheel_folder: str | None = Field(default=None, max_length=4096)
 
 
+# The LAN port of classroom mode: fixed (students type or scan it), above the privileged range.
+DEFAULT_CLASSROOM_PORT = 8765
+MAX_PER_STUDENT_LIMIT = 10
+
+
+class ClassroomSettings(BaseModel):
+    """Classroom mode's remembered choices (docs/classroom.md); the class itself is never stored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # The LAN address students reach the app on; None: the app suggests one of this machine's.
+    address: str | None = Field(default=None, max_length=64)
+    port: int = Field(default=DEFAULT_CLASSROOM_PORT, ge=1024, le=65535)
+    # Generations one student may have waiting or running at once.
+    per_student_limit: int = Field(default=1, ge=1, le=MAX_PER_STUDENT_LIMIT)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     # Raise it only together with a migration (server/settings/migrations.py, docs/settings.md).
-    schema_version: Literal[4] = 4
+    schema_version: Literal[5] = 5
     language: Literal["de", "en"] = "de"
     safety_level: SafetyLevel = SafetyLevel.KIDS
     # When the LLM context check runs for kids and youth: where the term lists are unsure (a
@@ -115,6 +132,7 @@ class Settings(BaseModel):
     teacher_pin_set: bool = False
     # The first-run wizard was finished or skipped; until then the app opens it at start.
     first_run_done: bool = False
+    classroom: ClassroomSettings = Field(default_factory=ClassroomSettings)
 
     def public(self) -> dict[str, object]:
         """What the UI may see (the PIN's hash is not even in here)."""

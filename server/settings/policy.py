@@ -98,6 +98,17 @@ class ModelFoldersPolicy(BaseModel):
     find_existing: bool | None = None
 
 
+class ClassroomPolicy(BaseModel):
+    """Classroom mode in a lab: whether teachers may open a class, and its fixed options."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allowed: bool | None = None
+    address: str | None = Field(default=None, max_length=64)
+    port: int | None = Field(default=None, ge=1024, le=65535)
+    per_student_limit: int | None = Field(default=None, ge=1, le=10)
+
+
 class PolicyFile(BaseModel):
     """What policy.json may contain; every field is optional and an unknown one is an error."""
 
@@ -114,11 +125,14 @@ class PolicyFile(BaseModel):
     # A school folder of attitudes every user of the PC sees, read-only (docs/attitudes.md).
     attitudes_dir: str | None = Field(default=None, min_length=1)
     comfyui_install: ComfyUIInstallPolicy | None = None
+    classroom: ClassroomPolicy | None = None
     hide_settings: bool = False
 
 
 # The PolicyFile fields that are Settings fields (the rest steer the app otherwise).
-_SETTINGS_FIELDS = ("safety_level", "offline", "comfyui", "model_folders")
+_SETTINGS_FIELDS = ("safety_level", "offline", "comfyui", "model_folders", "classroom")
+# Policy fields inside a settings field that steer the app but are no setting themselves.
+_NOT_SETTINGS = {"classroom": {"allowed"}}
 
 
 class PolicyProblem(BaseModel):
@@ -142,6 +156,7 @@ class LabPolicy:
     problems: tuple[PolicyProblem, ...] = ()
     comfyui_install_allowed: bool = True
     comfyui_install_root: Path | None = None
+    classroom_allowed: bool = True
 
     @property
     def locked(self) -> list[str]:
@@ -163,6 +178,7 @@ class LabPolicy:
             "comfyui_install_root": None
             if self.comfyui_install_root is None
             else str(self.comfyui_install_root),
+            "classroom_allowed": self.classroom_allowed,
             "comment": self.comment,
             "problems": [problem.model_dump() for problem in self.problems],
         }
@@ -194,6 +210,16 @@ class LabPolicy:
         self.refuse("comfyui")
         if not self.comfyui_install_allowed:
             raise AppError("comfyui_install_forbidden_by_policy", ErrorKind.FORBIDDEN, file=str(self.file))
+
+    def classroom_fixed(self) -> list[str]:
+        """The classroom options (``address``, ``port``, ``per_student_limit``) the policy fixes."""
+        fixed = self.fixed.get("classroom")
+        return sorted(fixed) if isinstance(fixed, Mapping) else []
+
+    def refuse_classroom(self) -> None:
+        """Raises when the policy forbids classroom mode."""
+        if not self.classroom_allowed:
+            raise AppError("classroom_forbidden_by_policy", ErrorKind.FORBIDDEN, file=str(self.file))
 
     def refuse_change(self, before: Settings, after: Settings) -> None:
         """Refuses when ``after`` differs from ``before`` in any fixed field."""
@@ -271,6 +297,9 @@ def _fail_safe(path: Path, readable: Mapping[str, Any], problems: list[PolicyPro
         comfyui_install_allowed=policy.comfyui_install_allowed
         and not any(problem.field in ("comfyui_install", "(file)") for problem in problems),
         comfyui_install_root=policy.comfyui_install_root,
+        # Likewise a classroom rule that could not be read keeps classroom mode closed.
+        classroom_allowed=policy.classroom_allowed
+        and not any(problem.field in ("classroom", "(file)") for problem in problems),
     )
 
 
@@ -283,6 +312,8 @@ def _build(path: Path, parsed: PolicyFile, problems: tuple[PolicyProblem, ...]) 
         if name not in values:
             continue
         value = values[name]
+        if isinstance(value, dict):
+            value = {key: part for key, part in value.items() if key not in _NOT_SETTINGS.get(name, set())}
         # "comfyui": {} fixes nothing, so it locks nothing either.
         if value != {}:
             fixed[name] = value
@@ -296,6 +327,7 @@ def _build(path: Path, parsed: PolicyFile, problems: tuple[PolicyProblem, ...]) 
         problems=problems,
         comfyui_install_allowed=install.allowed is not False,
         comfyui_install_root=None if install.root is None else Path(install.root),
+        classroom_allowed=parsed.classroom is None or parsed.classroom.allowed is not False,
     )
 
 

@@ -31,6 +31,7 @@ from server.errors import AppError, ErrorKind
 from server.notices import Notices
 from server.settings.migrations import CURRENT_VERSION, migrate, schema_version
 from server.settings.models import (
+    ClassroomSettings,
     ComfyUISettings,
     ComfyUISources,
     ModelFolderSettings,
@@ -145,6 +146,12 @@ class SettingsStore:
     def set_comfyui_sources(self, sources: ComfyUISources) -> Settings:
         def apply(settings: Settings) -> None:
             settings.comfyui_sources = sources
+
+        return self._change(apply)
+
+    def set_classroom(self, classroom: ClassroomSettings) -> Settings:
+        def apply(settings: Settings) -> None:
+            settings.classroom = classroom
 
         return self._change(apply)
 

@@ -10,6 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from server.classroom.owner import RunOwner
 from server.runs.models import (
     GenerationRecord,
     InterceptionRecord,
@@ -75,6 +76,8 @@ class RunSpec:
     rounds: list[tuple[str, str]] = field(default_factory=list)
     status: RunStatus = RunStatus.COMPLETE
     self_test: bool = False
+    # A student's run (classroom mode).
+    owner: RunOwner | None = None
 
 
 def write_run(store: RunStore, spec: RunSpec, run_id: str | None = None) -> RunRecord:
@@ -89,6 +92,7 @@ def write_run(store: RunStore, spec: RunSpec, run_id: str | None = None) -> RunR
         idea=spec.idea,
         status=spec.status,
         self_test=spec.self_test,
+        owner=spec.owner,
     )
     if spec.attitude is not None:
         record.interception = InterceptionRecord(

@@ -34,6 +34,7 @@ def test_a_version_1_file_becomes_valid_settings_with_the_pin_moved_out() -> Non
             "teacher_pin_set": True,
             "comfyui_sources": True,
             "comfyui": {"machines"},
+            "classroom": True,
         },
     )
     assert dumped == {
@@ -49,6 +50,7 @@ def test_a_file_without_version_or_wizard_field_is_version_1_of_a_set_up_install
         "first_run_done": True,
         "comfyui_sources": {"package_index": None, "wheel_folder": None},
         "comfyui": {"machines": []},
+        "classroom": {"address": None, "port": 8765, "per_student_limit": 1},
         "schema_version": CURRENT_VERSION,
     }
     assert migrated.moved_out == {}
@@ -76,7 +78,19 @@ def test_a_version_2_file_gets_empty_comfyui_sources_and_keeps_everything_else()
     settings = Settings.model_validate(migrated.settings)
     assert settings.comfyui_sources.package_index is None and settings.comfyui_sources.wheel_folder is None
     dumped = settings.model_dump(
-        mode="json", exclude={"schema_version": True, "comfyui_sources": True, "comfyui": {"machines"}}
+        mode="json",
+        exclude={"schema_version": True, "comfyui_sources": True, "comfyui": {"machines"}, "classroom": True},
     )
     assert dumped == {key: value for key, value in raw.items() if key != "schema_version"}
     assert settings.comfyui.machines == []
+
+
+FIXTURE_V4 = Path(__file__).resolve().parents[1] / "fixtures" / "settings" / "v4-main-2026-12-05.json"
+
+
+def test_a_version_4_file_gets_the_classroom_defaults_and_keeps_everything_else() -> None:
+    raw = json.loads(FIXTURE_V4.read_text(encoding="utf-8"))
+    settings = Settings.model_validate(migrate(raw).settings)
+    assert settings.classroom.model_dump() == {"address": None, "port": 8765, "per_student_limit": 1}
+    dumped = settings.model_dump(mode="json", exclude={"schema_version": True, "classroom": True})
+    assert dumped == {key: value for key, value in raw.items() if key != "schema_version"}

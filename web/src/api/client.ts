@@ -362,14 +362,22 @@ export class ApiClient {
     return this.request('POST', '/api/comfyui/install', { choices, leave_offline: leaveOffline, pin })
   }
 
-  /** A lab bundle (ComfyUI archive + wheels, with checksums) written into a folder, e.g. a USB stick. */
+  /** A lab bundle (ComfyUI archive + wheels, with checksums, and the chosen model files) written
+   *  into a folder, e.g. a USB stick. */
   makeComfyUIBundle(
     folder: string,
     choices: InstallChoices,
     leaveOffline: boolean,
     pin: string | null = null,
+    modelIds: string[] = [],
   ): Promise<{ job_id: string }> {
-    return this.request('POST', '/api/comfyui/install/bundle', { folder, choices, leave_offline: leaveOffline, pin })
+    return this.request('POST', '/api/comfyui/install/bundle', {
+      folder,
+      choices,
+      leave_offline: leaveOffline,
+      pin,
+      model_ids: modelIds,
+    })
   }
 
   rollBackComfyUI(pin: string | null = null): Promise<{ current: string | null; previous: string | null }> {

@@ -36,14 +36,14 @@ export type AttitudeOrigin = 'shipped' | 'school' | 'teacher'
 export type ChecksumState = 'verified' | 'not_checked' | 'no_checksum' | 'mismatch'
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
- * via the `definition` "ComfyUIMode".
- */
-export type ComfyUIMode = 'managed' | 'external' | 'none'
-/**
- * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "SafetyLevel".
  */
 export type SafetyLevel = 'kids' | 'youth' | 'adult' | 'research'
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ComfyUIMode".
+ */
+export type ComfyUIMode = 'managed' | 'external' | 'none'
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "MachineState".
@@ -350,6 +350,18 @@ export interface AttitudeSave {
   pin?: string | null
 }
 /**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "BlockView".
+ */
+export interface BlockView {
+  run_id: string
+  student_id: string
+  nickname: string
+  idea: string
+  category: string | null
+  at: string
+}
+/**
  * ``message``: the child-friendly explanation in the reader's language (added by the API).
  *
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -399,6 +411,142 @@ export interface CatalogProblemsView {
   problems: CatalogProblemView[]
 }
 /**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ClassCloseRequest".
+ */
+export interface ClassCloseRequest {
+  pin?: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ClassClosed".
+ */
+export interface ClassClosed {
+  closed: boolean
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ClassDashboard".
+ */
+export interface ClassDashboard {
+  students: StudentView[]
+  queue: QueueEntryView[]
+  blocks: BlockView[]
+  paused: boolean
+  teacher_first: boolean
+  projected_run_id: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "StudentView".
+ */
+export interface StudentView {
+  id: string
+  nickname: string
+  connected: boolean
+  step: 'joined' | 'writing' | 'transforming' | 'waiting' | 'generating' | 'done' | 'blocked'
+  latest_idea: string | null
+  latest_run_id: string | null
+  latest_media_url: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "QueueEntryView".
+ */
+export interface QueueEntryView {
+  job_id: string
+  kind: string
+  student_id: string | null
+  nickname: string | null
+  state: 'queued' | 'running'
+  position: number | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ClassOpenRequest".
+ */
+export interface ClassOpenRequest {
+  pin?: string | null
+  address: string
+  port: number
+  /**
+   * @maxItems 200
+   */
+  attitude_ids: string[]
+  /**
+   * @maxItems 200
+   */
+  output_ids: string[]
+  safety_level: SafetyLevel
+  per_student_limit: number
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ClassView".
+ */
+export interface ClassView {
+  id: string
+  code: string
+  join_url: string
+  qr_svg: string
+  opened_at: string
+  address: string
+  port: number
+  attitude_ids: string[]
+  output_ids: string[]
+  safety_level: SafetyLevel
+  per_student_limit: number
+  paused: boolean
+  teacher_first: boolean
+  projected_run_id: string | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ClassroomDefaults".
+ */
+export interface ClassroomDefaults {
+  address: string | null
+  port: number
+  per_student_limit: number
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ClassroomPolicyView".
+ */
+export interface ClassroomPolicyView {
+  allowed: boolean
+  fixed: string[]
+}
+/**
+ * Classroom mode's remembered choices (docs/classroom.md); the class itself is never stored.
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ClassroomSettings".
+ */
+export interface ClassroomSettings {
+  address: string | null
+  port: number
+  per_student_limit: number
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ClassroomStatus".
+ */
+export interface ClassroomStatus {
+  policy: ClassroomPolicyView
+  addresses: LanAddress[]
+  defaults: ClassroomDefaults
+  open_class: ClassView | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "LanAddress".
+ */
+export interface LanAddress {
+  address: string
+  interface: string
+}
+/**
  * A cloud output's request: connecting, sending, waiting (the provider works), receiving, saving.
  *
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -439,7 +587,7 @@ export interface PoolMachineChange {
  * via the `definition` "ComfyUIChangeAnswer".
  */
 export interface ComfyUIChangeAnswer {
-  schema_version: 4
+  schema_version: 5
   language: 'de' | 'en'
   safety_level: SafetyLevel
   safety_llm_check: 'when_unsure' | 'always'
@@ -450,6 +598,7 @@ export interface ComfyUIChangeAnswer {
   model_folders: ModelFolderSettings
   teacher_pin_set: boolean
   first_run_done: boolean
+  classroom: ClassroomSettings
   teacher_pin_locked: boolean
   policy: SettingsPolicyView
   restart_needed: boolean
@@ -708,6 +857,9 @@ export interface RunFilter {
   attitude?: string | null
   medium?: string | null
   self_test?: boolean
+  class_id?: string | null
+  student_id?: string | null
+  hidden_from_class?: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -812,6 +964,8 @@ export interface RunSummary {
   withheld: number
   text_result: string | null
   self_test: boolean
+  owner: RunOwner | null
+  hidden_from_class: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -826,6 +980,15 @@ export interface MediaFileRecord {
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "RunOwner".
+ */
+export interface RunOwner {
+  class_id: string
+  student_id: string
+  nickname: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "GalleryQuery".
  */
 export interface GalleryQuery {
@@ -836,6 +999,8 @@ export interface GalleryQuery {
   offset?: number
   limit?: number
   self_test?: boolean
+  class_id?: string | null
+  student_id?: string | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -971,6 +1136,13 @@ export interface GenerationStarted {
 export interface Health {
   status: 'ok'
   version: string
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "HiddenChange".
+ */
+export interface HiddenChange {
+  hidden: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1232,6 +1404,14 @@ export interface JobSummary {
   state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'blocked'
   run_id: string | null
   queue_position: number | null
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "JoinRequest".
+ */
+export interface JoinRequest {
+  code: string
+  nickname: string
 }
 /**
  * Body of ``PUT /api/keys/<name>``; a SecretStr, so no validation message or repr shows the key.
@@ -1656,13 +1836,20 @@ export interface ProgressEvent {
   fraction: number
 }
 /**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "ProjectionChange".
+ */
+export interface ProjectionChange {
+  run_id: string | null
+}
+/**
  * What the UI may see of the settings (the PIN's hash is not even in here).
  *
  * This interface was referenced by `ApiContract`'s JSON-Schema
  * via the `definition` "PublicSettings".
  */
 export interface PublicSettings {
-  schema_version: 4
+  schema_version: 5
   language: 'de' | 'en'
   safety_level: SafetyLevel
   safety_llm_check: 'when_unsure' | 'always'
@@ -1673,8 +1860,24 @@ export interface PublicSettings {
   model_folders: ModelFolderSettings
   teacher_pin_set: boolean
   first_run_done: boolean
+  classroom: ClassroomSettings
   teacher_pin_locked: boolean
   policy: SettingsPolicyView
+}
+/**
+ * The job's place in its lane's fair order (round-robin by owner), sent again whenever it changes.
+ *
+ * ``position`` 1 starts next; ``ahead`` = position - 1 jobs start before it; ``waiting``: all
+ * waiting jobs of the lane. ``estimate_s``: seconds until it starts, from the lane's recent run
+ * times (mean x ahead / slots), null until 3 jobs have finished in the lane or while ``paused``
+ * (the teacher paused the queue: nothing new starts).
+ *
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "QueueChange".
+ */
+export interface QueueChange {
+  paused?: boolean | null
+  teacher_first?: boolean | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1683,6 +1886,9 @@ export interface PublicSettings {
 export interface QueueEvent {
   position: number
   waiting: number
+  ahead: number
+  paused: boolean
+  estimate_s: number | null
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema
@@ -1737,6 +1943,8 @@ export interface RunRecord {
   safety_level: string
   idea: string
   self_test: boolean
+  owner: RunOwner | null
+  hidden_from_class: boolean
   interception: InterceptionRecord | null
   optimizations: OptimizationRecord[]
   generations: GenerationRecord[]
@@ -1870,6 +2078,19 @@ export interface StorageReport {
   logs_bytes: number
   total_bytes: number
   free_bytes: number
+}
+/**
+ * This interface was referenced by `ApiContract`'s JSON-Schema
+ * via the `definition` "StudentMe".
+ */
+export interface StudentMe {
+  student_id: string
+  nickname: string
+  class_id: string
+  safety_level: SafetyLevel
+  attitude_ids: string[]
+  output_ids: string[]
+  per_student_limit: number
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema

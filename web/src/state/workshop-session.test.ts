@@ -57,14 +57,37 @@ function startsJobs(path: string, prefix: string): void {
   })
 }
 
-function newSession(): WorkshopSession {
+/** The tab's session storage: one per test, shared by the sessions of one test (a reload). */
+class MemoryStorage implements Storage {
+  private readonly items = new Map<string, string>()
+  get length(): number {
+    return this.items.size
+  }
+  clear(): void {
+    this.items.clear()
+  }
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null
+  }
+  key(index: number): string | null {
+    return [...this.items.keys()][index] ?? null
+  }
+  removeItem(key: string): void {
+    this.items.delete(key)
+  }
+  setItem(key: string, value: string): void {
+    this.items.set(key, value)
+  }
+}
+
+function newSession(storage: Storage | null = null): WorkshopSession {
   const api = new ApiClient({
     language: () => language,
     unreachableMessage: () => 'The app does not answer.',
     unexpectedMessage: (status) => `Unexpected answer ${status}.`,
     onUnauthorized: () => undefined,
   })
-  return new WorkshopSession(api, () => language)
+  return new WorkshopSession(api, () => language, storage)
 }
 
 beforeEach(() => {
@@ -278,8 +301,11 @@ describe('optimization and generation', () => {
     ])
     const generation = app.stream('generation-1')
     generation.send('state', { state: 'queued' })
-    generation.send('queue', { position: 2, waiting: 3 })
-    expect(session.state.generation).toMatchObject({ status: 'running', queue: { position: 2, waiting: 3 } })
+    generation.send('queue', { position: 2, waiting: 3, ahead: 1, paused: false, estimate_s: 40 })
+    expect(session.state.generation).toMatchObject({
+      status: 'running',
+      queue: { position: 2, waiting: 3, ahead: 1, paused: false, estimate_s: 40 },
+    })
     generation.send('state', { state: 'running' })
     expect(session.state.generation.queue).toBeNull()
     generation.send('comfyui_queue', { ahead: 4 })
@@ -330,7 +356,7 @@ describe('optimization and generation', () => {
     await optimized(session)
     await session.generate()
     const generation = app.stream('generation-1')
-    generation.send('queue', { position: 1, waiting: 1 })
+    generation.send('queue', { position: 1, waiting: 1, ahead: 0, paused: false, estimate_s: null })
     generation.send('cloud', { state: 'waiting', provider: 'OpenAI' })
     expect(session.state.generation).toMatchObject({ queue: null, cloud: { state: 'waiting', provider: 'OpenAI' } })
   })
@@ -520,5 +546,73 @@ describe('the run on the server', () => {
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(session.state.runId).toBeNull()
     expect(session.state.rules).toBe('Mach es absurd.')
+  })
+
+  describe('text typed but not sent', () => {
+    function answersRun7(): void {
+      app.on('GET', '/api/runs/run-7/detail', {
+        status: 200,
+        body: {
+          record: {
+            id: 'run-7',
+            status: 'complete',
+            idea: 'Ein Fest',
+            interception: { config_id: 'dada', rules: 'Eigene Regeln', output: 'Ein tanzendes Fest', finished: true },
+            optimizations: [{ output_id: 'selftest_image', output: 'a dancing festival', finished: true }],
+            generations: [],
+          },
+          messages: {},
+          running: [],
+        },
+      })
+      startsJobs('/api/generation', 'generation')
+    }
+
+    async function reopened(storage: Storage): Promise<WorkshopSession> {
+      const session = newSession(storage)
+      session.useAttitude(DADA, 'run-7')
+      await vi.waitFor(() => expect(session.state.runId).toBe('run-7'))
+      return session
+    }
+
+    it('survives a reload on top of the run record, and each box goes once it is sent', async () => {
+      answersRun7()
+      const storage = new MemoryStorage()
+      const first = await reopened(storage)
+      first.setIdea('Ein Fest im Regen')
+      first.setRules('Eigene Regeln, lauter')
+      first.setInterceptionText('Ein tanzendes Fest, nass')
+      first.setOptimizedText('a dancing festival in the rain')
+
+      const second = await reopened(storage)
+      expect(second.state.idea).toBe('Ein Fest im Regen')
+      expect(second.state.rules).toBe('Eigene Regeln, lauter')
+      expect(second.state.interception.text).toBe('Ein tanzendes Fest, nass')
+      expect(second.state.optimization.text).toBe('a dancing festival in the rain')
+
+      // Creating sends the optimized box: its draft goes, the others stay unsent.
+      await second.generate()
+      expect(app.sent('POST', '/api/generation').at(-1)?.body).toMatchObject({ text: 'a dancing festival in the rain' })
+      const third = await reopened(storage)
+      expect(third.state.optimization.text).toBe('a dancing festival')
+      expect(third.state.idea).toBe('Ein Fest im Regen')
+
+      // Starting again sends idea and rules into a new run: nothing of run-7 is left to put back.
+      await third.startInterception(DADA)
+      const fourth = await reopened(storage)
+      expect(fourth.state.idea).toBe('Ein Fest')
+      expect(fourth.state.rules).toBe('Eigene Regeln')
+      expect(fourth.state.interception.text).toBe('Ein tanzendes Fest')
+    })
+
+    it('choosing an output sends the interception box: its draft goes', async () => {
+      answersRun7()
+      const storage = new MemoryStorage()
+      const first = await reopened(storage)
+      first.setInterceptionText('Ein tanzendes Fest, nass')
+      await first.optimize('selftest_image')
+      const second = await reopened(storage)
+      expect(second.state.interception.text).toBe('Ein tanzendes Fest')
+    })
   })
 })

@@ -15,6 +15,7 @@ import type {
   GenerationResult,
   Interception,
   JobEvent,
+  JobEventData,
   JobStarted,
   JobState,
   Language,
@@ -25,6 +26,8 @@ import type {
   RunRecord,
   Seed,
 } from '@/api/types'
+
+import { WorkshopDrafts, type DraftField } from './workshop-drafts'
 
 export type StepName = 'interception' | 'optimization' | 'generation'
 const STEP_ORDER: readonly StepName[] = ['interception', 'optimization', 'generation']
@@ -87,7 +90,8 @@ export interface GenerationStep extends StepBase {
   outputId: string | null
   /** The seed this attempt asked for (undefined: the output's default). */
   requestedSeed: Seed | undefined
-  queue: { position: number; waiting: number } | null
+  /** The job's place in the app's fair queue (how many start before it, paused, an estimate). */
+  queue: JobEventData['queue'] | null
   /** Prompts ahead of ours in ComfyUI's own queue (others use the same ComfyUI). */
   comfyuiAhead: number
   progress: GenerationProgress | null
@@ -181,11 +185,13 @@ export class WorkshopSession {
   private readonly attempts: Record<StepName, number> = { interception: 0, optimization: 0, generation: 0 }
 
   private readonly storage: Storage | null
+  private readonly drafts: WorkshopDrafts
 
   constructor(api: ApiClient, language: () => Language, storage: Storage | null = defaultStorage()) {
     this.api = api
     this.language = language
     this.storage = storage
+    this.drafts = new WorkshopDrafts(storage)
     this.mutable = reactive<WorkshopState>({
       attitudeId: null,
       idea: '',
@@ -201,6 +207,8 @@ export class WorkshopSession {
     this.state = readonly(this.mutable) as Readonly<WorkshopState>
     if (this.storage !== null) {
       watch(() => this.snapshot(), (snapshot) => this.save(snapshot), { deep: true })
+    }
+    if (this.storage !== null && typeof window !== 'undefined') {
       // Leaving the page breaks its event streams; that is no lost connection the next page should show.
       for (const name of ['beforeunload', 'pagehide'] as const) {
         window.addEventListener(name, () => {
@@ -261,18 +269,32 @@ export class WorkshopSession {
 
   setIdea(idea: string): void {
     this.mutable.idea = idea
+    this.typed('idea', idea)
   }
 
   setRules(rules: string): void {
     this.mutable.rules = rules
+    this.typed('rules', rules)
   }
 
   setInterceptionText(text: string): void {
     this.mutable.interception.text = text
+    this.typed('interception', text)
   }
 
   setOptimizedText(text: string): void {
     this.mutable.optimization.text = text
+    this.typed('optimization', text)
+  }
+
+  /** A box of the run on screen holds text that is not sent: kept as the run's draft. */
+  private typed(field: DraftField, value: string): void {
+    if (this.mutable.runId !== null) this.drafts.write(this.mutable.runId, field, value)
+  }
+
+  /** These boxes of the run on screen were sent (or replaced): their drafts go. */
+  private sent(fields?: readonly DraftField[]): void {
+    if (this.mutable.runId !== null) this.drafts.clear(this.mutable.runId, fields)
   }
 
   /** Takes an attitude into the workshop: its rules fill the rules box (a new attitude, new rules).
@@ -339,6 +361,16 @@ export class WorkshopSession {
       .slice(0, last !== undefined && last.media.length > 0 ? -1 : undefined)
       .reverse()
       .flatMap(media)
+    // What the student typed after the last sending, before the reload.
+    const draft = this.drafts.read(record.id)
+    if (draft.idea !== undefined) this.mutable.idea = draft.idea
+    if (draft.rules !== undefined) this.mutable.rules = draft.rules
+    if (draft.interception !== undefined && this.mutable.interception.status === 'succeeded') {
+      this.mutable.interception.text = draft.interception
+    }
+    if (draft.optimization !== undefined && this.mutable.optimization.status === 'succeeded') {
+      this.mutable.optimization.text = draft.optimization
+    }
     if (interception.finished) void this.loadOutputs()
     // A step still running: its event replay brings every piece from the start.
     for (const job of running) {
@@ -369,13 +401,13 @@ export class WorkshopSession {
   }
 
   resetRules(attitude: Interception): void {
-    this.mutable.rules = attitude.context[this.language()]
+    this.setRules(attitude.context[this.language()])
   }
 
   /** After a language switch: rules the student left as they were follow the new language. */
   followLanguage(attitude: Interception, previous: Language, current: Language): void {
     if (this.mutable.rules.trim() === attitude.context[previous].trim()) {
-      this.mutable.rules = attitude.context[current]
+      this.setRules(attitude.context[current])
     }
   }
 
@@ -395,6 +427,8 @@ export class WorkshopSession {
   /** Start: safety check and interception of the idea with the rules box. */
   async startInterception(attitude: Interception, telephone?: TelephoneOverride): Promise<void> {
     const attempt = this.begin('interception')
+    // Idea and rules go to a new run; nothing typed into the old one's boxes is left to keep.
+    this.sent()
     Object.assign(this.mutable.interception, idleInterception(), { status: 'starting' })
     this.mutable.runId = null
     this.mutable.earlier = []
@@ -417,6 +451,7 @@ export class WorkshopSession {
     if (runId === null) return
     const started = await this.api.overrideBlock(runId, { pin })
     this.begin('interception')
+    this.sent(['interception', 'optimization'])
     Object.assign(this.mutable.interception, idleInterception(), { status: 'starting' })
     this.follow('interception', started.job_id)
   }
@@ -468,6 +503,7 @@ export class WorkshopSession {
     const runId = this.mutable.runId
     if (runId === null) return
     const attempt = this.begin('optimization')
+    this.sent(['interception', 'optimization'])
     Object.assign(this.mutable.optimization, idleOptimization(), { status: 'starting', outputId })
     await this.launch('optimization', attempt, () =>
       this.api.startOptimization({ run_id: runId, text: this.mutable.interception.text, output_id: outputId }),
@@ -491,6 +527,7 @@ export class WorkshopSession {
     // The last result stays visible in the strip of this run's earlier results.
     this.mutable.earlier.unshift(...this.mutable.generation.media)
     const attempt = this.begin('generation')
+    this.sent(['optimization'])
     Object.assign(this.mutable.generation, idleGeneration(), { status: 'starting', outputId, requestedSeed: seed })
     const body = { run_id: runId, text: this.mutable.optimization.text, output_id: outputId }
     await this.launch('generation', attempt, () =>
@@ -521,7 +558,7 @@ export class WorkshopSession {
     const step = this.mutable.generation
     switch (event.type) {
       case 'queue':
-        step.queue = { position: event.data.position, waiting: event.data.waiting }
+        step.queue = { ...event.data }
         break
       case 'comfyui_queue':
         step.comfyuiAhead = event.data.ahead
