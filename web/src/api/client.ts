@@ -8,6 +8,11 @@ import type {
   AttitudeDraft,
   AttitudeList,
   CatalogProblems,
+  ClassClosed,
+  ClassDashboard,
+  ClassOpenRequest,
+  ClassView,
+  ClassroomStatus,
   ExportRequest,
   ExportStarted,
   InstallChoices,
@@ -46,6 +51,7 @@ import type {
   PinChange,
   Place,
   ProviderChoice,
+  QueueChange,
   SafetyLevelChange,
   Settings,
   SettingsPatch,
@@ -53,13 +59,6 @@ import type {
   SystemInfo,
   TeacherOverrideRequest,
 } from './types'
-import type {
-  ClassDashboard,
-  ClassView,
-  ClassroomStatus,
-  OpenClassRequest,
-  QueueChange,
-} from '@/state/classroom-types'
 
 /** A failed request, with a message a person can act on (the server's, in the UI language). */
 export class ApiError extends Error {
@@ -394,12 +393,12 @@ export class ApiClient {
     return this.request('GET', '/api/classroom')
   }
 
-  openClass(body: OpenClassRequest): Promise<ClassView> {
+  openClass(body: ClassOpenRequest): Promise<ClassView> {
     return this.request('POST', '/api/classroom', body)
   }
 
   /** Every student is out at once: the LAN listener closes and their logins are refused. */
-  closeClass(pin?: string): Promise<unknown> {
+  closeClass(pin?: string): Promise<ClassClosed> {
     return this.request('DELETE', '/api/classroom', pin ? { pin } : {})
   }
 
@@ -411,16 +410,16 @@ export class ApiClient {
     return this.request('POST', '/api/classroom/queue', change)
   }
 
-  removeStudent(studentId: string): Promise<unknown> {
+  removeStudent(studentId: string): Promise<ClassDashboard> {
     return this.request('DELETE', `/api/classroom/students/${encodeURIComponent(studentId)}`)
   }
 
-  setRunHidden(runId: string, hidden: boolean): Promise<unknown> {
+  setRunHidden(runId: string, hidden: boolean): Promise<ClassDashboard> {
     return this.request('PUT', `/api/classroom/runs/${encodeURIComponent(runId)}/hidden`, { hidden })
   }
 
   /** `null` ends the projection (the projector shows its calm placeholder). */
-  project(runId: string | null): Promise<unknown> {
+  project(runId: string | null): Promise<ClassDashboard> {
     return this.request('PUT', '/api/classroom/projection', { run_id: runId })
   }
 

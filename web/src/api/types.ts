@@ -239,3 +239,24 @@ export type ModelJobStarted = G.JobAccepted
 export type PlaceKind = G.Place['kind']
 export type Place = G.Place
 export type FolderListing = G.FolderListing
+
+// ---------------------------------------------------------------- classroom, the teacher's side (docs/classroom.md)
+
+export type ClassroomStatus = G.ClassroomStatus
+/** `fixed` names the options a lab policy fixes (address, port, per_student_limit); their values are the defaults. */
+export type ClassroomPolicy = G.ClassroomPolicyView
+export type LanAddress = G.LanAddress
+export type ClassView = G.ClassView
+export type ClassOpenRequest = G.ClassOpenRequest
+/** What the setup form chooses (the open request without the PIN). */
+export type ClassOptions = Omit<G.ClassOpenRequest, 'pin'>
+export type ClassOptionName = keyof ClassOptions
+export type ClassDashboard = G.ClassDashboard
+export type StudentView = G.StudentView
+export type StudentStep = G.StudentView['step']
+export type QueueEntryView = G.QueueEntryView
+export type BlockView = G.BlockView
+export type QueueChange = G.QueueChange
+export type ClassClosed = G.ClassClosed
+/** Who made a run when a student of a class made it (class, student, nickname at the time). */
+export type RunOwner = G.RunOwner

@@ -10,7 +10,7 @@
 // Each (re)connect first fetches the snapshot through `resync`, so nothing that changed while the
 // stream was away is missed.
 
-import type { ClassDashboard } from './classroom-types'
+import type { ClassDashboard } from '@/api/types'
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'replaced' | 'stopped'
 

@@ -5,10 +5,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { ApiClient } from '@/api/client'
+import type { ClassDashboard, ClassView, ClassroomStatus, StudentView } from '@/api/types'
 import { FakeApp, apiError, type FakeEventSource } from '@/testing/fake-app'
 
 import { ClassroomSession, initialOptions, isFixed } from './classroom-session'
-import type { ClassDashboard, ClassView, ClassroomStatus, StudentView } from './classroom-types'
 
 const EVENTS = '/api/classroom/events'
 
@@ -216,10 +216,17 @@ describe('an open class', () => {
   })
 
   it('removes a student, cancels a job, hides a result and takes it off the projector', async () => {
-    app.on('DELETE', '/api/classroom/students/s1', { status: 200, body: { removed: 's1' } })
+    // Every teacher action answers the dashboard as it is after the action.
+    app.on('DELETE', '/api/classroom/students/s1', { status: 200, body: dashboard({ students: [student('s2', 'Ben')] }) })
     app.on('POST', '/api/jobs/job-9/cancel', { status: 202, body: { id: 'job-9', state: 'running' } })
-    app.on('PUT', '/api/classroom/runs/run-3/hidden', { status: 200, body: {} })
-    app.on('PUT', '/api/classroom/projection', { status: 200, body: {} })
+    app.on('PUT', '/api/classroom/runs/run-3/hidden', () => ({
+      status: 200,
+      body: dashboard({ students: [student('s2', 'Ben')], projected_run_id: 'run-3' }),
+    }))
+    app.on('PUT', '/api/classroom/projection', (request) => ({
+      status: 200,
+      body: dashboard({ students: [student('s2', 'Ben')], projected_run_id: (request.body as { run_id: string | null }).run_id }),
+    }))
     const session = newSession()
     await openedClass(session)
     lastStream().send('dashboard', dashboard({ students: [student('s1', 'Mia'), student('s2', 'Ben')] }))

@@ -5,8 +5,6 @@
 import { reactive, readonly } from 'vue'
 
 import { ApiClient, ApiError } from '@/api/client'
-
-import { DashboardFollower, type DashboardFollowerOptions, type LiveState } from './classroom-events'
 import type {
   ClassDashboard,
   ClassOptionName,
@@ -14,7 +12,9 @@ import type {
   ClassView,
   ClassroomStatus,
   QueueChange,
-} from './classroom-types'
+} from '@/api/types'
+
+import { DashboardFollower, type DashboardFollowerOptions, type LiveState } from './classroom-events'
 
 export type ClassroomPhase = 'loading' | 'failed' | 'forbidden' | 'setup' | 'open'
 
@@ -126,30 +126,25 @@ export class ClassroomSession {
 
   removeStudent(studentId: string): Promise<boolean> {
     return this.act(async () => {
-      await this.api.removeStudent(studentId)
-      // The event stream brings the new list too; this shows the change without waiting for it.
-      const dashboard = this.mutable.dashboard
-      if (dashboard) dashboard.students = dashboard.students.filter((student) => student.id !== studentId)
+      this.applyDashboard(await this.api.removeStudent(studentId))
     })
   }
 
   setHidden(runId: string, hidden: boolean): Promise<boolean> {
     return this.act(async () => {
-      await this.api.setRunHidden(runId, hidden)
+      this.applyDashboard(await this.api.setRunHidden(runId, hidden))
       const others = this.mutable.hiddenRuns.filter((id) => id !== runId)
       this.mutable.hiddenRuns = hidden ? [...others, runId] : others
       // A hidden result leaves the wall too, whatever the server does with the projection itself.
       if (hidden && this.mutable.openClass?.projected_run_id === runId) {
-        await this.api.project(null)
-        this.setProjected(null)
+        this.applyDashboard(await this.api.project(null))
       }
     })
   }
 
   project(runId: string | null): Promise<boolean> {
     return this.act(async () => {
-      await this.api.project(runId)
-      this.setProjected(runId)
+      this.applyDashboard(await this.api.project(runId))
     })
   }
 
@@ -208,10 +203,6 @@ export class ClassroomSession {
     }
   }
 
-  private setProjected(runId: string | null): void {
-    if (this.mutable.dashboard) this.mutable.dashboard.projected_run_id = runId
-    if (this.mutable.openClass) this.mutable.openClass.projected_run_id = runId
-  }
 
   private async act(work: () => Promise<void>): Promise<boolean> {
     this.mutable.busy = true
