@@ -142,14 +142,15 @@ def test_a_teacher_opens_a_class_sees_students_live_pauses_removes_and_closes(
     assert wide_page.csp_violations() == []
 
 
-def test_a_students_run_on_the_projector_and_with_the_students_badge_in_the_gallery(
+def test_a_students_run_on_the_projector_hidden_and_with_the_students_badge_in_the_gallery(
     tmp_path: Path, wide_page: PageWatch, llm_server: TestServerProcess
 ) -> None:
     lan_port = free_lan_port()
     with start_classroom_app(tmp_path, llm_server.base_url, lan_port) as app:
         page = wide_page.page
         code = open_class_in_the_page(page, app, lan_port)
-        with join(lan_port, code, "Mia") as mia:
+        mia = join(lan_port, code, "Mia")
+        try:
             attitude = mia.get("/api/class/me").json()["attitude_ids"][0]
             started = mia.post(
                 "/api/interception",
@@ -175,13 +176,36 @@ def test_a_students_run_on_the_projector_and_with_the_students_badge_in_the_gall
             page.get_by_test_id("class-stop-projection").click()
             expect(projector.get_by_test_id("projector-empty")).to_be_visible()
 
-            # The gallery and the run's view name the student.
+            # Hide the result: gone for Mia, marked for the teacher.
+            card.get_by_test_id("class-hide").click()
+            expect(card.get_by_test_id("class-student-hidden")).to_be_visible()
+            assert mia.get(f"/api/runs/{run_id}/detail").status_code == 404
+
+            # The teacher's own run beside Mia's in the gallery.
+            with app.client("de") as teacher:
+                own = teacher.post(
+                    "/api/interception",
+                    json={"config_id": attitude, "idea": "Ein Turm aus Wolken", "language": "de"},
+                ).json()
+                assert final_state(read_events(teacher, own["job_id"])) == "succeeded"
+
+            # The gallery and the run's view name the student; her badge filters by her.
             page.get_by_test_id("nav-gallery").click()
+            expect(page.get_by_test_id("gallery-card")).to_have_count(2)
             gallery_card = page.locator(f'[data-testid="gallery-card"][data-run-id="{run_id}"]')
             expect(gallery_card.get_by_test_id("card-student")).to_have_text("von Mia")
             expect(gallery_card).to_have_attribute("data-student", "Mia")
+            expect(gallery_card.get_by_test_id("card-hidden")).to_be_visible()
+            teacher_card = page.locator(f'[data-testid="gallery-card"][data-run-id="{own["run_id"]}"]')
+            expect(teacher_card.get_by_test_id("card-student")).to_have_count(0)
+            gallery_card.get_by_test_id("card-student").click()
+            expect(page.get_by_test_id("filter-student")).to_contain_text("Nur Durchläufe von Mia")
+            expect(page.get_by_test_id("gallery-card")).to_have_count(1)
+            expect(teacher_card).to_have_count(0)
             gallery_card.get_by_test_id("open-run").click()
             expect(page.get_by_test_id("run-student")).to_have_text("von Mia")
+        finally:
+            mia.close()
         with app.client("de") as teacher:
             teacher.request("DELETE", "/api/classroom", json={})
     assert wide_page.csp_violations() == []
