@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.page_watch import PageWatch, watched_page
+from tests.browser.workshop_app import TEST_OUTPUT_ID, workshop_app
 from tests.classroom.lan import LAN_ADDRESS, free_lan_port, student_client
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import AppProcess, start_app
@@ -37,18 +38,22 @@ def wide_page(browser: Browser) -> Iterator[PageWatch]:
 
 
 def start_classroom_app(tmp_path: Path, base_url: str, lan_port: int) -> AppProcess:
-    """The app with a lab policy that fixes the class's address and port to the test's LAN stand-in
-    (this machine's real interfaces are never used by a test)."""
     data = tmp_path / "app"
     write_settings(data, base_url=base_url, first_run_done=True)
+    return start_app(data, env=lan_policy(tmp_path, lan_port))
+
+
+def lan_policy(tmp_path: Path, lan_port: int) -> dict[str, str]:
+    """The environment of an app whose lab policy fixes the class's address and port to the test's
+    LAN stand-in (this machine's real interfaces are never used by a test)."""
     policy = tmp_path / "etc" / "policy.json"
     policy.parent.mkdir(parents=True, exist_ok=True)
     policy.write_text(json.dumps({"classroom": {"address": LAN_ADDRESS, "port": lan_port}}), encoding="utf-8")
-    return start_app(data, env={"AI4ARTSED_POLICY_FILE": str(policy)})
+    return {"AI4ARTSED_POLICY_FILE": str(policy)}
 
 
-def open_class_in_the_page(page: Page, app: AppProcess, lan_port: int) -> str:
-    """Opens the class through the setup form; returns the join code the page shows."""
+def open_class_in_the_page(page: Page, app: AppProcess, lan_port: int, outputs: tuple[str, ...] = ()) -> str:
+    """Opens the class through the setup form (ticking ``outputs`` too); returns the join code shown."""
     page.goto(app.launch_url)
     page.get_by_test_id("open-classroom").click()
     expect(page.get_by_test_id("class-setup")).to_be_visible()
@@ -57,6 +62,8 @@ def open_class_in_the_page(page: Page, app: AppProcess, lan_port: int) -> str:
     expect(page.get_by_test_id("class-address")).to_be_disabled()
     expect(page.get_by_test_id("class-port")).to_have_value(str(lan_port))
     expect(page.get_by_test_id("class-fixed-port")).to_be_visible()
+    for output in outputs:
+        page.get_by_test_id(f"class-output-{output}").check()
     page.get_by_test_id("class-open").click()
     expect(page.get_by_test_id("class-join")).to_be_visible()
     expect(page.get_by_test_id("class-join-address")).to_contain_text(f"{LAN_ADDRESS}:{lan_port}")
@@ -204,6 +211,43 @@ def test_a_students_run_on_the_projector_hidden_and_with_the_students_badge_in_t
             expect(teacher_card).to_have_count(0)
             gallery_card.get_by_test_id("open-run").click()
             expect(page.get_by_test_id("run-student")).to_have_text("von Mia")
+        finally:
+            mia.close()
+        with app.client("de") as teacher:
+            teacher.request("DELETE", "/api/classroom", json={})
+    assert wide_page.csp_violations() == []
+
+
+def test_the_teacher_cancels_a_students_generation_waiting_in_the_paused_queue(
+    tmp_path: Path, wide_page: PageWatch, llm_server: TestServerProcess
+) -> None:
+    lan_port = free_lan_port()
+    with workshop_app(tmp_path, llm_server, env=lan_policy(tmp_path, lan_port)) as app:
+        page = wide_page.page
+        code = open_class_in_the_page(page, app, lan_port, outputs=(TEST_OUTPUT_ID,))
+        page.get_by_test_id("class-pause").click()
+        expect(page.get_by_test_id("class-queue-paused")).to_be_visible()
+        mia = join(lan_port, code, "Mia")
+        try:
+            attitude = mia.get("/api/class/me").json()["attitude_ids"][0]
+            started = mia.post(
+                "/api/interception",
+                json={"config_id": attitude, "idea": "Ein Fest im Regen", "language": "de"},
+            ).json()
+            assert final_state(read_events(mia, started["job_id"])) == "succeeded"
+            generation = mia.post(
+                "/api/generation",
+                json={"run_id": started["run_id"], "text": "Ein Fest im Regen", "output_id": TEST_OUTPUT_ID},
+            )
+            assert generation.status_code == 202, generation.text
+            job_id = generation.json()["job_id"]
+
+            entry = page.locator(f'[data-testid="class-queue-entry"][data-job-id="{job_id}"]')
+            expect(entry).to_have_attribute("data-state", "queued")
+            expect(entry.get_by_test_id("class-queue-who")).to_have_text("Mia")
+            entry.get_by_test_id("class-queue-cancel").click()
+            expect(entry).to_have_count(0)
+            assert final_state(read_events(mia, job_id)) == "cancelled"
         finally:
             mia.close()
         with app.client("de") as teacher:
