@@ -60,6 +60,7 @@ let app: FakeApp
 let status: ClassroomStatus
 let current: ClassDashboard
 let timers: (() => void)[]
+let hiddenRuns: string[]
 
 function newSession(): ClassroomSession {
   const api = new ApiClient({
@@ -99,6 +100,7 @@ function timePasses(): void {
 beforeEach(() => {
   app = new FakeApp()
   timers = []
+  hiddenRuns = []
   status = CLOSED_STATUS
   current = dashboard()
   const page = app.globals()
@@ -106,6 +108,10 @@ beforeEach(() => {
   vi.stubGlobal('EventSource', page.EventSource)
   app.on('GET', '/api/classroom', () => ({ status: 200, body: status }))
   app.on('GET', '/api/classroom/dashboard', () => ({ status: 200, body: current }))
+  app.on('GET', '/api/runs?class_id=class-1&limit=100', () => ({
+    status: 200,
+    body: { runs: hiddenRuns.map((id) => ({ id, hidden_from_class: true })), total: hiddenRuns.length, offset: 0, limit: 100 },
+  }))
   app.on('POST', '/api/classroom', () => {
     status = { ...CLOSED_STATUS, open_class: OPEN_CLASS }
     return { status: 201, body: OPEN_CLASS }
@@ -196,6 +202,14 @@ describe('an open class', () => {
     expect(session.state.phase).toBe('open')
     await vi.waitFor(() => expect(session.state.dashboard?.students).toHaveLength(1))
     expect(streams()).toHaveLength(1)
+  })
+
+  it('knows which results are hidden after a reload (from the runs list)', async () => {
+    status = { ...CLOSED_STATUS, open_class: OPEN_CLASS }
+    hiddenRuns = ['run-3']
+    const session = newSession()
+    await session.load()
+    await vi.waitFor(() => expect(session.state.hiddenRuns).toEqual(['run-3']))
   })
 
   it('pauses and lets the teacher go first through the queue endpoint', async () => {

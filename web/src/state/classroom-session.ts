@@ -16,6 +16,9 @@ import type {
 
 import { DashboardFollower, type DashboardFollowerOptions, type LiveState } from './classroom-events'
 
+// The newest runs of the class that are read for their "hidden" mark (students' latest results are among them).
+const HIDDEN_LOOKUP_RUNS = 100
+
 export type ClassroomPhase = 'loading' | 'failed' | 'forbidden' | 'setup' | 'open'
 
 export interface ClassroomState {
@@ -191,6 +194,18 @@ export class ClassroomSession {
     }
     this.mutable.openClass = status.open_class
     this.applyDashboard(await this.api.classDashboard())
+    await this.readHidden(status.open_class.id)
+  }
+
+  /** Which of the class's results are hidden: the dashboard does not say, the runs list does
+   *  (after a reload, or when another window hid one). */
+  private async readHidden(classId: string): Promise<void> {
+    try {
+      const page = await this.api.listRuns({ class_id: classId, limit: HIDDEN_LOOKUP_RUNS })
+      this.mutable.hiddenRuns = page.runs.filter((run) => run.hidden_from_class).map((run) => run.id)
+    } catch {
+      // The marks stay as they were; the teacher's own choices in this page are still shown.
+    }
   }
 
   private applyDashboard(dashboard: ClassDashboard): void {
