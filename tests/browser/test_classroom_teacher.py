@@ -52,8 +52,11 @@ def lan_policy(tmp_path: Path, lan_port: int) -> dict[str, str]:
     return {"AI4ARTSED_POLICY_FILE": str(policy)}
 
 
-def open_class_in_the_page(page: Page, app: AppProcess, lan_port: int, outputs: tuple[str, ...] = ()) -> str:
-    """Opens the class through the setup form (ticking ``outputs`` too); returns the join code shown."""
+def open_class_in_the_page(
+    page: Page, app: AppProcess, lan_port: int, outputs: tuple[str, ...] = (), pin: str | None = None
+) -> str:
+    """Opens the class through the setup form (ticking ``outputs`` too; with ``pin``, first without
+    it, which the server refuses in plain words); returns the join code shown."""
     page.goto(app.launch_url)
     page.get_by_test_id("open-classroom").click()
     expect(page.get_by_test_id("class-setup")).to_be_visible()
@@ -64,6 +67,11 @@ def open_class_in_the_page(page: Page, app: AppProcess, lan_port: int, outputs: 
     expect(page.get_by_test_id("class-fixed-port")).to_be_visible()
     for output in outputs:
         page.get_by_test_id(f"class-output-{output}").check()
+    if pin is not None:
+        page.get_by_test_id("class-open").click()
+        expect(page.get_by_test_id("class-error")).to_contain_text("PIN")
+        expect(page.get_by_test_id("class-setup")).to_be_visible()
+        page.get_by_test_id("class-pin").fill(pin)
     page.get_by_test_id("class-open").click()
     expect(page.get_by_test_id("class-join")).to_be_visible()
     expect(page.get_by_test_id("class-join-address")).to_contain_text(f"{LAN_ADDRESS}:{lan_port}")
@@ -218,13 +226,15 @@ def test_a_students_run_on_the_projector_hidden_and_with_the_students_badge_in_t
     assert wide_page.csp_violations() == []
 
 
-def test_the_teacher_cancels_a_students_generation_waiting_in_the_paused_queue(
+def test_with_a_pin_the_teacher_opens_cancels_a_waiting_generation_and_closes(
     tmp_path: Path, wide_page: PageWatch, llm_server: TestServerProcess
 ) -> None:
     lan_port = free_lan_port()
     with workshop_app(tmp_path, llm_server, env=lan_policy(tmp_path, lan_port)) as app:
+        with app.client("de") as teacher:
+            assert teacher.put("/api/settings/teacher-pin", json={"new_pin": "4711"}).status_code == 200
         page = wide_page.page
-        code = open_class_in_the_page(page, app, lan_port, outputs=(TEST_OUTPUT_ID,))
+        code = open_class_in_the_page(page, app, lan_port, outputs=(TEST_OUTPUT_ID,), pin="4711")
         page.get_by_test_id("class-pause").click()
         expect(page.get_by_test_id("class-queue-paused")).to_be_visible()
         mia = join(lan_port, code, "Mia")
@@ -248,8 +258,12 @@ def test_the_teacher_cancels_a_students_generation_waiting_in_the_paused_queue(
             entry.get_by_test_id("class-queue-cancel").click()
             expect(entry).to_have_count(0)
             assert final_state(read_events(mia, job_id)) == "cancelled"
+
+            # Closing needs the PIN too.
+            page.get_by_test_id("class-close").click()
+            page.get_by_test_id("class-close-pin").fill("4711")
+            page.get_by_test_id("class-confirm-yes").click()
+            expect(page.get_by_test_id("class-setup")).to_be_visible()
         finally:
             mia.close()
-        with app.client("de") as teacher:
-            teacher.request("DELETE", "/api/classroom", json={})
     assert wide_page.csp_violations() == []
