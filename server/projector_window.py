@@ -26,6 +26,11 @@ class ProjectorWindow:
         with self._lock:
             self._open = open_window
 
+    @property
+    def available(self) -> bool:
+        with self._lock:
+            return self._open is not None
+
     def open(self) -> bool:
         """True when the app opened (or raised) its projector window."""
         with self._lock:

@@ -81,6 +81,7 @@ def classroom_blueprint(
                     per_student_limit=remembered.per_student_limit,
                 ),
                 open_class=None if open_class is None else class_view(open_class),
+                projector_window=projector.available,
             )
         )
 

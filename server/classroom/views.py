@@ -56,6 +56,8 @@ class ClassroomStatus(BaseModel):
     addresses: list[LanAddress]
     defaults: ClassroomDefaults
     open_class: ClassView | None
+    # The app has a window of its own, which opens the projector window (else the page opens a tab).
+    projector_window: bool = False
 
 
 class ClassOpenRequest(BaseModel):

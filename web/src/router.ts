@@ -2,10 +2,12 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
 import type { MessageSchema } from './i18n'
 import AttitudeEditorView from './views/AttitudeEditorView.vue'
+import ClassroomView from './views/ClassroomView.vue'
 import CreativeLoopView from './views/CreativeLoopView.vue'
 import GalleryView from './views/GalleryView.vue'
 import ModelsView from './views/ModelsView.vue'
 import NotFoundView from './views/NotFoundView.vue'
+import ProjectorView from './views/ProjectorView.vue'
 import RunDetailView from './views/RunDetailView.vue'
 import SettingsView from './views/SettingsView.vue'
 import StartView from './views/StartView.vue'
@@ -27,6 +29,8 @@ declare module 'vue-router' {
     nav?: keyof MessageSchema['nav'] & PageName
     /** The navigation entry a page without its own belongs to (it is shown as the current one). */
     section?: PageName
+    /** The page fills the window without the app's header and footer (the projector). */
+    bare?: boolean
   }
 }
 
@@ -84,6 +88,20 @@ const routes: RouteRecordRaw[] = [
     name: 'welcome',
     component: WelcomeView,
     meta: { section: 'settings' },
+  },
+  {
+    // The teacher's class: open it, show how to join, follow the students live.
+    path: '/classroom',
+    name: 'classroom',
+    component: ClassroomView,
+    meta: { section: 'workshop' },
+  },
+  {
+    // The run the teacher shows the class, full-screen in a second window or tab.
+    path: '/projector',
+    name: 'projector',
+    component: ProjectorView,
+    meta: { bare: true },
   },
   // The server falls back to index.html for every path, so unknown app paths end up here.
   { path: '/:unknown(.*)*', name: 'not-found', component: NotFoundView },

@@ -8,6 +8,12 @@ import type {
   AttitudeDraft,
   AttitudeList,
   CatalogProblems,
+  ClassClosed,
+  ClassDashboard,
+  ClassOpenRequest,
+  ClassView,
+  ClassroomStatus,
+  ProjectorWindowOpened,
   ExportRequest,
   ExportStarted,
   InstallChoices,
@@ -47,6 +53,7 @@ import type {
   PinChange,
   Place,
   ProviderChoice,
+  QueueChange,
   SafetyLevelChange,
   Settings,
   SettingsPatch,
@@ -405,6 +412,52 @@ export class ApiClient {
   /** Who this browser is in the class; 401 `class_login_invalid` once removed or the class closed. */
   classMe(): Promise<StudentMe> {
     return this.request('GET', '/api/class/me')
+  }
+
+  // ---------------------------------------------------------------- classroom (the teacher's side)
+
+  classroom(): Promise<ClassroomStatus> {
+    return this.request('GET', '/api/classroom')
+  }
+
+  openClass(body: ClassOpenRequest): Promise<ClassView> {
+    return this.request('POST', '/api/classroom', body)
+  }
+
+  /** Every student is out at once: the LAN listener closes and their logins are refused. */
+  closeClass(pin?: string): Promise<ClassClosed> {
+    return this.request('DELETE', '/api/classroom', pin ? { pin } : {})
+  }
+
+  classDashboard(): Promise<ClassDashboard> {
+    return this.request('GET', '/api/classroom/dashboard')
+  }
+
+  changeClassQueue(change: QueueChange): Promise<ClassDashboard> {
+    return this.request('POST', '/api/classroom/queue', change)
+  }
+
+  removeStudent(studentId: string): Promise<ClassDashboard> {
+    return this.request('DELETE', `/api/classroom/students/${encodeURIComponent(studentId)}`)
+  }
+
+  setRunHidden(runId: string, hidden: boolean): Promise<ClassDashboard> {
+    return this.request('PUT', `/api/classroom/runs/${encodeURIComponent(runId)}/hidden`, { hidden })
+  }
+
+  /** `null` ends the projection (the projector shows its calm placeholder). */
+  project(runId: string | null): Promise<ClassDashboard> {
+    return this.request('PUT', '/api/classroom/projection', { run_id: runId })
+  }
+
+  /** The app's own window opens (or raises) its projector window; `opened: false` without one. */
+  openProjectorWindow(): Promise<ProjectorWindowOpened> {
+    return this.request('POST', '/api/classroom/projector-window')
+  }
+
+  /** The address of the zip of every run of the open class. */
+  classExportUrl(): string {
+    return '/api/classroom/export'
   }
 
   cancelJob(jobId: string): Promise<JobSummary> {

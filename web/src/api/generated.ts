@@ -537,6 +537,7 @@ export interface ClassroomStatus {
   addresses: LanAddress[]
   defaults: ClassroomDefaults
   open_class: ClassView | null
+  projector_window: boolean
 }
 /**
  * This interface was referenced by `ApiContract`'s JSON-Schema

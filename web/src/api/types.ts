@@ -248,3 +248,25 @@ export type JoinRequest = G.JoinRequest
 export type StudentMe = G.StudentMe
 /** A job's place in the fair queue (the `queue` event). */
 export type QueueEvent = G.QueueEvent
+
+// ---------------------------------------------------------------- classroom, the teacher's side (docs/classroom.md)
+
+export type ClassroomStatus = G.ClassroomStatus
+/** `fixed` names the options a lab policy fixes (address, port, per_student_limit); their values are the defaults. */
+export type ClassroomPolicy = G.ClassroomPolicyView
+export type LanAddress = G.LanAddress
+export type ClassView = G.ClassView
+export type ClassOpenRequest = G.ClassOpenRequest
+/** What the setup form chooses (the open request without the PIN). */
+export type ClassOptions = Omit<G.ClassOpenRequest, 'pin'>
+export type ClassOptionName = keyof ClassOptions
+export type ClassDashboard = G.ClassDashboard
+export type StudentView = G.StudentView
+export type StudentStep = G.StudentView['step']
+export type QueueEntryView = G.QueueEntryView
+export type BlockView = G.BlockView
+export type QueueChange = G.QueueChange
+export type ClassClosed = G.ClassClosed
+/** Who made a run when a student of a class made it (class, student, nickname at the time). */
+export type RunOwner = G.RunOwner
+export type ProjectorWindowOpened = G.ProjectorWindowOpened
