@@ -3,7 +3,8 @@
 The real app (the ComfyUI test server as its ComfyUI, every LLM stage on the LLM test server) opens a
 class on 127.0.0.2 (standing in for the school network). The teacher's dashboard stream and a
 projector view (the same stream, plus the projected run's detail every few seconds) stay open.
-Each student joins, then does ``--rounds`` times: idea -> interception (followed through its job
+Each student joins (and from then on asks every 4 s whether it is still in the class, as the student
+page does), then does ``--rounds`` times: idea -> interception (followed through its job
 stream) -> generation (followed likewise) -> the run's detail and picture.
 
 Prints: requests refused or failed (target 0), p50/p95 of the non-job API calls (target p95 <
@@ -99,6 +100,7 @@ def student(
     number: int, port: int, code: str, rounds: int, figures: Figures, go: threading.Event, delay_s: float
 ) -> None:
     name = f"Kid {number}"
+    done = threading.Event()
     with httpx.Client(base_url=f"http://{LAN_ADDRESS}:{port}", timeout=120) as client:
         go.wait()
         time.sleep(delay_s)
@@ -107,6 +109,9 @@ def student(
             if joined.status_code != 200:
                 return
             figures.call(client, "GET", "/api/class/me")
+            # The student's page asks every 4 s whether it is still in the class (state/student-session.ts).
+            beat = threading.Thread(target=heartbeat, args=(port, client.cookies, figures, done), daemon=True)
+            beat.start()
             figures.call(client, "GET", "/api/catalog/interceptions")
             figures.call(client, "GET", "/api/catalog/outputs")
             for round_number in range(rounds):
@@ -140,6 +145,18 @@ def student(
                 figures.call(client, "GET", "/api/runs")
         except Exception as exc:  # every broken student counts, whatever broke
             figures.failed(f"{name}: {exc!r}")
+        finally:
+            done.set()
+
+
+HEARTBEAT_S = 4.0
+
+
+def heartbeat(port: int, cookies: httpx.Cookies, figures: Figures, done: threading.Event) -> None:
+    """The student page's "am I still in the class?" check, on its own connection as a browser's timer."""
+    with httpx.Client(base_url=f"http://{LAN_ADDRESS}:{port}", cookies=cookies, timeout=120) as client:
+        while not done.wait(HEARTBEAT_S):
+            figures.call(client, "GET", "/api/class/me")
 
 
 def dashboard_events(app: AppProcess, stop: threading.Event, projector: bool, figures: Figures) -> None:

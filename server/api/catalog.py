@@ -13,7 +13,6 @@ from server.catalog.availability import OutputAvailability
 from server.catalog.registry import Catalog
 from server.catalog.views import (
     InterceptionCatalogView,
-    OutputCatalogView,
     OutputPlaces,
     catalog_problems,
     interception_catalog,
@@ -47,13 +46,17 @@ def catalog_blueprint(
     @bp.get("/api/catalog/outputs")
     def outputs() -> tuple[Response, int]:
         language = messages.language()
-        view = output_catalog(
-            catalog, availability, lambda code, params: messages.text(code, params, language), places
-        )
         owner = current_owner()
-        if owner is not None:
-            view = _outputs_for(view, lambda output_id: _allowed(allows_output, owner, output_id))
-        return answer(view)
+        keep = None if owner is None else (lambda output_id: _allowed(allows_output, owner, output_id))
+        return answer(
+            output_catalog(
+                catalog,
+                availability,
+                lambda code, params: messages.text(code, params, language),
+                places,
+                keep,
+            )
+        )
 
     @bp.get("/api/catalog/problems")
     def problems() -> tuple[Response, int]:
@@ -75,12 +78,3 @@ def _attitudes_for(view: InterceptionCatalogView, keep: Callable[[str], bool]) -
         if (kept := [each for each in category.interceptions if keep(each.id)])
     ]
     return view.model_copy(update={"categories": categories})
-
-
-def _outputs_for(view: OutputCatalogView, keep: Callable[[str], bool]) -> OutputCatalogView:
-    groups = [
-        group.model_copy(update={"outputs": kept})
-        for group in view.media_types
-        if (kept := [each for each in group.outputs if keep(each.id)])
-    ]
-    return view.model_copy(update={"media_types": groups})

@@ -173,14 +173,26 @@ def output_catalog(
     availability: OutputAvailability,
     describe: Describe,
     places: OutputPlaces | None = None,
+    keep: Callable[[str], bool] | None = None,
 ) -> OutputCatalogView:
-    """Media types by ``order``, each with its outputs by ``order`` and whether each can be used now."""
+    """Media types by ``order``, each with its outputs by ``order`` and whether each can be used now.
+
+    ``keep``: only these outputs (a class's choice), and only their media types. They are chosen before
+    the availability check, which looks at model files and every ComfyUI machine: a class of 30 asks
+    at once, and none of them may wait for outputs they never see.
+    """
     groups = []
     for type_id, media_type in sorted(catalog.media_types.items(), key=lambda item: item[1].order):
         members = sorted(
-            ((oid, o) for oid, o in catalog.outputs.items() if o.media_type == type_id),
+            (
+                (oid, o)
+                for oid, o in catalog.outputs.items()
+                if o.media_type == type_id and (keep is None or keep(oid))
+            ),
             key=lambda item: (item[1].order, item[0]),
         )
+        if keep is not None and not members:
+            continue
         entries = []
         for oid, output in members:
             reasons = availability.reasons(output)
