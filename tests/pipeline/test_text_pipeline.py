@@ -26,7 +26,11 @@ def chat_requests(server: TestServerProcess) -> list[dict[str, Any]]:
 
 
 def start_interception(
-    app: InProcessApp, config_id: str = "dada", idea: str = IDEA, rules: str | None = None, language: str = "de"
+    app: InProcessApp,
+    config_id: str = "dada",
+    idea: str = IDEA,
+    rules: str | None = None,
+    language: str = "de",
 ) -> tuple[str, str]:
     if rules is None:
         rules = CATALOG.interceptions[config_id].context.get(language)
