@@ -126,6 +126,11 @@ class EmbeddedServer:
         # Open streams would keep their threads busy past the dispatcher's timeout.
         self._streams.end_all()
         self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=int(timeout))
-        # Closing every channel empties waitress's socket map, which ends its loop.
+        # Closing every channel empties waitress's socket map, which ends its loop. Closed from the
+        # loop's own thread, woken by waitress's trigger: closed from here, the loop would notice
+        # only when its poll() times out, up to a second later (every quit and restart waited it).
+        if self._thread.is_alive():
+            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._socket_map))
+            self._thread.join(timeout)
+        # The loop was not running (or did not get to it): close from here.
         wasyncore.close_all(self._socket_map)
-        self._thread.join(timeout)
