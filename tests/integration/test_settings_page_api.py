@@ -19,6 +19,9 @@ from tests.support.app_process import REPO_ROOT
 from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.settings_files import write_settings
 
+# Every test here runs the app in-process: the page's answers and what is saved, not the process.
+pytestmark = pytest.mark.in_process
+
 COMFYUI_TESTSERVER = REPO_ROOT / "tests" / "comfyui_testserver"
 
 

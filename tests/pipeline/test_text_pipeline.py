@@ -16,6 +16,9 @@ from tests.llm_testserver.process import TestServerProcess
 from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import final_state, of_type, read_events
 
+# Every test here runs the app in-process: what the steps send, record and stream, not the process.
+pytestmark = pytest.mark.in_process
+
 CATALOG = CatalogLoader(Resources.locate().app_root).load()
 IDEA = "Ein Straßenfest im Regen mit Laternen"
 StartApp = Callable[..., InProcessApp]
