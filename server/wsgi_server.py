@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from waitress import wasyncore
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, create_server
 
 from server.errors import AppError, ErrorKind
 from server.stream_budget import WORKER_THREADS, StreamBudget
@@ -92,7 +92,7 @@ class EmbeddedServer:
         # sees at once when a reader goes away (waitress.client_disconnected, used by the streams).
         self._streams = streams
         self._socket_map: dict[int, Any] = {}
-        self._server = create_server(
+        server = create_server(
             app,
             map=self._socket_map,
             sockets=[sock],
@@ -106,6 +106,12 @@ class EmbeddedServer:
             asyncore_use_poll=True,
             channel_request_lookahead=1,
         )
+        # One socket gives one server (not waitress's MultiSocketServer): the one with the trigger
+        # that wakes its loop (stop() uses it).
+        if not isinstance(server, BaseWSGIServer):
+            raise TypeError(f"expected one waitress server for one socket, got {type(server).__name__}")
+        self._server = server
+        self._trigger: Any = server.trigger
         self._thread = threading.Thread(target=self._run, name="wsgi-server", daemon=True)
         self.port: int = sock.getsockname()[1]
 
@@ -130,7 +136,7 @@ class EmbeddedServer:
         # loop's own thread, woken by waitress's trigger: closed from here, the loop would notice
         # only when its poll() times out, up to a second later (every quit and restart waited it).
         if self._thread.is_alive():
-            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._socket_map))
+            self._trigger.pull_trigger(lambda: wasyncore.close_all(self._socket_map))
             self._thread.join(timeout)
         # The loop was not running (or did not get to it): close from here.
         wasyncore.close_all(self._socket_map)

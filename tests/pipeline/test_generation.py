@@ -19,7 +19,7 @@ import pytest
 from desktop.cli import comfyui_choice
 from tests.browser.workshop_app import TEST_OUTPUT_ID, write_catalog
 from tests.llm_testserver.process import TestServerProcess
-from tests.support.app_process import REPO_ROOT
+from tests.support.app_process import REPO_ROOT, AppProcess
 from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import final_state, of_type, read_events
 from tests.support.settings_files import write_settings
@@ -58,7 +58,7 @@ def app_with_comfyui(
         yield start
 
 
-def wait_until_comfyui_ready(app: InProcessApp, timeout: float = 60.0) -> None:
+def wait_until_comfyui_ready(app: InProcessApp | AppProcess, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     with app.client() as client:
         while client.get("/api/comfyui/status").json()["state"] != "ready":
