@@ -4,6 +4,7 @@
 (b) process start -> the page is served (headless: GET / with the launch token returns the UI;
     windowed: the Qt window reports the app shell on screen; Qt runs offscreen without a display)
 (c) idle resident memory of the app process (and, windowed, with its web engine children)
+(d) headless: stop signal -> the process has exited (every quit, and every test that stops an app)
 
 Run: .venv/bin/python bench/startup.py [--runs N] [--no-window] [--command "build/dist/ai4artsed/ai4artsed"]
 (--command measures another program, e.g. the frozen bundle; default: python -m desktop.main, or
@@ -98,16 +99,21 @@ def rss_mb(process: subprocess.Popen[bytes], with_children: bool) -> float:
     return total / 1e6
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes]) -> float:
+    """Seconds from the stop signal until the process has exited."""
+    t0 = time.monotonic()
     process.terminate()
     try:
         process.wait(30)
     except subprocess.TimeoutExpired:
         process.kill()
+    return time.monotonic() - t0
 
 
-def measure_headless(command: list[str], runs: int) -> tuple[list[float], list[float], list[float]]:
-    health, page, memory = [], [], []
+def measure_headless(
+    command: list[str], runs: int
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    health, page, memory, stopping = [], [], [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as folder:
             t0 = time.monotonic()
@@ -118,8 +124,8 @@ def measure_headless(command: list[str], runs: int) -> tuple[list[float], list[f
             page.append(time.monotonic() - t0)
             time.sleep(2.0)
             memory.append(rss_mb(process, with_children=False))
-            stop(process)
-    return health, page, memory
+            stopping.append(stop(process))
+    return health, page, memory, stopping
 
 
 def measure_windowed(command: list[str], runs: int) -> tuple[list[float], list[float], list[float]]:
@@ -163,11 +169,12 @@ def main() -> None:
 
     print(f"startup benchmark: {args.runs} cold starts each, {os.cpu_count()} CPUs")
     print(f"program: {shlex.join(command)}")
-    health, page, memory = measure_headless(command, args.runs)
+    health, page, memory, stopping = measure_headless(command, args.runs)
     print("headless:")
     report("(a) process start -> /api/health 200", health, "ms", 1000)
     report("(b) process start -> page served", page, "ms", 1000)
     report("(c) idle RSS, app process", memory, "MB")
+    report("(d) stop signal -> process exited", stopping, "ms", 1000)
     if not args.no_window:
         ready, memory_app, memory_all = measure_windowed(command, args.runs)
         print("windowed (Qt WebEngine):")

@@ -111,12 +111,12 @@ def parse_args(argv: list[str] | None = None) -> LaunchOptions:
         token=args.token,
         data_dir=args.data_dir,
         log_level=args.log_level,
-        comfyui=_comfyui_choice(args.comfyui_dir, args.comfyui_python, args.comfyui_url),
+        comfyui=comfyui_choice(args.comfyui_dir, args.comfyui_python, args.comfyui_url),
         machine_install=machine_install,
     )
 
 
-def _comfyui_choice(
+def comfyui_choice(
     directory: Path | None, python: Path | None, urls: list[str] | None
 ) -> ComfyUISettings | None:
     if directory is not None:

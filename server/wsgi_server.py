@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from waitress import wasyncore
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, create_server
 
 from server.errors import AppError, ErrorKind
 from server.stream_budget import WORKER_THREADS, StreamBudget
@@ -127,7 +127,7 @@ class EmbeddedServer:
         self._streams = streams
         self._owns_streams = owns_streams
         self._socket_map: dict[int, Any] = {}
-        self._server = create_server(
+        server = create_server(
             app,
             map=self._socket_map,
             sockets=[sock],
@@ -141,6 +141,12 @@ class EmbeddedServer:
             asyncore_use_poll=True,
             channel_request_lookahead=1,
         )
+        # One socket gives one server (not waitress's MultiSocketServer): the one with the trigger
+        # that wakes its loop (stop() uses it).
+        if not isinstance(server, BaseWSGIServer):
+            raise TypeError(f"expected one waitress server for one socket, got {type(server).__name__}")
+        self._server = server
+        self._trigger: Any = server.trigger
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.host: str = sock.getsockname()[0]
         self.port: int = sock.getsockname()[1]
@@ -163,11 +169,19 @@ class EmbeddedServer:
             # Open streams would keep their threads busy past the dispatcher's timeout.
             self._streams.end_all()
             self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=int(timeout))
-            # Closing every channel empties waitress's socket map, which ends its loop.
-            wasyncore.close_all(self._socket_map)
+            self._close_channels(timeout)
         else:
             # Closed channels first: each of this server's streams sees its reader gone within a
             # wait slice and leaves, while the other server's streams in the shared budget go on.
-            wasyncore.close_all(self._socket_map)
+            self._close_channels(timeout)
             self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=int(timeout))
-        self._thread.join(timeout)
+
+    def _close_channels(self, timeout: float) -> None:
+        # Closing every channel empties waitress's socket map, which ends its loop. Closed from the
+        # loop's own thread, woken by waitress's trigger: closed from here, the loop would notice
+        # only when its poll() times out, up to a second later (every quit and restart waited it).
+        if self._thread.is_alive():
+            self._trigger.pull_trigger(lambda: wasyncore.close_all(self._socket_map))
+            self._thread.join(timeout)
+        # The loop was not running (or did not get to it): close from here.
+        wasyncore.close_all(self._socket_map)

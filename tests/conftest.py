@@ -11,11 +11,14 @@ from tests.support.app_process import AppProcess, start_app
 from tests.support.browser import chromium
 from tests.support.in_process import InProcessApp, in_process_app
 
+# Fixtures that give a test the app in its own process (tests/support/in_process.py).
+IN_PROCESS_FIXTURES = {"api", "app_with_llm", "app_with_comfyui"}
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The layer shows in the marker, so `pytest -m in_process` (or `-m "not in_process"`) picks it.
     for item in items:
-        if "api" in getattr(item, "fixturenames", ()):
+        if IN_PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.in_process)
 
 

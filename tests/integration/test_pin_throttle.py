@@ -1,12 +1,17 @@
-"""Guessing the teacher PIN is slowed down: after a few wrong PINs even the right one waits (429)."""
+"""Guessing the teacher PIN is slowed down: after a few wrong PINs even the right one waits (429).
+
+In-process: the count must outlive the services (a restart is new services reading the same data
+folder), which needs no real process.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.support.app_process import start_app
+from tests.support.in_process import in_process_app
 
 PIN = "4711"
 # The documented number of wrong PINs before the first wait (docs/settings.md).
@@ -17,9 +22,10 @@ def _try(client: httpx.Client, pin: str) -> httpx.Response:
     return client.put("/api/settings/safety-level", json={"level": "youth", "pin": pin})
 
 
+@pytest.mark.in_process
 def test_after_too_many_wrong_pins_even_the_right_one_must_wait_across_a_restart(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    with start_app(data) as app, app.client("en") as client:
+    with in_process_app(data) as app, app.client("en") as client:
         assert client.put("/api/settings/teacher-pin", json={"new_pin": PIN}).status_code == 200
         for _ in range(FREE_TRIES):
             assert _try(client, "0000").status_code == 403
@@ -32,7 +38,7 @@ def test_after_too_many_wrong_pins_even_the_right_one_must_wait_across_a_restart
         assert client.put("/api/settings/offline", json={"offline": False, "pin": PIN}).status_code == 429
         assert client.get("/api/settings").json()["safety_level"] == "kids"
 
-    with start_app(data) as app, app.client("de") as client:
+    with in_process_app(data) as app, app.client("de") as client:
         refused = _try(client, PIN)
         assert refused.status_code == 429
         assert "Versuche es in" in refused.json()["error"]["message"]

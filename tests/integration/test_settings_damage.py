@@ -1,4 +1,8 @@
-"""A damaged settings.json never resets the teacher PIN and never unlocks the safety level."""
+"""A damaged settings.json never resets the teacher PIN and never unlocks the safety level.
+
+In-process: what is tested is what the services make of the files in the data folder when they start
+(a restart is new services on the same folder), not the app's process.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.app_process import start_app
+from tests.support.in_process import in_process_app
+
+pytestmark = pytest.mark.in_process
 
 PIN = "4711"
 
@@ -20,14 +26,14 @@ PIN = "4711"
 def test_a_damaged_settings_file_keeps_the_pin_and_the_strictest_level(tmp_path: Path, damage: str) -> None:
     data = tmp_path / "data"
     settings_file = data / "config" / "settings.json"
-    with start_app(data) as app, app.client() as client:
+    with in_process_app(data) as app, app.client() as client:
         assert client.put("/api/settings/teacher-pin", json={"new_pin": PIN}).status_code == 200
         assert (
             client.put("/api/settings/safety-level", json={"level": "adult", "pin": PIN}).status_code == 200
         )
 
     settings_file.write_text(damage, encoding="utf-8")
-    with start_app(data) as app, app.client("en") as client:
+    with in_process_app(data) as app, app.client("en") as client:
         settings = client.get("/api/settings").json()
         assert settings["teacher_pin_set"] is True
         assert settings["safety_level"] == "kids"
@@ -52,11 +58,11 @@ def test_a_damaged_settings_file_keeps_the_pin_and_the_strictest_level(tmp_path:
 def test_a_missing_pin_file_after_a_pin_was_set_means_locked_not_open(tmp_path: Path) -> None:
     data = tmp_path / "data"
     config = data / "config"
-    with start_app(data) as app, app.client() as client:
+    with in_process_app(data) as app, app.client() as client:
         assert client.put("/api/settings/teacher-pin", json={"new_pin": PIN}).status_code == 200
     (config / "teacher-pin.json").unlink()
 
-    with start_app(data) as app, app.client("en") as client:
+    with in_process_app(data) as app, app.client("en") as client:
         settings = client.get("/api/settings").json()
         assert settings["teacher_pin_set"] is True and settings["teacher_pin_locked"] is True
         for attempt in (
@@ -72,7 +78,7 @@ def test_a_missing_pin_file_after_a_pin_was_set_means_locked_not_open(tmp_path: 
 
     # School IT's documented reset: an empty file "reset-teacher-pin" in the settings folder.
     (config / "reset-teacher-pin").write_text("", encoding="utf-8")
-    with start_app(data) as app, app.client() as client:
+    with in_process_app(data) as app, app.client() as client:
         settings = client.get("/api/settings").json()
         assert settings["teacher_pin_set"] is False and settings["teacher_pin_locked"] is False
         assert client.put("/api/settings/teacher-pin", json={"new_pin": "1234"}).status_code == 200
@@ -81,7 +87,7 @@ def test_a_missing_pin_file_after_a_pin_was_set_means_locked_not_open(tmp_path: 
 
 def test_the_pin_file_is_owner_only_and_holds_only_the_hash(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    with start_app(data) as app, app.client() as client:
+    with in_process_app(data) as app, app.client() as client:
         assert client.put("/api/settings/teacher-pin", json={"new_pin": "987654"}).status_code == 200
     pin_file = data / "config" / "teacher-pin.json"
     assert set(json.loads(pin_file.read_text(encoding="utf-8"))) == {"salt", "hash"}

@@ -1,5 +1,6 @@
-"""The settings page's own calls against the real app: the LLM test per stage (through the LLM test
-server), the storage figures, the ComfyUI connection choice, and the first-run flag."""
+"""The settings page's own calls against the app (in-process: what is tested is the answers and what
+is saved, not the process): the LLM test per stage (through the LLM test server), the storage
+figures, the ComfyUI connection choice, and the first-run flag."""
 
 from __future__ import annotations
 
@@ -14,24 +15,29 @@ import httpx
 import pytest
 
 from tests.llm_testserver.process import TestServerProcess
-from tests.support.app_process import REPO_ROOT, AppProcess, start_app
-from tests.support.in_process import InProcessApp
+from tests.support.app_process import REPO_ROOT
+from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.settings_files import write_settings
+
+# Every test here runs the app in-process: the page's answers and what is saved, not the process.
+pytestmark = pytest.mark.in_process
 
 COMFYUI_TESTSERVER = REPO_ROOT / "tests" / "comfyui_testserver"
 
 
 @pytest.fixture(scope="module")
-def llm_app(tmp_path_factory: pytest.TempPathFactory, llm_server: TestServerProcess) -> Iterator[AppProcess]:
+def llm_app(
+    tmp_path_factory: pytest.TempPathFactory, llm_server: TestServerProcess
+) -> Iterator[InProcessApp]:
     """Interception answers; translation names a model the test server fails with (404)."""
     data = tmp_path_factory.mktemp("llm-app")
     write_settings(data, base_url=llm_server.base_url, translation="error-404")
-    with start_app(data) as app:
+    with in_process_app(data) as app:
         yield app
 
 
 def test_a_stage_test_sends_a_tiny_real_request_and_reports_ok(
-    llm_app: AppProcess, llm_server: TestServerProcess
+    llm_app: InProcessApp, llm_server: TestServerProcess
 ) -> None:
     with llm_app.client("en") as client:
         answer = client.post("/api/llm/test", json={"stage": "interception"})
@@ -49,7 +55,7 @@ def test_a_stage_test_sends_a_tiny_real_request_and_reports_ok(
     assert sent[-1]["body"]["max_tokens"] == 8
 
 
-def test_a_failing_stage_reports_a_plain_message_not_an_error_status(llm_app: AppProcess) -> None:
+def test_a_failing_stage_reports_a_plain_message_not_an_error_status(llm_app: InProcessApp) -> None:
     with llm_app.client("de") as client:
         answer = client.post("/api/llm/test", json={"stage": "translation"})
     assert answer.status_code == 200
@@ -60,7 +66,7 @@ def test_a_failing_stage_reports_a_plain_message_not_an_error_status(llm_app: Ap
     assert "error-404" in body["error"]["message"]
 
 
-def test_a_choice_not_saved_yet_can_be_tested(llm_app: AppProcess, llm_server: TestServerProcess) -> None:
+def test_a_choice_not_saved_yet_can_be_tested(llm_app: InProcessApp, llm_server: TestServerProcess) -> None:
     choice = {"provider_id": "custom", "model": "some-model", "base_url": llm_server.base_url}
     with llm_app.client("en") as client:
         ok = client.post("/api/llm/test", json={"choice": choice}).json()
@@ -74,7 +80,7 @@ def test_a_choice_not_saved_yet_can_be_tested(llm_app: AppProcess, llm_server: T
     assert both.status_code == 400
 
 
-def test_a_cloud_provider_is_refused_while_offline(llm_app: AppProcess) -> None:
+def test_a_cloud_provider_is_refused_while_offline(llm_app: InProcessApp) -> None:
     choice = {"provider_id": "openai", "model": "gpt-4o-mini"}
     with llm_app.client("en") as client:
         body = client.post("/api/llm/test", json={"choice": choice}).json()
@@ -127,9 +133,9 @@ def test_comfyui_folder_is_checked_before_it_is_saved(api: InProcessApp, tmp_pat
     assert still["mode"] == "none"
 
 
-def test_a_chosen_comfyui_is_saved_and_starts_after_a_restart(app: AppProcess) -> None:
+def test_a_chosen_comfyui_is_saved_and_starts_after_a_restart(api: InProcessApp) -> None:
     change = {"mode": "managed", "directory": str(COMFYUI_TESTSERVER), "python": sys.executable}
-    with app.client("en") as client:
+    with api.client("en") as client:
         saved = client.put("/api/settings/comfyui", json=change)
         assert saved.status_code == 200, saved.text
         body = saved.json()
@@ -149,7 +155,7 @@ def test_a_chosen_comfyui_is_saved_and_starts_after_a_restart(app: AppProcess) -
         none = client.put("/api/settings/comfyui", json={"mode": "none"})
         assert none.json()["restart_needed"] is False
         assert client.get("/api/comfyui/status").json()["state"] == "stopped"
-    stored = json.loads((app.data_dir / "config" / "settings.json").read_text(encoding="utf-8"))
+    stored = json.loads((api.data_dir / "config" / "settings.json").read_text(encoding="utf-8"))
     assert stored["comfyui"]["mode"] == "none"
 
 
@@ -164,14 +170,14 @@ def wait_for_state(client: httpx.Client, state: str, timeout: float = 60.0) -> b
 
 def test_the_first_run_flag_is_saved_and_old_settings_count_as_set_up(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
-    with start_app(fresh) as app, app.client() as client:
+    with in_process_app(fresh) as app, app.client() as client:
         assert client.get("/api/settings").json()["first_run_done"] is False
         assert client.patch("/api/settings", json={"first_run_done": True}).json()["first_run_done"] is True
-    with start_app(fresh) as app, app.client() as client:
+    with in_process_app(fresh) as app, app.client() as client:
         assert client.get("/api/settings").json()["first_run_done"] is True
 
     older = tmp_path / "older"
     (older / "config").mkdir(parents=True)
     (older / "config" / "settings.json").write_text('{"language": "en"}', encoding="utf-8")
-    with start_app(older) as app, app.client() as client:
+    with in_process_app(older) as app, app.client() as client:
         assert client.get("/api/settings").json()["first_run_done"] is True

@@ -14,10 +14,10 @@ import httpx
 
 from server.catalog.loader import CatalogLoader
 from server.resources import Resources
-from tests.support.app_process import AppProcess
+from tests.support.in_process import InProcessApp
 from tests.support.job_events import Event, final_state, of_type, read_events
 
-StartApp = Callable[..., AppProcess]
+StartApp = Callable[..., InProcessApp]
 SHIPPED = CatalogLoader(Resources.locate().app_root).load().interceptions
 IDEA = "Ein Straßenfest im Regen mit Laternen"
 

@@ -1,54 +1,64 @@
 """From approved text to media: translation, pre-output safety, the workflow sent to a managed ComfyUI
-(the protocol-faithful test server, started by the app's own supervisor), progress, previews, media
-in the run with sha256, cancel."""
+(the protocol-faithful test server, started by the app's own supervisor; the app itself runs
+in-process), progress, previews, media in the run with sha256, cancel."""
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from desktop.cli import comfyui_choice
 from tests.browser.workshop_app import TEST_OUTPUT_ID, write_catalog
 from tests.llm_testserver.process import TestServerProcess
-from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.app_process import REPO_ROOT, AppProcess
+from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import final_state, of_type, read_events
 from tests.support.settings_files import write_settings
 
 TEST_COMFYUI = REPO_ROOT / "tests" / "comfyui_testserver"
-StartApp = Callable[..., AppProcess]
+StartApp = Callable[..., InProcessApp]
 
 
 @pytest.fixture
-def app_with_comfyui(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[StartApp]:
-    started: list[AppProcess] = []
+def app_with_comfyui(
+    tmp_path: Path, llm_server: TestServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[StartApp]:
+    """The app in this process (what is tested is the pipeline, not the app's process) with a ComfyUI
+    its own supervisor starts and manages, as ``--comfyui-dir`` does for the real app."""
+    with ExitStack() as started:
+        count = itertools.count()
 
-    def start(
-        comfyui_env: dict[str, str] | None = None, catalog_root: Path | None = None, **settings: Any
-    ) -> AppProcess:
-        data_dir = tmp_path / f"app{len(started)}"
-        write_settings(data_dir, base_url=llm_server.base_url, **settings)
-        app = start_app(
-            data_dir,
-            extra_args=["--comfyui-dir", str(TEST_COMFYUI), "--comfyui-python", sys.executable],
-            env=comfyui_env,
-            catalog_root=catalog_root,
-        )
-        started.append(app)
-        wait_until_comfyui_ready(app)
-        return app
+        def start(
+            comfyui_env: dict[str, str] | None = None, catalog_root: Path | None = None, **settings: Any
+        ) -> InProcessApp:
+            data_dir = tmp_path / f"app{next(count)}"
+            write_settings(data_dir, base_url=llm_server.base_url, **settings)
+            # The managed ComfyUI inherits the environment of the process whose supervisor starts it.
+            for name, value in (comfyui_env or {}).items():
+                monkeypatch.setenv(name, value)
+            app = started.enter_context(
+                in_process_app(
+                    data_dir,
+                    catalog_root=catalog_root,
+                    comfyui=comfyui_choice(TEST_COMFYUI, Path(sys.executable), None),
+                )
+            )
+            wait_until_comfyui_ready(app)
+            return app
 
-    yield start
-    for app in started:
-        app.stop()
+        yield start
 
 
-def wait_until_comfyui_ready(app: AppProcess, timeout: float = 60.0) -> None:
+def wait_until_comfyui_ready(app: InProcessApp | AppProcess, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     with app.client() as client:
         while client.get("/api/comfyui/status").json()["state"] != "ready":
@@ -207,7 +217,10 @@ def test_pre_output_block_stops_before_comfyui(app_with_comfyui: StartApp) -> No
 
 
 def test_cancel_during_generation_leaves_the_run_cancelled(app_with_comfyui: StartApp) -> None:
-    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_SLOW_NODES": "EmptyImage:20,SaveImage:20"})
+    # Like ComfyUI, the test server notices an interrupt only between nodes (these have no steps), so
+    # the cancel waits out the first node: 5 s leave a wide margin for the cancel (milliseconds after
+    # "executing") to land in it (a late one would meet the 20 s save, as the 20 s first node did).
+    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_SLOW_NODES": "EmptyImage:5,SaveImage:20"})
     with app.client() as client:
         run_id = new_run(client)
         response = client.post(

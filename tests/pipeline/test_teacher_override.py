@@ -9,14 +9,14 @@ import httpx
 
 from server.settings.pin_throttle import FREE_TRIES
 from tests.pipeline.test_text_pipeline import StartApp, start_interception
-from tests.support.app_process import AppProcess
+from tests.support.in_process import InProcessApp
 from tests.support.job_events import final_state, read_events
 
 PIN = "2468"
 REVIEW_IDEA = "Zombies tanzen im Park"  # "Zombie" needs context: blocked without a capable checker
 
 
-def _blocked_run(app: AppProcess, idea: str) -> str:
+def _blocked_run(app: InProcessApp, idea: str) -> str:
     job_id, run_id = start_interception(app, idea=idea)
     with app.client("en") as client:
         assert final_state(read_events(client, job_id)) == "blocked"

@@ -1,4 +1,5 @@
-"""The text steps through the real app and a protocol-faithful OpenAI-compatible test server."""
+"""The text steps through the app (in-process: the steps, not the process, are under test) and a
+protocol-faithful OpenAI-compatible test server (a real child process)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ import pytest
 from server.catalog.loader import CatalogLoader
 from server.resources import Resources
 from tests.llm_testserver.process import TestServerProcess
-from tests.support.app_process import AppProcess, start_app
+from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import final_state, of_type, read_events
+
+# Every test here runs the app in-process: what the steps send, record and stream, not the process.
+pytestmark = pytest.mark.in_process
 
 CATALOG = CatalogLoader(Resources.locate().app_root).load()
 IDEA = "Ein Straßenfest im Regen mit Laternen"
-StartApp = Callable[..., AppProcess]
+StartApp = Callable[..., InProcessApp]
 
 
 def chat_requests(server: TestServerProcess) -> list[dict[str, Any]]:
@@ -25,7 +29,11 @@ def chat_requests(server: TestServerProcess) -> list[dict[str, Any]]:
 
 
 def start_interception(
-    app: AppProcess, config_id: str = "dada", idea: str = IDEA, rules: str | None = None, language: str = "de"
+    app: InProcessApp,
+    config_id: str = "dada",
+    idea: str = IDEA,
+    rules: str | None = None,
+    language: str = "de",
 ) -> tuple[str, str]:
     if rules is None:
         rules = CATALOG.interceptions[config_id].context.get(language)
@@ -401,7 +409,7 @@ def test_providers_and_their_models_for_the_settings_page(app_with_llm: StartApp
 
 
 def test_the_bundled_test_model_is_announced_as_test_grade(tmp_path: Path) -> None:
-    with start_app(tmp_path / "defaults") as app, app.client("en") as client:
+    with in_process_app(tmp_path / "defaults") as app, app.client("en") as client:
         notices = {n["code"]: n for n in client.get("/api/system/info").json()["notices"]}
         stages = client.get("/api/llm/providers").json()["test_grade_stages"]
     assert "test model" in notices["llm_test_grade_model"]["message"]

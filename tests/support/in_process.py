@@ -23,6 +23,7 @@ from server.api.security import LaunchSecurity
 from server.app import create_app
 from server.resources import Resources
 from server.services import Services, build_services
+from server.settings.models import ComfyUISettings
 from server.settings.paths import AppPaths
 from server.stream_budget import StreamBudget
 from server.window_focus import WindowFocus
@@ -57,12 +58,21 @@ class InProcessApp:
 
 
 @contextmanager
-def in_process_app(data_dir: Path, *, catalog_root: Path | None = None) -> Iterator[InProcessApp]:
-    """The app on ``data_dir`` (created), its services shut down afterwards as the app's exit does."""
+def in_process_app(
+    data_dir: Path, *, catalog_root: Path | None = None, comfyui: ComfyUISettings | None = None
+) -> Iterator[InProcessApp]:
+    """The app on ``data_dir`` (created), its services shut down afterwards as the app's exit does.
+
+    Settings written into ``data_dir`` beforehand (tests/support/settings_files.py) are the saved
+    ones, as for the real app. ``comfyui`` is what ``--comfyui-dir``/``--comfyui-url`` give the real
+    app: a ComfyUI for this launch only (``desktop.cli.comfyui_choice`` builds it from the same values).
+    A managed ComfyUI started this way is a child of the test process, with the test process's
+    environment (``monkeypatch.setenv`` reaches it as ``start_app(env=...)`` does).
+    """
     paths = AppPaths.in_folder(data_dir)
     located = Resources.locate()
     resources = Resources(app_root=located.app_root, catalog_root=catalog_root or located.catalog_root)
-    services = build_services(paths, resources)
+    services = build_services(paths, resources, comfyui)
     streams = StreamBudget()
     token = secrets.token_urlsafe(24)
     try:
