@@ -69,6 +69,7 @@ class PythonRuntimePin(_Strict):
     """The CPython a lab bundle carries: one archive per platform, keyed like uv's download list
     (``linux-x86_64-gnu``, ``windows-x86_64-none``, ``darwin-aarch64-none``, ``darwin-x86_64-none``)."""
 
+    about: str = ""
     version: str = Field(pattern=r"^3\.[0-9]+\.[0-9]+$")
     build: str = ""
     downloads: dict[str, PythonRuntimeDownload]

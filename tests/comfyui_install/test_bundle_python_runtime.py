@@ -175,3 +175,23 @@ def test_uv_itself_refuses_a_runtime_whose_checksum_does_not_match(
     assert done.returncode != 0
     assert "hash" in done.stderr.lower() or "sha256" in done.stderr.lower(), done.stderr
     assert not list((tmp_path / "python").glob("cpython-*/bin"))
+
+
+def test_the_release_pins_a_python_runtime_for_every_supported_system() -> None:
+    from server.comfyui_install.plan import load_release, runtime_platform_key
+
+    release = load_release(Path(__file__).resolve().parents[2] / "configs" / "comfyui_release.json")
+    runtime = release.python_runtime
+    assert runtime is not None and runtime.version.startswith(release.python + ".")
+    systems = {
+        runtime_platform_key("linux", "x86_64"),
+        runtime_platform_key("win32", "AMD64"),
+        runtime_platform_key("darwin", "arm64"),
+        runtime_platform_key("darwin", "x86_64"),
+    }
+    assert systems == {"linux-x86_64-gnu", "windows-x86_64-none", "darwin-aarch64-none", "darwin-x86_64-none"}
+    assert systems <= set(runtime.downloads)
+    for key, download in runtime.downloads.items():
+        name = download.url.rsplit("/", 1)[-1]
+        assert name.startswith(f"cpython-{runtime.version}%2B{runtime.build}-"), key
+        assert name.endswith("-install_only_stripped.tar.gz"), key
