@@ -143,9 +143,11 @@ def test_a_lab_bundle_with_a_damaged_python_runtime_is_refused(
         assert error["code"] == "comfyui_bundle_damaged"
         assert f"python/{python_runtime.file}" in error["message"]
         assert client.get("/api/comfyui/install").json()["current"] is None
+    # Refused before the job: no install folder, no Python unpacked, no download list written.
     comfyui = tmp_path / "app" / "data" / "comfyui"
-    assert not any((comfyui / "installs").glob("*/.venv")) if (comfyui / "installs").exists() else True
-    assert not (comfyui / "python").exists() or not any((comfyui / "python").iterdir())
+    assert not list(comfyui.glob("installs/*/.venv"))
+    assert not list(comfyui.glob("python/cpython-*"))
+    assert not (comfyui / "python-downloads.json").exists()
 
 
 def test_uv_itself_refuses_a_runtime_whose_checksum_does_not_match(
