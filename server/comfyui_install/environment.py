@@ -73,6 +73,11 @@ class UvSetup:
             env["UV_PYTHON_DOWNLOADS"] = "never"
         return env
 
+    def python_install_environment(self, base: Mapping[str, str]) -> dict[str, str]:
+        """For ``uv python install`` of a named local runtime: "manual" allows exactly that install
+        (``never`` would refuse it); ``uv venv`` and ``uv pip`` keep ``never``."""
+        return {**self.environment(base), "UV_PYTHON_DOWNLOADS": "manual"}
+
     def source_arguments(self) -> list[str]:
         if self.find_links is not None:
             return ["--no-index", "--find-links", self.find_links]
@@ -93,9 +98,26 @@ def venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def venv_command(setup: UvSetup, venv: Path, python: str) -> list[str]:
+def venv_command(setup: UvSetup, venv: Path, python: str, *, managed: bool = False) -> list[str]:
     # --relocatable: the side-by-side folder may be renamed after it passed its self-test.
-    return [str(setup.uv), "venv", *setup.common(), "--relocatable", "--python", python, str(venv)]
+    # --managed-python: only a Python uv installed into the app's folder (a lab bundle's runtime).
+    chosen = ["--managed-python"] if managed else []
+    return [str(setup.uv), "venv", *setup.common(), *chosen, "--relocatable", "--python", python, str(venv)]
+
+
+def python_install_command(setup: UvSetup, downloads_json: Path, version: str) -> list[str]:
+    """``uv python install`` of exactly the runtime a custom download list names (a file:// URL)."""
+    return [
+        str(setup.uv),
+        "python",
+        "install",
+        *setup.common(),
+        "--no-bin",
+        "--no-registry",
+        "--python-downloads-json-url",
+        downloads_json.absolute().as_uri(),
+        version,
+    ]
 
 
 def install_command(

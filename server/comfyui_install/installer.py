@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -41,6 +42,7 @@ from server.comfyui_install.environment import (
     find_uv,
     folder_bytes,
     install_command,
+    python_install_command,
     uv_summary,
     venv_command,
     venv_python,
@@ -48,26 +50,33 @@ from server.comfyui_install.environment import (
 from server.comfyui_install.gpu_detection import DetectedGpu, detect_gpu
 from server.comfyui_install.lab_bundle import (
     MANIFEST,
+    PYTHON,
     WHEELS,
     BundledFile,
+    BundledPython,
     ComfyUIBundleManifest,
     bundle_root,
     choices_from_bundle,
     describe_wheels,
     read_bundle,
+    uv_download_list,
+    verify_python_runtime,
     verify_wheels,
 )
 from server.comfyui_install.plan import (
     InstallPlan,
     PlanChoices,
+    PythonRuntimeDownload,
     ReleasePin,
     TorchBuild,
     load_release,
     make_plan,
+    runtime_platform_key,
 )
 from server.comfyui_install.self_test import SelfTestCancelledError, run_self_test
 from server.errors import AppError, ErrorKind
 from server.jobs.manager import Job, JobCancelledError, JobContext, JobManager
+from server.network.destinations import is_loopback_host
 from server.network.http_clients import HttpClients
 from server.network.policy import NetworkPolicy
 from server.settings.models import ComfyUIChange, ComfyUIMode, ComfyUISources
@@ -206,15 +215,37 @@ class ComfyUIInstaller:
         return self._gpu
 
     def plan(self, choices: PlanChoices) -> InstallPlan:
+        runtime: BundledPython | None = None
+        runtime_file: Path | None = None
         if choices.bundle_folder:
-            choices = choices_from_bundle(Path(choices.bundle_folder).expanduser(), choices)
+            folder = Path(choices.bundle_folder).expanduser()
+            runtime = read_bundle(folder).python_runtime
+            runtime_file = bundle_root(folder) / PYTHON / runtime.file if runtime else None
+            choices = choices_from_bundle(folder, choices)
         # Sources entered once (a school mirror, a wheel folder) stay for the next update.
         remembered = self._settings.current.comfyui_sources
         if not (choices.package_index or choices.wheel_folder):
             choices = choices.model_copy(
                 update={"package_index": remembered.package_index, "wheel_folder": remembered.wheel_folder}
             )
-        return make_plan(self.release(), self.gpu(), choices, self.root, self._platform)
+        plan = make_plan(self.release(), self.gpu(), choices, self.root, self._platform)
+        if runtime is None or runtime_file is None:
+            return plan
+        # The bundle's wheels were chosen for its own Python: that one, installed from the stick.
+        if runtime.platform_key != runtime_platform_key(self._platform):
+            raise AppError(
+                "comfyui_bundle_other_system",
+                ErrorKind.INVALID_INPUT,
+                system=runtime.platform_key,
+            )
+        return plan.model_copy(
+            update={
+                "python": runtime.version,
+                "python_source": "bundle",
+                "python_runtime_file": str(runtime_file),
+                "python_runtime_sha256": runtime.sha256,
+            }
+        )
 
     def status(self) -> InstallStatus:
         pointer = self.pointer()
@@ -247,7 +278,9 @@ class ComfyUIInstaller:
         plan = self.plan(choices)
         if choices.bundle_folder:
             folder = Path(choices.bundle_folder).expanduser()
-            verify_wheels(folder, read_bundle(folder))
+            manifest = read_bundle(folder)
+            verify_wheels(folder, manifest)
+            verify_python_runtime(folder, manifest)
         elif choices.package_index or choices.wheel_folder:
             self._settings.set_comfyui_sources(
                 ComfyUISources(package_index=choices.package_index, wheel_folder=choices.wheel_folder)
@@ -314,7 +347,10 @@ class ComfyUIInstaller:
         runner = UvRunner(self._children, self.log_file)
         venv = folder / ".venv"
         phase("python", python=plan.python)
-        runner.run("uv-venv", venv_command(uv, venv, plan.python), env, lambda: ctx.cancelled)
+        managed = self._install_runtime(plan, uv, runner, ctx)
+        runner.run(
+            "uv-venv", venv_command(uv, venv, plan.python, managed=managed), env, lambda: ctx.cancelled
+        )
         phase("pytorch", build=plan.torch_build.value, packages=plan.torch_packages)
         if plan.torch_packages:
             torch_uv = self._uv_setup(plan, torch=True)
@@ -390,6 +426,30 @@ class ComfyUIInstaller:
             raise
         return source
 
+    def _install_runtime(self, plan: InstallPlan, uv: UvSetup, runner: UvRunner, ctx: JobContext) -> bool:
+        """A lab bundle's Python: ``uv python install`` from the stick into uv's Python folder.
+
+        uv reads a one-entry download list naming the archive by a file:// URL and checks its sha256;
+        with ``--offline`` it cannot reach anything else. Returns whether the venv must use it.
+        """
+        if plan.python_runtime_file is None or plan.python_runtime_sha256 is None:
+            return False
+        source = Path(plan.python_runtime_file)
+        key = runtime_platform_key(self._platform)
+        listing = self._paths.comfyui_state_dir / "python-downloads.json"
+        listing.parent.mkdir(parents=True, exist_ok=True)
+        listing.write_text(
+            json.dumps(uv_download_list(source, plan.python_runtime_sha256, plan.python, key)),
+            encoding="utf-8",
+        )
+        runner.run(
+            "uv-python-install",
+            python_install_command(uv, listing, plan.python),
+            uv.python_install_environment(base_environment()),
+            lambda: ctx.cancelled,
+        )
+        return True
+
     def _uv_setup(self, plan: InstallPlan, *, torch: bool = False) -> UvSetup:
         indexes: tuple[str, ...] = ()
         if plan.wheel_folder is None:
@@ -438,7 +498,9 @@ class ComfyUIInstaller:
         # Making a bundle installs nothing here, so only the PIN guards it (it downloads a lot).
         self._settings.check_teacher_pin(pin)
         plan = self.plan(choices)
-        if plan.needs_network and self._settings.offline and not leave_offline:
+        runtime = self._runtime_download()
+        needs_network = plan.needs_network or (runtime is not None and _is_remote(runtime.url))
+        if needs_network and self._settings.offline and not leave_offline:
             raise AppError("comfyui_install_offline_consent_needed", ErrorKind.CONFLICT)
         if not target.is_dir():
             raise AppError("comfyui_bundle_folder_missing", ErrorKind.INVALID_INPUT, folder=str(target))
@@ -484,7 +546,21 @@ class ComfyUIInstaller:
             runner = UvRunner(self._children, self.log_file)
             venv = work / ".venv"
             ctx.emit("phase", {"phase": "python", "index": 2, "of": 3})
-            runner.run("uv-venv", venv_command(uv, venv, plan.python), env, lambda: ctx.cancelled)
+            bundled_python = self._bundle_runtime(ctx, clients, root)
+            if bundled_python is not None:
+                # The wheels are chosen by the runtime's own interpreter, so they fit it on the other PC.
+                in_bundle = root / PYTHON / bundled_python.file
+                plan = plan.model_copy(
+                    update={
+                        "python": bundled_python.version,
+                        "python_runtime_file": str(in_bundle),
+                        "python_runtime_sha256": bundled_python.sha256,
+                    }
+                )
+            managed = self._install_runtime(plan, uv, runner, ctx)
+            runner.run(
+                "uv-venv", venv_command(uv, venv, plan.python, managed=managed), env, lambda: ctx.cancelled
+            )
             # pip only for `pip download` (uv has no command that keeps the wheels), from the same sources.
             runner.run("uv-pip", install_command(uv, venv, ["pip"]), env, lambda: ctx.cancelled)
             ctx.emit("phase", {"phase": "requirements", "index": 3, "of": 3})
@@ -504,6 +580,7 @@ class ComfyUIInstaller:
                 python_version=_venv_python_version(venv),
                 archive=BundledFile(file=archive_name, sha256=archive.sha256_of(root / archive_name)),
                 wheels=wheels,
+                python_runtime=bundled_python,
             )
             write_model_atomic(root / MANIFEST, manifest)  # last: only a complete bundle has one
         except (JobCancelledError, UvCancelledError, archive.DownloadCancelledError) as exc:
@@ -514,13 +591,45 @@ class ComfyUIInstaller:
             raise
         finally:
             self._remove(work)
-        result: dict[str, object] = {"folder": str(root), "wheels": len(wheels)}
+        result: dict[str, object] = {
+            "folder": str(root),
+            "wheels": len(wheels),
+            "python_runtime": bundled_python.version if bundled_python else None,
+        }
         if model_ids and self._model_bundles is not None:
             # After the ComfyUI part is complete: the model files' own bundle (ai4artsed-models/, its
             # manifest written last too), imported on the other PC from the models page.
             ctx.emit("phase", {"phase": "models", "index": 4, "of": 4})
             result["models"] = self._model_bundles.write_bundle(target, model_ids, ctx)
         return result
+
+    def _runtime_download(self) -> PythonRuntimeDownload | None:
+        pin = self.release().python_runtime
+        return pin.downloads.get(runtime_platform_key(self._platform)) if pin else None
+
+    def _bundle_runtime(self, ctx: JobContext, clients: HttpClients, root: Path) -> BundledPython | None:
+        """The release's CPython for this system, fetched like the ComfyUI archive, into ``python/``."""
+        pin = self.release().python_runtime
+        download = self._runtime_download()
+        if pin is None or download is None:
+            return None  # no runtime pinned for this system: the bundle works as before
+        name = unquote(urlsplit(download.url).path.rsplit("/", 1)[-1]) or f"cpython-{pin.version}.tar.gz"
+        target = self.downloads / name
+        if not target.is_file():
+            archive.download(clients, download.url, target, _Speed(ctx).report, lambda: ctx.cancelled)
+        try:
+            archive.check_sha256(target, download.sha256)
+        except AppError:
+            target.unlink(missing_ok=True)  # a damaged download is fetched anew next time
+            raise
+        (root / PYTHON).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, root / PYTHON / name)
+        return BundledPython(
+            file=name,
+            sha256=download.sha256,
+            version=pin.version,
+            platform_key=runtime_platform_key(self._platform),
+        )
 
     # Switching, rollback, removal ---------------------------------------------------------------
 
@@ -636,6 +745,10 @@ class ComfyUIInstaller:
                 return None
             output.seek(0)
             return output.read().decode("utf-8", errors="replace")
+
+
+def _is_remote(url: str) -> bool:
+    return url.startswith(("http://", "https://")) and not is_loopback_host(urlsplit(url).hostname or "")
 
 
 def _pip_sources(plan: InstallPlan) -> list[str]:

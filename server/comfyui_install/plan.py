@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import platform as platform_module
 import shutil
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -55,6 +57,36 @@ class TorchPin(_Strict):
     size_bytes: int = Field(ge=0)
 
 
+class PythonRuntimeDownload(_Strict):
+    """One python-build-standalone ``install_only`` archive (what ``uv python install`` fetches)."""
+
+    url: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size_bytes: int = Field(default=0, ge=0)
+
+
+class PythonRuntimePin(_Strict):
+    """The CPython a lab bundle carries: one archive per platform, keyed like uv's download list
+    (``linux-x86_64-gnu``, ``windows-x86_64-none``, ``darwin-aarch64-none``, ``darwin-x86_64-none``)."""
+
+    about: str = ""
+    version: str = Field(pattern=r"^3\.[0-9]+\.[0-9]+$")
+    build: str = ""
+    downloads: dict[str, PythonRuntimeDownload]
+
+
+def runtime_platform_key(platform: str, machine: str | None = None) -> str:
+    """This PC in the key format of uv's download list (``<os>-<arch>-<libc>``)."""
+    arch = (machine or platform_module.machine()).lower()
+    arch = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64"}.get(arch, arch)
+    if platform == "win32":
+        return f"windows-{arch}-none"
+    if platform == "darwin":
+        return f"darwin-{arch}-none"
+    libc = "musl" if platform_module.libc_ver()[0] not in ("glibc", "") else "gnu"
+    return f"linux-{arch}-{libc}"
+
+
 class ReleasePin(_Strict):
     about: str = ""
     version: str = Field(pattern=r"^[0-9A-Za-z.+-]{1,40}$")
@@ -68,6 +100,8 @@ class ReleasePin(_Strict):
     constraints: list[str] = Field(default_factory=list)
     extra_requirements: list[str] = Field(default_factory=list)
     requirements_size_bytes: int = Field(default=0, ge=0)
+    # The Python runtime a lab bundle carries (None: bundles hold no Python, the installing PC needs one).
+    python_runtime: PythonRuntimePin | None = None
 
 
 def release_file(app_configs: Path) -> Path:
@@ -113,6 +147,11 @@ class InstallPlan(_Strict):
     # came with its own sha256 (a lab bundle, an archive from IT).
     archive_git_tree: str | None = None
     python: str
+    # Where the environment's Python comes from: one uv finds on the PC ("found") or the lab
+    # bundle's own runtime ("bundle": installed by uv from the stick, no network).
+    python_source: Literal["found", "bundle"] = "found"
+    python_runtime_file: str | None = None
+    python_runtime_sha256: str | None = None
     torch_index_url: str | None
     torch_packages: list[str]
     package_index: str | None

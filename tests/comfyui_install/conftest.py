@@ -54,3 +54,32 @@ def local_sources(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSou
     sha256 = make_testserver_archive(folder / "comfyui-testserver.tar.gz")
     with package_server(folder) as server:
         yield LocalSources(folder, server.url, "comfyui-testserver.tar.gz", sha256, server)
+
+
+@dataclass(frozen=True)
+class PythonRuntime:
+    """A python-build-standalone-shaped CPython archive served beside the other local sources."""
+
+    file: str
+    url: str
+    sha256: str
+    version: str
+    size_bytes: int
+
+    def pin(self) -> dict[str, object]:
+        """The release file's ``python_runtime`` entry for this machine (linux x86_64 gnu)."""
+        download = {"url": self.url, "sha256": self.sha256, "size_bytes": self.size_bytes}
+        return {"version": self.version, "build": "test", "downloads": {"linux-x86_64-gnu": download}}
+
+
+@pytest.fixture(scope="session")
+def python_runtime(local_sources: LocalSources) -> PythonRuntime:
+    from tests.comfyui_install.python_runtime import make_runtime_archive, runtime_version
+
+    version = runtime_version()
+    name = f"cpython-{version}+test-x86_64-unknown-linux-gnu-install_only.tar.gz"
+    folder = local_sources.folder / "python-build-standalone"
+    folder.mkdir(exist_ok=True)
+    sha256 = make_runtime_archive(folder / name)
+    url = f"{local_sources.url}/python-build-standalone/{name.replace('+', '%2B')}"
+    return PythonRuntime(name, url, sha256, version, (folder / name).stat().st_size)

@@ -1190,6 +1190,9 @@ export interface InstallPlan {
   archive_sha256: string | null
   archive_git_tree: string | null
   python: string
+  python_source: 'found' | 'bundle'
+  python_runtime_file: string | null
+  python_runtime_sha256: string | null
   torch_index_url: string | null
   torch_packages: string[]
   package_index: string | null
