@@ -82,6 +82,7 @@ bench: $(PY_STAMP) $(WEB_DIST)
 	$(PY) bench/model_import.py
 	$(PY) bench/streams.py
 	$(PY) bench/pool.py
+	$(PY) bench/classroom.py
 
 # --- packages -------------------------------------------------------------------------------------
 # make dist: the one-folder program (build/dist/ai4artsed), on Linux also the .tar.gz and .deb, then
