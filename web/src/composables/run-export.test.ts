@@ -66,6 +66,8 @@ describe('an export of runs', () => {
     expect(runExport.state).toMatchObject({ status: 'done', result: RESULT })
     expect(runExport.busy.value).toBe(false)
     expect(downloads).toEqual([RESULT.download_url])
+    runExport.reset()
+    expect(runExport.state).toMatchObject({ status: 'idle', result: null })
   })
 
   it('is cancelled through the job, and says so', async () => {
@@ -73,6 +75,8 @@ describe('an export of runs', () => {
     const done = runExport.start({ run_ids: ['a', 'b'] })
     await vi.waitFor(() => expect(app.streams).toHaveLength(1))
     app.stream('export-1').send('progress', progress(1, 2))
+    runExport.reset() // not while it is on its way
+    expect(runExport.state.status).toBe('running')
     await runExport.cancel()
     expect(app.sent('POST', '/api/jobs/export-1/cancel')).toHaveLength(1)
     app.stream('export-1').send('state', { state: 'cancelled', result: null })

@@ -31,6 +31,8 @@ export interface RunExport {
   cancel(): Promise<void>
   /** Stops following the job (the page goes); the server finishes or cancels it on its own. */
   stop(): void
+  /** Back to nothing shown (an export of what is no longer on the page), unless one is on its way. */
+  reset(): void
 }
 
 export interface RunExportOptions {
@@ -97,13 +99,14 @@ export function createRunExport(api: ApiClient, options: RunExportOptions): RunE
     if (state.jobId !== null) await api.cancelJob(state.jobId).catch(() => undefined)
   }
 
-  return {
-    state,
-    busy: computed(() => state.status === 'waiting' || state.status === 'running'),
-    start,
-    cancel,
-    stop: () => stopFollowing?.(),
+  const busy = computed(() => state.status === 'waiting' || state.status === 'running')
+
+  function reset(): void {
+    if (busy.value) return
+    Object.assign(state, { status: 'idle', jobId: null, value: 0, max: 0, message: null, result: null })
   }
+
+  return { state, busy, start, cancel, stop: () => stopFollowing?.(), reset }
 }
 
 /** In a component: the app's client and language; following ends with the component. */
