@@ -112,9 +112,6 @@ def create_app(
             services.classroom,
             services.settings,
             ClassDashboards(services.classroom, services.runs, services.jobs, QueueControl(services.jobs)),
-            services.jobs,
-            services.exporter,
-            messages,
             streams,
             projector or ProjectorWindow(),
         )

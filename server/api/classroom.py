@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import time
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request
 
 from server.api.answers import ProjectorWindowOpened
 from server.api.contract import answer
 from server.api.event_stream import Batch, Message, event_stream_response
-from server.api.messages import LocalizedMessages
 from server.api.request_body import parse_body
 from server.classroom.classroom import ClassOptions, Classroom, OpenClass
 from server.classroom.dashboard import ClassDashboards
@@ -31,26 +30,18 @@ from server.classroom.views import (
     QueueChange,
 )
 from server.errors import AppError, ErrorKind
-from server.jobs.manager import JobManager
 from server.projector_window import ProjectorWindow
-from server.runs.export import ExportRequest, RunExporter
-from server.runs.run_index import RunFilter
 from server.settings.store import SettingsStore
 from server.stream_budget import StreamBudget
 
 # How often the dashboard stream looks for changes (it sends only when something changed).
 DASHBOARD_POLL_S = 1.0
-# How long the export call waits for its zip (a class's runs; the exporter writes one at a time).
-EXPORT_WAIT_S = 600.0
 
 
 def classroom_blueprint(
     classroom: Classroom,
     settings: SettingsStore,
     dashboards: ClassDashboards,
-    jobs: JobManager,
-    exporter: RunExporter,
-    messages: LocalizedMessages,
     streams: StreamBudget,
     projector: ProjectorWindow,
 ) -> Blueprint:
@@ -159,20 +150,6 @@ def classroom_blueprint(
     def projector_window() -> tuple[Response, int]:
         return answer(ProjectorWindowOpened(opened=projector.open()))
 
-    @bp.get("/api/classroom/export")
-    def export() -> Response:
-        open_class = classroom.current
-        if open_class is None:
-            raise AppError("classroom_not_open", ErrorKind.CONFLICT)
-        job = exporter.start(ExportRequest(filter=RunFilter(class_id=open_class.id)), messages.language())
-        _wait_for(job.id, jobs)
-        return send_file(
-            exporter.path(job.id),
-            mimetype="application/zip",
-            as_attachment=True,
-            download_name=f"ai4artsed-class-{open_class.opened_at:%Y-%m-%d}-{open_class.code}.zip",
-        )
-
     return bp
 
 
@@ -194,17 +171,3 @@ def class_view(open_class: OpenClass) -> ClassView:
         teacher_first=open_class.teacher_first,
         projected_run_id=open_class.projected_run_id,
     )
-
-
-def _wait_for(job_id: str, jobs: JobManager) -> None:
-    job = jobs.get(job_id)
-    deadline = time.monotonic() + EXPORT_WAIT_S
-    seq = 0
-    while not job.state.is_final:
-        if time.monotonic() > deadline:
-            jobs.cancel(job_id)
-            raise AppError("export_failed", ErrorKind.FAILED, detail="timeout")
-        for event in job.events_after(seq, 1.0):
-            seq = event.seq
-    if job.state.value != "succeeded":
-        raise AppError("export_failed", ErrorKind.FAILED, detail=job.state.value)

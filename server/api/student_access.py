@@ -94,7 +94,6 @@ STUDENT_ACCESS: dict[str, Scope] = {
             "classroom.hidden",
             "classroom.projection",
             "classroom.projector_window",
-            "classroom.export",
             "comfyui.events",
             "comfyui.logs",
             "comfyui.pool",

@@ -2,12 +2,13 @@
 127.0.0.2 (it stands in for the school network) and students joining over HTTP with their own
 clients: open a class, see a student join and work live (no reload), pause and resume the queue,
 remove a student, show a run on the projector, find it with the student's badge in the gallery,
-and close the class (every student is out at once)."""
+export the class's runs with progress, and close the class (every student is out at once)."""
 
 from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -266,4 +267,73 @@ def test_with_a_pin_the_teacher_opens_cancels_a_waiting_generation_and_closes(
             expect(page.get_by_test_id("class-setup")).to_be_visible()
         finally:
             mia.close()
+    assert wide_page.csp_violations() == []
+
+
+# Records every state the export's status shows (and its text), however briefly it is on screen.
+WATCH_EXPORT_STATE = """() => {
+  window.__exportStates = []
+  const seen = () => {
+    const state = document.querySelector('[data-testid="export-state"]')
+    if (state === null) return
+    const entry = state.dataset.status + ' ' + state.textContent.replace(/\\s+/g, ' ').trim()
+    if (window.__exportStates.at(-1) !== entry) window.__exportStates.push(entry)
+  }
+  new MutationObserver(seen).observe(document.body, {
+    subtree: true, childList: true, characterData: true, attributes: true,
+  })
+}"""
+
+
+def test_the_class_export_shows_its_progress_and_downloads_the_class_runs_only(
+    tmp_path: Path, wide_page: PageWatch, llm_server: TestServerProcess
+) -> None:
+    lan_port = free_lan_port()
+    with start_classroom_app(tmp_path, llm_server.base_url, lan_port) as app:
+        page = wide_page.page
+        code = open_class_in_the_page(page, app, lan_port)
+        students = [join(lan_port, code, "Mia"), join(lan_port, code, "Ben")]
+        try:
+            class_runs = set()
+            for student, idea in zip(students, ("Ein Fest im Regen", "Ein Turm aus Wolken"), strict=True):
+                attitude = student.get("/api/class/me").json()["attitude_ids"][0]
+                started = student.post(
+                    "/api/interception", json={"config_id": attitude, "idea": idea, "language": "de"}
+                ).json()
+                assert final_state(read_events(student, started["job_id"])) == "succeeded"
+                class_runs.add(started["run_id"])
+            # The teacher's own demo is not the class's work.
+            with app.client("de") as teacher:
+                own = teacher.post(
+                    "/api/interception",
+                    json={"config_id": attitude, "idea": "Eine Demo", "language": "de"},
+                ).json()
+                assert final_state(read_events(teacher, own["job_id"])) == "succeeded"
+            expect(student_card(page, "Ben").get_by_test_id("class-student-idea")).to_have_text(
+                "Ein Turm aus Wolken"
+            )
+
+            page.evaluate(WATCH_EXPORT_STATE)
+            with page.expect_download(timeout=30_000) as download_info:
+                page.get_by_test_id("class-export").click()
+            state = page.get_by_test_id("export-state")
+            expect(state).to_have_attribute("data-status", "done")
+            expect(state).to_contain_text("2 Läufe")
+            expect(page.get_by_test_id("export-download")).to_be_visible()
+            expect(page.get_by_test_id("class-export")).to_be_enabled()
+            # On the way the page counted the runs written ("1 of 2", "2 of 2").
+            shown: list[str] = page.evaluate("window.__exportStates")
+            assert any(entry.startswith("running ") and "von 2" in entry for entry in shown), shown
+            target = tmp_path / "class.zip"
+            download_info.value.save_as(target)
+            with zipfile.ZipFile(target) as archive:
+                names = archive.namelist()
+            assert "index.html" in names
+            assert {name.split("/")[1] for name in names if name.startswith("runs/")} == class_runs
+            assert not any(own["run_id"] in name for name in names)
+        finally:
+            for student in students:
+                student.close()
+        with app.client("de") as teacher:
+            teacher.request("DELETE", "/api/classroom", json={})
     assert wide_page.csp_violations() == []

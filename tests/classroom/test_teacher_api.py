@@ -13,6 +13,7 @@ from server.classroom.owner import RunOwner
 from server.runs.models import RunStatus, SafetyVerdictRecord
 from tests.classroom.conftest import OpenClassroom
 from tests.classroom.lan import LAN_ADDRESS
+from tests.support.job_events import final_state, read_events
 from tests.support.run_folders import RunSpec, day, write_run
 
 
@@ -138,21 +139,34 @@ def test_the_queue_can_be_paused_and_the_teacher_can_go_first(classroom: OpenCla
         assert not jobs.is_paused("generation")
 
 
-def test_the_export_holds_the_class_runs_only(classroom: OpenClassroom) -> None:
+def test_the_class_export_is_the_gallerys_job_with_progress_and_holds_the_class_runs_only(
+    classroom: OpenClassroom,
+) -> None:
     store = classroom.api.services.runs
-    with classroom.joined("Ada") as ada:
-        own = write_run(store, RunSpec("Adas Katze", day(1), owner=_owner(ada))).id
+    with classroom.joined("Ada") as ada, classroom.joined("Bo") as bo:
+        adas = write_run(store, RunSpec("Adas Katze", day(1), owner=_owner(ada))).id
+        bos = write_run(store, RunSpec("Bos Hund", day(2), owner=_owner(bo))).id
     other_class = write_run(
-        store, RunSpec("Letztes Jahr", day(2), owner=RunOwner(class_id="old", student_id="x", nickname="X"))
+        store, RunSpec("Letztes Jahr", day(3), owner=RunOwner(class_id="old", student_id="x", nickname="X"))
     ).id
-    teachers = write_run(store, RunSpec("Demo", day(3))).id
+    teachers = write_run(store, RunSpec("Demo", day(4))).id
     store.flush()
-    answer = classroom.teacher.get("/api/classroom/export")
-    assert answer.status_code == 200, answer.text
-    assert answer.headers["content-type"] == "application/zip"
-    names = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
-    assert any(name.startswith(f"runs/{own}/") for name in names)
+    started = classroom.teacher.post("/api/runs/exports", json={"filter": {"class_id": classroom.view["id"]}})
+    assert started.status_code == 202, started.text
+    events = read_events(classroom.teacher, started.json()["job_id"])
+    assert final_state(events) == "succeeded", events
+    progress = [(event.data["value"], event.data["max"]) for event in events if event.type == "progress"]
+    assert progress == [(1, 2), (2, 2)]
+    result = [event.data for event in events if event.type == "state"][-1]["result"]
+    assert result["runs"] == 2
+    download = classroom.teacher.get(result["download_url"])
+    assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    exported = {name.split("/")[1] for name in names if name.startswith("runs/")}
+    assert exported == {adas, bos}
     assert not any(other_class in name or teachers in name for name in names)
+    # The class's own export endpoint, which held the request open for up to 10 minutes, is gone.
+    assert classroom.teacher.get("/api/classroom/export").status_code == 404
 
 
 def test_open_and_close_need_the_teacher_pin_once_one_is_set(classroom: OpenClassroom) -> None:

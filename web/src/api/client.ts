@@ -455,11 +455,6 @@ export class ApiClient {
     return this.request('POST', '/api/classroom/projector-window')
   }
 
-  /** The address of the zip of every run of the open class. */
-  classExportUrl(): string {
-    return '/api/classroom/export'
-  }
-
   cancelJob(jobId: string): Promise<JobSummary> {
     return this.request('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`)
   }
