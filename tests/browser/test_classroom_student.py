@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,20 @@ def teacher_context(browser: Browser, app: AppProcess) -> Iterator[APIRequestCon
         page.goto(app.launch_url)
         expect(page.locator("html")).to_have_attribute("data-app-ready", "true", timeout=TIMEOUT_MS)
         yield context.request
+    finally:
+        context.close()
+
+
+@contextmanager
+def teacher_dashboard(browser: Browser, app: AppProcess) -> Iterator[Page]:
+    """The teacher's class page in another window of the app (its own launch link), following live."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(app.launch_url)
+        expect(page.locator("html")).to_have_attribute("data-app-ready", "true", timeout=TIMEOUT_MS)
+        page.goto(f"{app.base_url}/classroom")
+        yield page
     finally:
         context.close()
 
@@ -260,6 +274,7 @@ def test_student_sees_a_block_and_is_out_at_once_when_removed_or_the_class_close
     app = classroom_app
     port = free_lan_port()
     with (
+        ExitStack() as stack,
         teacher_context(browser, app) as teacher,
         student_context(browser, port, 1366, 768) as mila,
         student_context(browser, port, 1366, 768) as ben,
@@ -267,6 +282,8 @@ def test_student_sees_a_block_and_is_out_at_once_when_removed_or_the_class_close
         view = open_class(teacher, app, port)
         join(mila, view["code"], "Mila")
         join(ben, view["code"], "Ben")
+        board = stack.enter_context(teacher_dashboard(browser, app))
+        expect(board.get_by_test_id("class-no-blocks")).to_be_visible(timeout=TIMEOUT_MS)
 
         # A blocked idea: the child-friendly explanation, the flow stops, no teacher override here.
         page = mila.page
@@ -278,6 +295,13 @@ def test_student_sees_a_block_and_is_out_at_once_when_removed_or_the_class_close
         expect(blocked.get_by_test_id("problem-message")).not_to_be_empty()
         expect(page.get_by_test_id("override-open")).to_have_count(0)
         expect(page.get_by_test_id("output-picker")).to_have_count(0)
+        # The teacher's dashboard shows the block live (no reload): who, the category by name (the
+        # app speaks German here), the idea.
+        block = board.get_by_test_id("class-block")
+        expect(block).to_have_count(1, timeout=TIMEOUT_MS)
+        expect(block).to_contain_text("Mila")
+        expect(block.get_by_test_id("class-block-category")).to_have_text(re.compile("verbotene Symbole"))
+        expect(block.get_by_test_id("class-block-idea")).to_have_text("Ein Hakenkreuz an der Wand")
         dashboard = _ok(teacher.get(f"{app.base_url}/api/classroom/dashboard"))
         assert [block["nickname"] for block in dashboard["blocks"]] == ["Mila"]
 
