@@ -181,7 +181,13 @@ class EmbeddedServer:
         # loop's own thread, woken by waitress's trigger: closed from here, the loop would notice
         # only when its poll() times out, up to a second later (every quit and restart waited it).
         if self._thread.is_alive():
-            self._trigger.pull_trigger(lambda: wasyncore.close_all(self._socket_map))
-            self._thread.join(timeout)
+            try:
+                self._trigger.pull_trigger(lambda: wasyncore.close_all(self._socket_map))
+            except OSError:
+                # The trigger's pipe is already closed (the loop is ending on its own): closing from
+                # here below still ends it, at the latest when its poll times out.
+                log.warning("the web server's wake-up pipe was closed before stop", exc_info=True)
+            else:
+                self._thread.join(timeout)
         # The loop was not running (or did not get to it): close from here.
         wasyncore.close_all(self._socket_map)
