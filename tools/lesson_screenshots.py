@@ -26,7 +26,7 @@ from server.runs.store import RunStore
 from server.settings.paths import AppPaths
 from tests.browser.workshop_app import workshop_app
 from tests.llm_testserver.process import TestServerProcess
-from tests.support.browser import chromium
+from tests.support.browser import chromium, new_context
 from tests.support.run_folders import RunSpec, day, write_run
 
 TIMEOUT_MS = 90_000
@@ -137,7 +137,7 @@ def take_screenshots(out: Path, locale: str, width: int, height: int) -> list[Pa
             write_run(store, RunSpec(STOPPED[language], day(1), medium=None, status=RunStatus.BLOCKED))
         finally:
             store.close()
-        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        context = new_context(browser, viewport={"width": width, "height": height}, locale=locale)
         try:
             page = context.new_page()
             page.goto(app.launch_url)

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 from playwright.sync_api import Browser, ConsoleMessage, Page
 
+from tests.support.browser import new_context
+
 # Reports every Content-Security-Policy violation of the page into window.__cspViolations.
 CSP_LISTENER = """
 window.__cspViolations = [];
@@ -39,7 +41,7 @@ class PageWatch:
 @contextlib.contextmanager
 def watched_page(browser: Browser, width: int, height: int, locale: str) -> Iterator[PageWatch]:
     """A page in a fresh browser context of the given size and language, watched from its first script."""
-    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    context = new_context(browser, viewport={"width": width, "height": height}, locale=locale)
     context.add_init_script(CSP_LISTENER)
     try:
         yield PageWatch(context.new_page())

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.app_process import AppProcess, start_app
+from tests.support.browser import new_context
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def _in_view(page: Page, test_id: str) -> bool:
 def test_the_way_forward_is_in_view_after_choosing_a_card(
     app: AppProcess, browser: Browser, width: int
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 768}, locale="de-DE")
+    context = new_context(browser, viewport={"width": width, "height": 768}, locale="de-DE")
     try:
         page = context.new_page()
         page.goto(app.launch_url)
@@ -61,7 +62,7 @@ def test_the_way_forward_is_in_view_after_choosing_a_card(
 
 
 def test_the_chosen_card_itself_offers_use_this_attitude(app: AppProcess, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="de-DE")
+    context = new_context(browser, viewport={"width": 1024, "height": 768}, locale="de-DE")
     try:
         page = context.new_page()
         page.goto(app.launch_url)

@@ -16,6 +16,7 @@ from tests.browser.page_watch import PageWatch, watched_page
 from tests.model_files.catalog import TinyModels, write_model_catalog
 from tests.model_files.model_files import write_pickle_checkpoint
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.browser import new_context
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -88,7 +89,7 @@ def test_the_models_page_lists_the_engine_model_in_use_as_present(tmp_path: Path
     # The default settings run every LLM stage on the built-in engine's bundled test model.
     folder = tmp_path / "app"
     mark_set_up(folder)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
+    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="de-DE")
     try:
         with start_app(folder) as app:
             page = context.new_page()

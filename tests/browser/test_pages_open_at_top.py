@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, expect
 from server.runs.store import RunStore
 from server.settings.paths import AppPaths
 from tests.support.app_process import AppProcess, start_app
+from tests.support.browser import new_context
 from tests.support.run_folders import RunSpec, day, write_run
 from tests.support.settings_files import mark_set_up
 
@@ -32,7 +33,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
 
 
 def test_each_page_opens_at_its_top(app: AppProcess, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
+    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="de-DE")
     try:
         page = context.new_page()
         page.goto(app.launch_url)

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.app_process import AppProcess, start_app
+from tests.support.browser import new_context
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -42,8 +43,8 @@ def app_with_policy(tmp_path: Path) -> Iterator[StartWithPolicy]:
 
 @pytest.fixture
 def tab(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(
-        accept_downloads=True, locale="en-US", viewport={"width": 1280, "height": 900}
+    context = new_context(
+        browser, accept_downloads=True, locale="en-US", viewport={"width": 1280, "height": 900}
     )
     try:
         yield context.new_page()

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.support.app_process import start_app
+from tests.support.browser import new_context
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.browser
 def test_cloud_providers_are_marked_once(tmp_path: Path, browser: Browser) -> None:
     folder = tmp_path / "app"
     mark_set_up(folder)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
+    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="de-DE")
     try:
         with start_app(folder) as app:
             page = context.new_page()
@@ -34,7 +35,7 @@ def test_cloud_providers_are_marked_once(tmp_path: Path, browser: Browser) -> No
 def test_no_raw_key_ids_show(tmp_path: Path, browser: Browser) -> None:
     folder = tmp_path / "app"
     mark_set_up(folder)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
+    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="de-DE")
     try:
         with start_app(folder) as app:
             page = context.new_page()

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.support.app_process import start_app
+from tests.support.browser import new_context
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.browser
 def test_the_section_index_jumps_to_each_section(tmp_path: Path, browser: Browser) -> None:
     folder = tmp_path / "app"
     mark_set_up(folder)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
+    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="de-DE")
     try:
         with start_app(folder) as app:
             page = context.new_page()

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.workshop_app import COMFYUI_TESTSERVER
 from tests.support.app_process import AppProcess, start_app
+from tests.support.browser import new_context
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,7 @@ def app(tmp_path: Path) -> Iterator[AppProcess]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
+    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="en-US")
     try:
         yield context.new_page()
     finally:

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.app_process import AppProcess, start_app
+from tests.support.browser import new_context
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ def app(tmp_path: Path) -> Iterator[AppProcess]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
+    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="en-US")
     try:
         yield context.new_page()
     finally:

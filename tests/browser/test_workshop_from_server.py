@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, expect
 from tests.browser.page_watch import PageWatch
 from tests.browser.workshop_app import workshop_app
 from tests.llm_testserver.process import TestServerProcess
+from tests.support.browser import new_context
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,7 @@ def test_a_new_browser_context_opens_the_run_from_the_server(
         picture = page.get_by_test_id("media-image").get_attribute("src")
         assert text and picture
 
-        other = browser.new_context()
+        other = new_context(browser)
         try:
             tab = other.new_page()
             tab.goto(app.launch_url)
@@ -86,7 +87,7 @@ def test_a_new_browser_context_follows_the_running_generation_to_its_end(
         address = page.url
         assert "run=" in address
 
-        other = browser.new_context()
+        other = new_context(browser)
         try:
             tab = other.new_page()
             tab.goto(app.launch_url)

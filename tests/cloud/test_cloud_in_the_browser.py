@@ -12,6 +12,7 @@ from tests.cloud.cloud_steps import OPENAI_OUTPUT
 from tests.cloud.conftest import KEYS, StartCloudApp
 from tests.cloud_testserver.process import CloudServerProcess
 from tests.support.app_process import REPO_ROOT
+from tests.support.browser import new_context
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +28,7 @@ def test_teacher_stores_a_key_goes_online_and_a_student_makes_a_cloud_picture(
     app = cloud_app(offline=True)
     with app.client() as client:
         assert client.put("/api/settings/teacher-pin", json={"new_pin": PIN}).status_code == 200
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context = new_context(browser, viewport={"width": 1280, "height": 900}, locale="de-DE")
     context.add_init_script(CSP_LISTENER)
     watch = PageWatch(context.new_page())
     page = watch.page

@@ -7,8 +7,9 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -44,3 +45,13 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context as every test opens one: with reduced motion unless the test says otherwise.
+
+    The app honours reduced motion by holding its spinners still (web/src/styles/base.css). A page
+    that spins while a test waits is repainted without end, and four such pages took a noticeable
+    share of the two cores the whole suite runs on; nothing a test checks depends on the motion."""
+    options.setdefault("reduced_motion", "reduce")
+    return browser.new_context(**options)
