@@ -7,14 +7,22 @@ explains that no ready machine has the files. Needs the built UI: ``cd web && np
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.page_watch import PageWatch, watched_page
 from tests.comfyui_pool.machines import TestMachine
-from tests.comfyui_pool.test_pool_availability import app, machines, tiny  # noqa: F401 (fixtures)
+from tests.comfyui_pool.test_pool_availability import (  # noqa: F401 (fixtures)
+    DEADLINE_S,
+    app,
+    machines,
+    models_page_output,
+    tiny,
+)
 from tests.support.app_process import REPO_ROOT, AppProcess
 
 pytestmark = pytest.mark.browser
@@ -28,33 +36,37 @@ def page(browser: Browser) -> Iterator[PageWatch]:
         yield watch
 
 
+def wait_for_the_overview(running: AppProcess, check: Callable[[dict[str, Any]], bool], what: str) -> None:
+    """The page reads the overview when it opens; the app's checks of the machines take a moment, so
+    wait until the overview the page would read says it (polling the API is cheap, a reload is not)."""
+    deadline = time.monotonic() + DEADLINE_S
+    with running.client("de") as client:
+        while not check(output := models_page_output(client)):
+            assert time.monotonic() < deadline, (what, output)
+            time.sleep(0.2)
+
+
 def test_the_models_page_says_on_how_many_machines_an_output_is_ready(
     page: PageWatch,
     app: AppProcess,  # noqa: F811 (the fixture)
     machines: list[TestMachine],  # noqa: F811 (the fixture)
 ) -> None:
     tab = page.page
+    wait_for_the_overview(app, lambda o: o["ready"] is True, "ready through the second machine")
     tab.goto(app.launch_url)
     tab.get_by_test_id("nav-models").click()
     expect(tab.get_by_test_id("models-page")).to_be_visible()
     output = tab.get_by_test_id("models-output-tiny_image")
-    # The page reads the overview again as it changes; the machines' first checks take a moment.
-    for _ in range(60):
-        if output.get_attribute("data-ready") == "true":
-            break
-        tab.reload()
-        tab.wait_for_timeout(1000)
-        output = tab.get_by_test_id("models-output-tiny_image")
     expect(output).to_have_attribute("data-ready", "true")
     expect(output.get_by_test_id("models-output-machines")).to_have_text("auf 1 von 2 ComfyUI-Maschinen")
 
     machines[1].kill()
-    for _ in range(60):
-        if output.locator("[data-code=output_pool_files_nowhere]").count():
-            break
-        tab.reload()
-        tab.wait_for_timeout(1000)
-        output = tab.get_by_test_id("models-output-tiny_image")
+    wait_for_the_overview(
+        app,
+        lambda o: [reason["code"] for reason in o["reasons"]] == ["output_pool_files_nowhere"],
+        "files nowhere",
+    )
+    tab.reload()
     expect(output).to_have_attribute("data-ready", "false")
     expect(output.locator("[data-code=output_pool_files_nowhere]")).to_contain_text("1 von 2")
     page.assert_clean()

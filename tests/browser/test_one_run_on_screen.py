@@ -27,8 +27,11 @@ def test_one_run_on_screen_survives_reload_and_leaves_with_its_attitude(
     tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     page = small_page.page
-    slow = {"COMFYUI_TESTSERVER_SLOW_NODES": "EmptyImage:1.5,ImageAddNoise:1.5"}
-    with workshop_app(tmp_path, llm_server, env=slow) as app:
+    # The seeded step waits while this file exists: the test holds the second picture mid-run for as
+    # long as it needs and then lets it finish (no guessed durations).
+    hold = tmp_path / "hold-the-seeded-step"
+    held = {"COMFYUI_TESTSERVER_HOLD_NODES": "ImageAddNoise", "COMFYUI_TESTSERVER_HOLD_FILE": str(hold)}
+    with workshop_app(tmp_path, llm_server, env=held) as app:
         page.goto(app.launch_url)
         page.get_by_test_id("attitude-card-dada").click()
         page.get_by_test_id("use-attitude").click()
@@ -45,6 +48,7 @@ def test_one_run_on_screen_survives_reload_and_leaves_with_its_attitude(
         first = image.get_attribute("src") or ""
 
         # A second picture: the first stays visible as a small strip.
+        hold.touch()
         _generate(page)
         # Reload in the middle of the run: the run and its running step come back.
         progress = page.get_by_test_id("generation-progress")
@@ -55,6 +59,10 @@ def test_one_run_on_screen_survives_reload_and_leaves_with_its_attitude(
         expect(page.get_by_test_id("workshop")).to_be_visible()
         expect(page.get_by_test_id("idea-box")).to_have_value("Ein Straßenfest im Regen")
         expect(interception).to_be_visible()
+        expect(progress.locator('[data-stage="generation"]')).to_have_attribute(
+            "data-state", "current", timeout=TIMEOUT_MS
+        )
+        hold.unlink()
         expect(page.get_by_test_id("media-image")).to_be_visible(timeout=TIMEOUT_MS)
         expect(page.get_by_test_id("generation-progress")).to_have_count(0, timeout=TIMEOUT_MS)
         second = page.get_by_test_id("media-image").get_attribute("src") or ""

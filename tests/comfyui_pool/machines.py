@@ -50,6 +50,10 @@ class TestMachine:
         return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 30.0) -> TestMachine:
+        return self.launch().wait_until_ready(timeout)
+
+    def launch(self) -> TestMachine:
+        """Starts the process without waiting for it (several machines start side by side)."""
         env = dict(os.environ)
         env["COMFYUI_TESTSERVER_PAUSE_AFTER_PROMPT"] = "0"
         if self.seconds_per_job:
@@ -80,6 +84,11 @@ class TestMachine:
             stderr=subprocess.STDOUT,
         )
         log.close()
+        return self
+
+    def wait_until_ready(self, timeout: float = 30.0) -> TestMachine:
+        assert self._process is not None, "the machine was not launched"
+        folder = self.folder
         deadline = time.monotonic() + timeout
         while True:
             with contextlib.suppress(httpx.HTTPError):

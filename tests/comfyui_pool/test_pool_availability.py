@@ -36,10 +36,13 @@ def machines(tmp_path: Path, tiny: TinyModels) -> Iterator[list[TestMachine]]:
     stocked = TestMachine(tmp_path / "stocked")
     tiny.checkpoint.write(stocked.folder / "models" / "checkpoints")
     tiny.text_encoder.write(stocked.folder / "models" / "text_encoders")
-    started = [bare.start(), stocked.start()]
-    yield started
-    for machine in started:
-        machine.kill()
+    both = [bare, stocked]
+    try:
+        # Side by side: each start is mostly the interpreter's imports.
+        yield [machine.wait_until_ready() for machine in [machine.launch() for machine in both]]
+    finally:
+        for machine in both:
+            machine.kill()
 
 
 @pytest.fixture

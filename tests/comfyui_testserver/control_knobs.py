@@ -38,6 +38,8 @@ class ControlKnobs:
     slow_nodes: dict[str, float] = field(default_factory=dict)
     time_scale: float = 1.0
     pause_after_prompt: float = 0.3
+    hold_nodes: frozenset[str] = frozenset()
+    hold_file: str = ""
 
     @staticmethod
     def from_environment(environ: dict[str, str] | None = None) -> "ControlKnobs":
@@ -58,4 +60,6 @@ class ControlKnobs:
             slow_nodes=_name_seconds(get("SLOW_NODES")),
             time_scale=_float(env, "TIME_SCALE", 1.0) or 0.0,
             pause_after_prompt=_float(env, "PAUSE_AFTER_PROMPT", 0.3) or 0.0,
+            hold_nodes=frozenset(n.strip() for n in get("HOLD_NODES").split(",") if n.strip()),
+            hold_file=get("HOLD_FILE"),
         )

@@ -17,6 +17,7 @@ import struct
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .control_knobs import ControlKnobs
@@ -70,8 +71,12 @@ class NodeRun:
         return self.node.simulation
 
     async def work(self, megapixels: float = 0.0) -> None:
-        """Spend the node's simulated time (scaled; a slow-node knob replaces it)."""
+        """Spend the node's simulated time (scaled; a slow-node knob replaces it); a held node first
+        waits for as long as the hold file exists (a test releases it by deleting the file)."""
         knobs = self.settings.knobs
+        if knobs.hold_file and self.node.name in knobs.hold_nodes:
+            while Path(knobs.hold_file).exists():
+                await asyncio.sleep(0.05)
         seconds = knobs.slow_nodes.get(self.node.name)
         if seconds is None:
             seconds = (
