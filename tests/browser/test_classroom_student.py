@@ -29,6 +29,7 @@ from tests.browser.workshop_app import workshop_app
 from tests.classroom.lan import LAN_ADDRESS, free_lan_port
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import AppProcess
+from tests.support.browser import new_context
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +70,8 @@ class Student:
 def student_context(
     browser: Browser, port: int, width: int, height: int, *, touch: bool = False
 ) -> Iterator[Student]:
-    context = browser.new_context(
+    context = new_context(
+        browser,
         viewport={"width": width, "height": height},
         locale="en-GB",
         has_touch=touch,
@@ -98,7 +100,7 @@ def student_context(
 @contextmanager
 def teacher_context(browser: Browser, app: AppProcess) -> Iterator[APIRequestContext]:
     """The teacher's app window: the launch link sets its session; its API calls carry that session."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
+    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="en-GB")
     try:
         page = context.new_page()
         page.goto(app.launch_url)
@@ -111,7 +113,7 @@ def teacher_context(browser: Browser, app: AppProcess) -> Iterator[APIRequestCon
 @contextmanager
 def teacher_dashboard(browser: Browser, app: AppProcess) -> Iterator[Page]:
     """The teacher's class page in another window of the app (its own launch link), following live."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
+    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="en-GB")
     try:
         page = context.new_page()
         page.goto(app.launch_url)

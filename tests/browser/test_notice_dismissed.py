@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.support.app_process import start_app
+from tests.support.browser import new_context
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ def test_a_dismissed_test_model_notice_stays_dismissed_for_this_version(
 ) -> None:
     folder = tmp_path / "app"
     mark_set_up(folder)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
+    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="de-DE")
     try:
         page = context.new_page()
         notice = page.locator(f'[data-testid="notice"][data-code="{CODE}"]')
