@@ -65,7 +65,10 @@ def test_telephone_says_which_round_in_which_language_and_cancel_stops_the_engin
     tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     page = small_page.page
-    with workshop_app(tmp_path, llm_server, {"interception": "slow-stream"}, comfyui=False) as app:
+    # held-stream, never released: round 1 stops mid-way, so Cancel necessarily cuts the engine's answer
+    # (with a stream that merely runs slowly, a busy machine let the engine finish first).
+    llm_server.reset()
+    with workshop_app(tmp_path, llm_server, {"interception": "held-stream"}, comfyui=False) as app:
         _open_workshop(page, app, "telephone")
         idea = "Ein Drache telefoniert mit dem Mond"
         page.get_by_test_id("idea-box").fill(idea)
@@ -98,7 +101,9 @@ def test_optimization_shows_its_work_and_can_be_cancelled(
     tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     page = small_page.page
-    with workshop_app(tmp_path, llm_server, {"optimization": "slow-stream"}) as app:
+    # held-stream, never released: the optimization cannot finish before Cancel is pressed.
+    llm_server.reset()
+    with workshop_app(tmp_path, llm_server, {"optimization": "held-stream"}) as app:
         _open_workshop(page, app, "dada")
         page.get_by_test_id("idea-box").fill("Ein Fahrrad aus Wolken")
         page.get_by_test_id("start").click()

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.browser
 
 STREAM_TIMEOUT_MS = 30_000
 # Every piece of the test server's 40-piece stream exactly once, in order (whitespace as it comes).
+# held-stream holds it before piece 10 and before piece 30, each until the test releases it.
 ALL_FORTY_PIECES = re.compile(r"^\s*" + r"\s+".join(f"piece{index}" for index in range(40)) + r"\s*$")
 
 
@@ -77,13 +78,15 @@ def _start(page: Page) -> str:
 
 @pytest.fixture
 def streaming_app(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[AppProcess]:
-    # slow-stream: 40 pieces 0.1 s apart, so the interception can be watched as it grows.
-    with workshop_app(tmp_path, llm_server, {"interception": "slow-stream"}) as app:
+    # held-stream: the interception stops twice mid-way until released, so it can be watched as it
+    # grows; releases count from this reset.
+    llm_server.reset()
+    with workshop_app(tmp_path, llm_server, {"interception": "held-stream"}) as app:
         yield app
 
 
 def test_idea_to_streamed_interception_to_edited_optimization(
-    streaming_app: AppProcess, small_page: PageWatch
+    streaming_app: AppProcess, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     page = small_page.page
     app = streaming_app
@@ -114,7 +117,8 @@ def test_idea_to_streamed_interception_to_edited_optimization(
         page.keyboard.press("Enter")
     run_id = answer.value.json()["run_id"]
 
-    # The stages show, and the text streams in word by word: it grows while the job runs.
+    # The stages show, and the text streams in word by word: it grows while the job runs (the engine
+    # holds its answer after piece 9 and after piece 29 until released).
     step = page.get_by_test_id("step-interception")
     expect(step.locator('[data-stage="safety_input"]')).to_have_attribute("data-state", "done")
     streaming = page.get_by_test_id("interception-box-streaming")
@@ -122,9 +126,11 @@ def test_idea_to_streamed_interception_to_edited_optimization(
     early = streaming.inner_text().strip()
     expect(page.get_by_test_id("start")).to_have_attribute("aria-busy", "true")
     expect(step.locator('[data-stage="interception"]')).to_have_attribute("data-state", "current")
+    llm_server.release_held_streams()
     expect(streaming).to_contain_text("piece25", timeout=STREAM_TIMEOUT_MS)
     later = streaming.inner_text().strip()
     assert len(later) > len(early) and later.startswith(early), (early, later)
+    llm_server.release_held_streams()
 
     # Then it is an editable box, with the focus in it; every piece arrived exactly once.
     box = page.get_by_test_id("interception-box")
@@ -175,9 +181,13 @@ def test_idea_to_streamed_interception_to_edited_optimization(
     # Editing an earlier box leaves the later ones; acting again (Start) replaces them.
     page.get_by_test_id("idea-box").fill("Ein Straßenfest im Schnee")
     expect(optimized).to_be_visible()
+    # The new interception is held again (releases count from the reset) while the later boxes are
+    # checked: once it is written, the output step comes back with the model list.
+    llm_server.reset()
     _start(page)
     expect(page.get_by_test_id("optimized-box")).to_have_count(0)
     expect(page.get_by_test_id("step-output")).to_have_count(0)
+    llm_server.release_held_streams(times=2)
     expect(page.get_by_test_id("interception-box")).to_be_visible(timeout=STREAM_TIMEOUT_MS)
 
     # Rules the student left alone follow the language switch; the page speaks English.
@@ -285,7 +295,9 @@ def test_telephone_shows_every_round_and_ends_in_the_students_language(
 ) -> None:
     page = small_page.page
     # No ComfyUI: the outputs are offered but disabled, with the reason and where to fix it.
-    with workshop_app(tmp_path, llm_server, {"interception": "slow-stream"}, comfyui=False) as app:
+    # held-stream: round 1 is held mid-way until released (releases count from this reset).
+    llm_server.reset()
+    with workshop_app(tmp_path, llm_server, {"interception": "held-stream"}, comfyui=False) as app:
         _open_workshop(page, app, "telephone")
         page.get_by_test_id("idea-box").fill("Ein Straßenfest im Regen")
         run_id = _start(page)
@@ -300,6 +312,8 @@ def test_telephone_shows_every_round_and_ends_in_the_students_language(
         )["recursion"]["rounds"]
         assert rounds.count() < shipped_rounds
         expect(rounds.first.get_by_test_id("telephone-round-language")).not_to_be_empty()
+        # Both holds released: round 1 ends and the later rounds run without holds.
+        llm_server.release_held_streams(times=2)
 
         box = page.get_by_test_id("interception-box")
         expect(box).to_be_visible(timeout=60_000)
@@ -489,7 +503,7 @@ def test_generated_sound_and_video_play_in_their_players(
 
 
 def test_a_reconnecting_event_stream_adds_no_text_twice(
-    streaming_app: AppProcess, small_page: PageWatch
+    streaming_app: AppProcess, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     """The first event stream breaks off after eight pieces and the browser reconnects. The second
     stream replays every event from the start (as a server does that gets no Last-Event-ID), without
@@ -520,6 +534,8 @@ def test_a_reconnecting_event_stream_adds_no_text_twice(
             fulfill(route, [block for block in blocks if "event: text" not in block])
 
     page.route("**/api/jobs/*/events", break_first_then_replay_all)
+    # The 40 pieces without holds: the routed stream is fetched whole, once the job is over.
+    llm_server.release_held_streams(times=2)
     _open_workshop(page, streaming_app, "dada")
     page.get_by_test_id("idea-box").fill("Ein Straßenfest im Regen")
     _start(page)

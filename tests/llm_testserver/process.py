@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import httpx
+
 from tests.support.test_server_child import TestServerChild
 
 
@@ -16,3 +18,8 @@ class TestServerProcess(TestServerChild):
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", "tests.llm_testserver", "--port", "0"]
+
+    def release_held_streams(self, times: int = 1) -> None:
+        """Lets every ``held-stream`` past ``times`` more of its holds (two let it finish)."""
+        for _ in range(times):
+            httpx.post(f"{self.root_url}/_control/release", timeout=10).raise_for_status()

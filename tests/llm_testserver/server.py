@@ -7,6 +7,9 @@ serves many tests:
 
   any other name            echo the last user message ("echo: <text>")
   slow-stream               40 pieces, 0.1 s apart (for cancelling)
+  held-stream               40 pieces at once, but held before piece 10 until the first
+                            ``POST /_control/release`` and before piece 30 until the second (see
+                            "Holding" below: for watching a stream mid-way and cancelling it)
   slow-first-byte-<secs>    wait before the first byte (for read timeouts; capped at 10 s)
   error-401 / error-403     OpenAI invalid_api_key shape
   error-402                 OpenRouter insufficient credits shape
@@ -43,13 +46,25 @@ Path prefixes: ``/v1`` answers everyone; ``/keyed/v1`` wants ``Authorization: Be
 ``/garbage/v1/models`` answers garbage. Any other path is an HTML 404 (a wrong base URL).
 
 Control: ``GET /_control/requests`` lists recorded requests (method, path, headers, JSON body,
-pieces sent, whether the client went away); ``POST /_control/reset`` forgets them.
+pieces sent, whether the client went away, whether it is held right now); ``POST /_control/reset``
+forgets them and the releases; ``POST /_control/release`` lets every held stream past one more hold.
+
+Holding: releases are counted from the last reset, so a test resets before it starts a
+``held-stream`` (a stream started after two releases is not held at all: the later rounds of a
+Telephone game run at full speed once the test has seen the first one held). While held, the stream
+sends an SSE comment line (``: held``, as OpenRouter's ``: OPENROUTER PROCESSING`` keep-alives) every
+0.1 s, so a client that checks its cancel signal between lines sees it, and the server watches the
+socket: a client that hangs up while held is recorded as ``client_gone`` at once, never ``completed``.
+A hold nobody releases ends after 60 s with the connection cut mid-stream (recorded as
+``hold_expired``), so a forgotten release fails a test loudly instead of hanging its worker.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import select
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +72,10 @@ from typing import Any
 
 TEST_KEY = "sk-test-0123456789abcdefSECRET"
 SLOW_STREAM_PIECES = 40
+# How many pieces of a held-stream are sent before each of its holds.
+HELD_STREAM_HOLDS = (10, 30)
+HOLD_KEEP_ALIVE_SECONDS = 0.1
+HOLD_CAP_SECONDS = 60.0
 
 _ERRORS: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = {
     "error-401": (
@@ -244,6 +263,29 @@ class _Recorder:
             self._records.clear()
 
 
+class _Releases:
+    """How many times the test released the held streams since the last reset."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._count = 0
+
+    def release(self) -> None:
+        with self._changed:
+            self._count += 1
+            self._changed.notify_all()
+
+    def reset(self) -> None:
+        with self._changed:
+            self._count = 0
+            self._changed.notify_all()
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        """True once released ``count`` times; False after ``timeout`` seconds without that."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count >= count, timeout)
+
+
 class _ClientGoneError(Exception):
     pass
 
@@ -252,6 +294,7 @@ class TestProviderHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "LlmTestServer/1.0"
     recorder: _Recorder  # set on the subclass built by make_server
+    releases: _Releases  # likewise
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -289,6 +332,11 @@ class TestProviderHandler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         if self.path == "/_control/reset":
             self.recorder.reset()
+            self.releases.reset()
+            self._send_json(200, {"ok": True})
+            return
+        if self.path == "/_control/release":
+            self.releases.release()
             self._send_json(200, {"ok": True})
             return
         try:
@@ -363,12 +411,18 @@ class TestProviderHandler(BaseHTTPRequestHandler):
         if model == "slow-stream":
             pieces = [f" piece{index}" for index in range(SLOW_STREAM_PIECES)]
             delay = 0.1
+        holds: dict[int, int] = {}
+        if model == "held-stream":
+            pieces = [f" piece{index}" for index in range(SLOW_STREAM_PIECES)]
+            holds = {at: number for number, at in enumerate(HELD_STREAM_HOLDS, start=1)}
         if model == "stream-with-comments":
             self._chunk(b": OPENROUTER PROCESSING\n\n")
         self._event(_chunk_object(model, {"role": "assistant", "content": ""}, None))
         for index, piece in enumerate(pieces):
             if delay:
                 time.sleep(delay)
+            if index in holds and not self._hold(holds[index], record):
+                return
             if model == "broken-stream" and index == 2:
                 # Announce a chunk longer than what follows, then hang up: a transfer cut mid-way.
                 self.wfile.write(b'400\r\ndata: {"choi')
@@ -406,6 +460,34 @@ class TestProviderHandler(BaseHTTPRequestHandler):
         self._end_chunks()
         self.recorder.update(record, completed=True)
 
+    def _hold(self, release_number: int, record: dict[str, Any]) -> bool:
+        """Waits for the test's ``release_number``-th release; False if the hold expired (hung up)."""
+        deadline = time.monotonic() + HOLD_CAP_SECONDS
+        self.recorder.update(record, held=True)
+        try:
+            while not self.releases.wait_for(release_number, HOLD_KEEP_ALIVE_SECONDS):
+                if self._client_hung_up():
+                    raise _ClientGoneError()
+                if time.monotonic() > deadline:
+                    self.recorder.update(record, hold_expired=True)
+                    self.close_connection = True
+                    return False
+                self._chunk(b": held\n\n")
+            return True
+        finally:
+            self.recorder.update(record, held=False)
+
+    def _client_hung_up(self) -> bool:
+        """The client closed its end: the socket reads as ended (a streaming client sends nothing)."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return False
+        try:
+            peeked: bytes = self.connection.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return True
+        return peeked == b""
+
     # --- helpers --------------------------------------------------------------------------------
 
     def _record(self, body: Any) -> dict[str, Any]:
@@ -418,6 +500,8 @@ class TestProviderHandler(BaseHTTPRequestHandler):
                 "pieces_sent": 0,
                 "completed": False,
                 "client_gone": False,
+                "held": False,
+                "hold_expired": False,
                 "client_port": self.client_address[1],
             }
         )
@@ -531,7 +615,11 @@ def _chunk_object(model: str, delta: dict[str, Any], finish_reason: str | None) 
 
 
 def make_server(host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    handler = type("BoundTestProviderHandler", (TestProviderHandler,), {"recorder": _Recorder()})
+    handler = type(
+        "BoundTestProviderHandler",
+        (TestProviderHandler,),
+        {"recorder": _Recorder(), "releases": _Releases()},
+    )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server

@@ -336,7 +336,8 @@ def test_every_provider_failure_becomes_a_plain_message(
 
 
 def test_cancel_stops_a_streaming_interception(app_with_llm: StartApp, llm_server: TestServerProcess) -> None:
-    app = app_with_llm(interception="slow-stream")
+    # held-stream, never released: the answer stops after 10 pieces, so the cancel comes mid-answer.
+    app = app_with_llm(interception="held-stream")
     job_id, run_id = start_interception(app)
     with app.client() as client:
         first = read_events(client, job_id, limit=8)
