@@ -136,7 +136,7 @@ def test_two_jobs_progress_side_by_side_and_each_can_be_cancelled(
     b = make_machine("b", checkpoints=("apple.safetensors",), hold_class="KSampler")
     pool = pools([MachineSpec(a.url, "A"), MachineSpec(b.url, "B")])
     ready(pool, a, b)
-    workflow = sampler("side-by-side", "apple.safetensors", steps=30)
+    workflow = sampler("side-by-side", "apple.safetensors")
     leases = [pool.lease(workflow, frozenset(), 5.0) for _ in range(2)]
     assert {lease.machine_name for lease in leases} == {"A", "B"}
     handles = [lease.client.submit(workflow, label="test") for lease in leases]
@@ -162,7 +162,7 @@ def test_a_machine_that_dies_mid_job_ends_the_job_and_is_used_again_when_it_is_b
     b = make_machine("b", checkpoints=("apple.safetensors",))
     pool = pools([MachineSpec(a.url, "A"), MachineSpec(b.url, "B")])
     ready(pool, a, b)
-    workflow = sampler("dies", "apple.safetensors", steps=30)
+    workflow = sampler("dies", "apple.safetensors")
     lease = pool.lease(workflow, frozenset({pool.statuses()[1].id}), 5.0)
     assert lease.machine_name == "A"
     handle = lease.client.submit(workflow, label="test")
