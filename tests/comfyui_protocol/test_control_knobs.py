@@ -1,5 +1,6 @@
 """The test server's failure knobs and start-up behaviour, as a supervisor will meet them."""
 
+import copy
 import signal
 import socket
 import sys
@@ -219,10 +220,8 @@ def test_a_held_node_waits_until_released(testserver: ComfyKind, tmp_path: Path)
         run = run_coroutine(run_prompt_async(server.base_url, IMAGE_GRAPH, before_done=release_once_held))
         # Released for good: the next prompt (a different one, so nothing comes from the cache) runs
         # through.
-        other = {
-            **IMAGE_GRAPH,
-            "1": {**IMAGE_GRAPH["1"], "inputs": {**IMAGE_GRAPH["1"]["inputs"], "color": 0}},
-        }
+        other = copy.deepcopy(IMAGE_GRAPH)
+        other["1"]["inputs"]["color"] = 0
         again = run_prompt(server.base_url, other)
     finally:
         server.stop()
