@@ -220,7 +220,7 @@ def test_a_held_node_waits_until_released(testserver: ComfyKind, tmp_path: Path)
         run = run_coroutine(run_prompt_async(server.base_url, IMAGE_GRAPH, before_done=release_once_held))
         # Released for good: the next prompt (a different one, so nothing comes from the cache) runs
         # through.
-        other = copy.deepcopy(IMAGE_GRAPH)
+        other: dict[str, Any] = copy.deepcopy(IMAGE_GRAPH)
         other["1"]["inputs"]["color"] = 0
         again = run_prompt(server.base_url, other)
     finally:
