@@ -213,8 +213,9 @@ def test_a_held_node_waits_until_released(testserver: ComfyKind, tmp_path: Path)
             # The node is at work and stays so: nothing has been saved, the prompt is still running.
             queue = (await http.get("/queue")).json()
             history = (await http.get(f"/history/{prompt_id}")).json()
-            seen.append(f"running={len(queue['queue_running'])} history={len(history)}")
-            await http.post("/testserver/release")
+            released = await http.post("/testserver/release")
+            running = len(queue["queue_running"])
+            seen.append(f"running={running} history={len(history)} {released.status_code}")
 
     try:
         run = run_coroutine(run_prompt_async(server.base_url, IMAGE_GRAPH, before_done=release_once_held))
@@ -225,7 +226,7 @@ def test_a_held_node_waits_until_released(testserver: ComfyKind, tmp_path: Path)
         again = run_prompt(server.base_url, other)
     finally:
         server.stop()
-    assert seen == ["running=1 history=0"]
+    assert seen == ["running=1 history=0 200"]
     assert run.of_type("execution_success") and run.of_type("executed")
     assert again.of_type("execution_success")
 
