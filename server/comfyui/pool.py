@@ -239,6 +239,7 @@ class ComfyUIPool:
         self._machines: dict[str, _Machine] = {}
         self._listeners: list[Callable[[], None]] = []
         self._closed = threading.Event()
+        self._check_soon = threading.Event()
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ life
@@ -249,8 +250,14 @@ class ComfyUIPool:
             self._thread = threading.Thread(target=self._probe_loop, name="comfyui-pool", daemon=True)
             self._thread.start()
 
+    def check_soon(self) -> None:
+        """Runs the next round of checks now instead of after ``probe_interval_s``: for news the pool
+        would otherwise learn late (the local ComfyUI became ready or went away)."""
+        self._check_soon.set()
+
     def shutdown(self) -> None:
         self._closed.set()
+        self._check_soon.set()
         if self._thread is not None:
             self._thread.join(10.0)
         with self._changed:
@@ -418,7 +425,9 @@ class ComfyUIPool:
                 self.probe_now()
             except Exception:
                 log.exception("checking the ComfyUI machines failed")
-            self._closed.wait(self._timings.probe_interval_s)
+            self._check_soon.wait(self._timings.probe_interval_s)
+            # A request that comes during the round below is still served: the round reads the news.
+            self._check_soon.clear()
 
     def _probe_local_state(self) -> None:
         assert self._local is not None

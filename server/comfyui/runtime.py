@@ -77,7 +77,6 @@ class ComfyUIRuntime:
         )
         self._lock = threading.Lock()
         self._client: ComfyUIClient | None = None
-        self.supervisor.subscribe(self._on_status)
         self.pool = ComfyUIPool(
             machines,
             local=self._local_state,
@@ -89,6 +88,7 @@ class ComfyUIRuntime:
             client_timeouts=client_timeouts,
             redact=self.redact,
         )
+        self.supervisor.subscribe(self._on_status)
 
     def launch_config(self) -> LaunchConfig:
         """The settings' choice, unless the command line chose a ComfyUI for this launch."""
@@ -199,6 +199,14 @@ class ComfyUIRuntime:
         self.supervisor.shutdown()
 
     def _on_status(self, status: ComfyUIStatus) -> None:
+        try:
+            self._follow_status(status)
+        finally:
+            # The pool would otherwise see the local ComfyUI ready (or gone) only at its next round of
+            # checks, seconds later: a generation asked for right after the start would wait for it.
+            self.pool.check_soon()
+
+    def _follow_status(self, status: ComfyUIStatus) -> None:
         # A managed ComfyUI that is no longer ready is gone with its prompts (a restart gets a new
         # port). An external one may only be out of reach for a moment: its client reconnects.
         with self._lock:

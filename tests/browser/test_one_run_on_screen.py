@@ -3,18 +3,32 @@ run stay as a strip, and the workshop survives a reload (F5) and a trip to anoth
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.page_watch import PageWatch
 from tests.browser.workshop_app import workshop_app
 from tests.llm_testserver.process import TestServerProcess
+from tests.support.app_process import AppProcess
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 60_000
+
+
+def _test_comfyui(app: AppProcess, control: str) -> None:
+    """Holds or releases the test ComfyUI's held nodes (COMFYUI_TESTSERVER_HOLD_NODES), once it is ready."""
+    deadline = time.monotonic() + 60
+    with app.client() as client:
+        while (status := client.get("/api/comfyui/status").json())["state"] != "ready":
+            assert time.monotonic() < deadline, f"the test ComfyUI never became ready: {status}"
+            time.sleep(0.1)
+    url = status["url"]
+    httpx.post(f"{url}/testserver/{control}", timeout=10.0).raise_for_status()
 
 
 def _generate(page: Page) -> None:
@@ -27,11 +41,11 @@ def test_one_run_on_screen_survives_reload_and_leaves_with_its_attitude(
     tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     page = small_page.page
-    # The seeded step waits while this file exists: the test holds the second picture mid-run for as
-    # long as it needs and then lets it finish (no guessed durations).
-    hold = tmp_path / "hold-the-seeded-step"
-    held = {"COMFYUI_TESTSERVER_HOLD_NODES": "ImageAddNoise", "COMFYUI_TESTSERVER_HOLD_FILE": str(hold)}
+    # The seeded step is held by the test ComfyUI while the test says so: the second picture stays
+    # mid-run for as long as the test needs, then finishes (no guessed durations).
+    held = {"COMFYUI_TESTSERVER_HOLD_NODES": "ImageAddNoise"}
     with workshop_app(tmp_path, llm_server, env=held) as app:
+        _test_comfyui(app, "release")
         page.goto(app.launch_url)
         page.get_by_test_id("attitude-card-dada").click()
         page.get_by_test_id("use-attitude").click()
@@ -48,7 +62,7 @@ def test_one_run_on_screen_survives_reload_and_leaves_with_its_attitude(
         first = image.get_attribute("src") or ""
 
         # A second picture: the first stays visible as a small strip.
-        hold.touch()
+        _test_comfyui(app, "hold")
         _generate(page)
         # Reload in the middle of the run: the run and its running step come back.
         progress = page.get_by_test_id("generation-progress")
@@ -62,7 +76,7 @@ def test_one_run_on_screen_survives_reload_and_leaves_with_its_attitude(
         expect(progress.locator('[data-stage="generation"]')).to_have_attribute(
             "data-state", "current", timeout=TIMEOUT_MS
         )
-        hold.unlink()
+        _test_comfyui(app, "release")
         expect(page.get_by_test_id("media-image")).to_be_visible(timeout=TIMEOUT_MS)
         expect(page.get_by_test_id("generation-progress")).to_have_count(0, timeout=TIMEOUT_MS)
         second = page.get_by_test_id("media-image").get_attribute("src") or ""

@@ -32,13 +32,17 @@ class TestMachine:
         checkpoints: tuple[str, ...] = (),
         seconds_per_job: float = 0.0,
         slow_class: str = "KSampler",
+        hold_class: str = "",
         host: str = "127.0.0.1",
     ) -> None:
+        """``hold_class``: nodes of this class wait until ``release()`` or an interrupt, so a test can act
+        while a job runs (COMFYUI_TESTSERVER_HOLD_NODES; a sampler holds after its first step)."""
         self.folder = folder
         self.host = host
         self.port = free_port()
         self.seconds_per_job = seconds_per_job
         self.slow_class = slow_class
+        self.hold_class = hold_class
         self._process: subprocess.Popen[bytes] | None = None
         for name in checkpoints:
             path = folder / "models" / "checkpoints" / name
@@ -58,6 +62,8 @@ class TestMachine:
         env["COMFYUI_TESTSERVER_PAUSE_AFTER_PROMPT"] = "0"
         if self.seconds_per_job:
             env["COMFYUI_TESTSERVER_SLOW_NODES"] = f"{self.slow_class}:{self.seconds_per_job}"
+        if self.hold_class:
+            env["COMFYUI_TESTSERVER_HOLD_NODES"] = self.hold_class
         folder = self.folder
         (folder / "user").mkdir(parents=True, exist_ok=True)
         log = (folder / "comfyui.log").open("ab")
@@ -103,6 +109,10 @@ class TestMachine:
             self._process.kill()
             self._process.wait(10.0)
         self._process = None
+
+    def release(self) -> None:
+        """Lets every held node go on, now and later."""
+        httpx.post(f"{self.url}/testserver/release", timeout=5.0).raise_for_status()
 
     def running_prompts(self) -> int:
         queue = httpx.get(f"{self.url}/queue", timeout=5.0).json()

@@ -23,9 +23,8 @@ DEADLINE_S = 120.0
 
 @pytest.fixture
 def machines(tmp_path: Path) -> Iterator[list[TestMachine]]:
-    started = [
-        TestMachine(tmp_path / name, seconds_per_job=6.0, slow_class="ImageAddNoise").start() for name in "ab"
-    ]
+    # Jobs wait in ImageAddNoise until the test releases them: they surely run while the test looks.
+    started = [TestMachine(tmp_path / name, hold_class="ImageAddNoise").start() for name in "ab"]
     yield started
     for machine in started:
         machine.kill()
@@ -72,7 +71,9 @@ def generation_of(client: httpx.Client, run_id: str) -> dict[str, Any]:
     return generations[0] if generations else {}
 
 
-def test_two_generations_run_side_by_side_on_two_machines(app: AppProcess) -> None:
+def test_two_generations_run_side_by_side_on_two_machines(
+    app: AppProcess, machines: list[TestMachine]
+) -> None:
     with app.client("en") as client:
         runs = [new_run(client, "A red fox"), new_run(client, "A blue bird")]
         jobs = [start_generation(client, run_id) for run_id in runs]
@@ -81,16 +82,19 @@ def test_two_generations_run_side_by_side_on_two_machines(app: AppProcess) -> No
             lambda: (
                 all(generation_of(client, run_id).get("machine") for run_id in runs)
                 and all(client.get(f"/api/jobs/{job}").json()["state"] == "running" for job in jobs)
+                and all(machine.running_prompts() == 1 for machine in machines)
             ),
             client,
             "both running",
         )
-        machines = {generation_of(client, run_id)["machine"] for run_id in runs}
-        assert len(machines) == 2
+        used = {generation_of(client, run_id)["machine"] for run_id in runs}
+        assert len(used) == 2
         assert client.get("/api/comfyui/pool").json()["slots"] == 2
+        for machine in machines:
+            machine.release()
         for job in jobs:
             assert final_state(read_events(client, job)) == "succeeded"
-        assert {generation_of(client, run_id)["machine"] for run_id in runs} == machines
+        assert {generation_of(client, run_id)["machine"] for run_id in runs} == used
 
 
 def test_a_machine_killed_mid_job_hands_the_job_to_the_other(
@@ -105,6 +109,9 @@ def test_a_machine_killed_mid_job_hands_the_job_to_the_other(
         dying = by_name[first]
         wait_until(lambda: dying.running_prompts() == 1, client, "running there")
         dying.kill()
+        for machine in machines:
+            if machine is not dying:
+                machine.release()
         events = read_events(client, job)
         assert final_state(events) == "succeeded", events[-3:]
         generation = generation_of(client, run_id)

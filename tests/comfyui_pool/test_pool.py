@@ -131,11 +131,12 @@ def collect(events: Iterator[PromptEvent], into: list[PromptEvent]) -> threading
 def test_two_jobs_progress_side_by_side_and_each_can_be_cancelled(
     make_machine: MakeMachine, pools: Callable[[list[MachineSpec]], ComfyUIPool]
 ) -> None:
-    a = make_machine("a", checkpoints=("apple.safetensors",), seconds_per_job=12.0)
-    b = make_machine("b", checkpoints=("apple.safetensors",), seconds_per_job=12.0)
+    # Held after the first step: both run until cancelled, however busy this computer is.
+    a = make_machine("a", checkpoints=("apple.safetensors",), hold_class="KSampler")
+    b = make_machine("b", checkpoints=("apple.safetensors",), hold_class="KSampler")
     pool = pools([MachineSpec(a.url, "A"), MachineSpec(b.url, "B")])
     ready(pool, a, b)
-    workflow = sampler("side-by-side", "apple.safetensors", steps=30)
+    workflow = sampler("side-by-side", "apple.safetensors")
     leases = [pool.lease(workflow, frozenset(), 5.0) for _ in range(2)]
     assert {lease.machine_name for lease in leases} == {"A", "B"}
     handles = [lease.client.submit(workflow, label="test") for lease in leases]
@@ -156,11 +157,12 @@ def test_two_jobs_progress_side_by_side_and_each_can_be_cancelled(
 def test_a_machine_that_dies_mid_job_ends_the_job_and_is_used_again_when_it_is_back(
     make_machine: MakeMachine, pools: Callable[[list[MachineSpec]], ComfyUIPool]
 ) -> None:
-    a = make_machine("a", checkpoints=("apple.safetensors",), seconds_per_job=12.0)
+    # A's job is held after its first step, so it is surely still running when A is killed.
+    a = make_machine("a", checkpoints=("apple.safetensors",), hold_class="KSampler")
     b = make_machine("b", checkpoints=("apple.safetensors",))
     pool = pools([MachineSpec(a.url, "A"), MachineSpec(b.url, "B")])
     ready(pool, a, b)
-    workflow = sampler("dies", "apple.safetensors", steps=30)
+    workflow = sampler("dies", "apple.safetensors")
     lease = pool.lease(workflow, frozenset({pool.statuses()[1].id}), 5.0)
     assert lease.machine_name == "A"
     handle = lease.client.submit(workflow, label="test")

@@ -1,5 +1,6 @@
 """The test server's failure knobs and start-up behaviour, as a supervisor will meet them."""
 
+import copy
 import signal
 import socket
 import sys
@@ -174,7 +175,13 @@ def test_fail_nodes_gives_execution_error(testserver: ComfyKind, tmp_path: Path)
 
 
 def test_slow_sampler_is_interrupted_at_a_step(testserver: ComfyKind, tmp_path: Path) -> None:
-    server = _start(testserver, tmp_path, {"COMFYUI_TESTSERVER_SLOW_NODES": "KSampler:20"})
+    # Held after its first step, the sampler cannot finish before the interrupt comes, however slow
+    # the machine: the interrupt must end the hold and land at the next step, as in ComfyUI.
+    server = _start(
+        testserver,
+        tmp_path,
+        {"COMFYUI_TESTSERVER_SLOW_NODES": "KSampler:1", "COMFYUI_TESTSERVER_HOLD_NODES": "KSampler"},
+    )
 
     async def interrupt_after_first_step(
         http: httpx.AsyncClient, message: dict[str, Any], prompt_id: str
@@ -195,6 +202,33 @@ def test_slow_sampler_is_interrupted_at_a_step(testserver: ComfyKind, tmp_path: 
     assert sorted(interrupted["executed"]) == ["1", "2", "3", "4"]
     assert [m["data"]["value"] for m in run.of_type("progress")] == [1]
     assert run.history["outputs"] == {}
+
+
+def test_a_held_node_waits_until_released(testserver: ComfyKind, tmp_path: Path) -> None:
+    server = _start(testserver, tmp_path, {"COMFYUI_TESTSERVER_HOLD_NODES": "EmptyImage"})
+    seen: list[str] = []
+
+    async def release_once_held(http: httpx.AsyncClient, message: dict[str, Any], prompt_id: str) -> None:
+        if message.get("type") == "executing" and message["data"]["node"] == "1":
+            # The node is at work and stays so: nothing has been saved, the prompt is still running.
+            queue = (await http.get("/queue")).json()
+            history = (await http.get(f"/history/{prompt_id}")).json()
+            released = await http.post("/testserver/release")
+            running = len(queue["queue_running"])
+            seen.append(f"running={running} history={len(history)} {released.status_code}")
+
+    try:
+        run = run_coroutine(run_prompt_async(server.base_url, IMAGE_GRAPH, before_done=release_once_held))
+        # Released for good: the next prompt (a different one, so nothing comes from the cache) runs
+        # through.
+        other: dict[str, Any] = copy.deepcopy(IMAGE_GRAPH)
+        other["1"]["inputs"]["color"] = 0
+        again = run_prompt(server.base_url, other)
+    finally:
+        server.stop()
+    assert seen == ["running=1 history=0 200"]
+    assert run.of_type("execution_success") and run.of_type("executed")
+    assert again.of_type("execution_success")
 
 
 def test_startup_delay_and_time_scale(testserver: ComfyKind, tmp_path: Path) -> None:

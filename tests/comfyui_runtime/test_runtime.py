@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from server.comfyui.pool import MachineState, PoolTimings
 from server.comfyui.prompt_events import ExecutionStarted, Failed, PromptEvent, Succeeded
 from server.comfyui.runtime import ComfyUIRuntime
 from server.comfyui.status import ComfyUIState
@@ -100,3 +102,37 @@ def test_a_crash_ends_prompts_in_flight_and_the_next_client_talks_to_the_restart
     runtime.shutdown()
     assert wait_until_gone(new_pid)
     assert not fresh.connected
+
+
+def test_the_pool_offers_the_managed_comfyui_as_soon_as_it_is_ready(
+    testserver: ComfyUITarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pool's own rounds of checks are an hour apart here: it must learn of the start from the
+    # supervisor, not find it at its next round (a generation asked for right after the start waited
+    # for that round).
+    monkeypatch.setenv("COMFYUI_TESTSERVER_STARTUP_DELAY", "0.5")  # surely "starting" at the first round
+    paths = AppPaths.in_folder(tmp_path / "app")
+    paths.create()
+    choice = ComfyUISettings(
+        mode=ComfyUIMode.MANAGED,
+        directory=str(testserver.directory),
+        python=str(testserver.python),
+        device_flags=["--cpu"],
+    )
+    service = ComfyUIRuntime(
+        SettingsStore(paths.settings_file, Notices()),
+        paths,
+        choice,
+        policy=FAST_RESTARTS,
+        timings=SupervisorTimings(ready_timeout_s=testserver.ready_timeout_s, stop_grace_s=5.0),
+        pool_timings=PoolTimings(probe_interval_s=3600.0),
+    )
+    try:
+        service.begin()
+        deadline = time.monotonic() + testserver.ready_timeout_s + 30.0
+        while [status.state for status in service.pool.statuses()] != [MachineState.READY]:
+            assert time.monotonic() < deadline, (service.status(), service.pool.statuses())
+            time.sleep(0.05)
+        assert service.status().state is ComfyUIState.READY
+    finally:
+        service.shutdown()

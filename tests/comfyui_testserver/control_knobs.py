@@ -36,10 +36,9 @@ class ControlKnobs:
     fail_message: str = ""
     fail_exception_type: str = "RuntimeError"
     slow_nodes: dict[str, float] = field(default_factory=dict)
+    hold_nodes: frozenset[str] = frozenset()
     time_scale: float = 1.0
     pause_after_prompt: float = 0.3
-    hold_nodes: frozenset[str] = frozenset()
-    hold_file: str = ""
 
     @staticmethod
     def from_environment(environ: dict[str, str] | None = None) -> "ControlKnobs":
@@ -58,8 +57,7 @@ class ControlKnobs:
             fail_message=get("FAIL_MESSAGE"),
             fail_exception_type=get("FAIL_EXCEPTION_TYPE") or "RuntimeError",
             slow_nodes=_name_seconds(get("SLOW_NODES")),
+            hold_nodes=frozenset(n.strip() for n in get("HOLD_NODES").split(",") if n.strip()),
             time_scale=_float(env, "TIME_SCALE", 1.0) or 0.0,
             pause_after_prompt=_float(env, "PAUSE_AFTER_PROMPT", 0.3) or 0.0,
-            hold_nodes=frozenset(n.strip() for n in get("HOLD_NODES").split(",") if n.strip()),
-            hold_file=get("HOLD_FILE"),
         )

@@ -16,11 +16,11 @@ import random
 import struct
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 from .control_knobs import ControlKnobs
+from .hold_gate import HoldGate
 from .media import flac_writer, jpeg_writer, mp3_writer, mp4_writer, ogg_opus_writer, png_writer, webp_writer
 from .model_folders import ModelFolders
 from .node_catalogue import NodeClass
@@ -54,6 +54,7 @@ class SimulationSettings:
     preview_method: str
     preview_size: int
     disable_metadata: bool
+    hold_gate: HoldGate = field(default_factory=HoldGate)
 
 
 @dataclass
@@ -65,18 +66,16 @@ class NodeRun:
     extra_data: dict[str, Any]
     settings: SimulationSettings
     progress: ProgressHook
+    interrupted: Callable[[], bool] = lambda: False
 
     @property
     def sim(self) -> dict[str, Any]:
         return self.node.simulation
 
-    async def work(self, megapixels: float = 0.0) -> None:
-        """Spend the node's simulated time (scaled; a slow-node knob replaces it); a held node first
-        waits for as long as the hold file exists (a test releases it by deleting the file)."""
+    async def work(self, megapixels: float = 0.0, *, hold: bool = True) -> None:
+        """Spend the node's simulated time (scaled; a slow-node knob replaces it), then wait while the
+        node is held."""
         knobs = self.settings.knobs
-        if knobs.hold_file and self.node.name in knobs.hold_nodes:
-            while Path(knobs.hold_file).exists():
-                await asyncio.sleep(0.05)
         seconds = knobs.slow_nodes.get(self.node.name)
         if seconds is None:
             seconds = (
@@ -86,6 +85,14 @@ class NodeRun:
             seconds *= knobs.time_scale
         if seconds > 0:
             await asyncio.sleep(seconds)
+        if hold:
+            await self.hold()
+
+    async def hold(self) -> None:
+        """Wait while this node is held (COMFYUI_TESTSERVER_HOLD_NODES), see hold_gate.py."""
+        held = self.settings.knobs.hold_nodes
+        if self.node.name in held or self.node_id in held:
+            await self.settings.hold_gate.wait(self.interrupted)
 
     def metadata(self) -> dict[str, str]:
         if self.settings.disable_metadata:
@@ -291,14 +298,16 @@ def _preview(run: NodeRun, latent: dict[str, Any], step: int, total: int) -> byt
 
 
 async def sampler(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
-    await run.work()
+    knobs = run.settings.knobs
+    slow = knobs.slow_nodes.get(run.node.name)
+    if slow is None:
+        # The model's load time; a slow-node knob's seconds are all spent in the steps below.
+        await run.work(hold=False)
     source = _latent_of(run)
     seed_value = run.inputs.get(run.sim.get("seed_input", "seed"), 0)
     seed = int(seed_value) if isinstance(seed_value, int | float) else 0
     latent = dict(source, seed=seed)
     steps = _step_count(run)
-    knobs = run.settings.knobs
-    slow = knobs.slow_nodes.get(run.node.name)
     per_step = (
         (slow / max(1, steps))
         if slow is not None
@@ -308,6 +317,9 @@ async def sampler(run: NodeRun) -> tuple[list[Value], UiOutput | None]:
         if per_step > 0:
             await asyncio.sleep(per_step)
         run.progress(step + 1, steps, _preview(run, latent, step + 1, steps))
+        if step == 0:
+            # Held after the first step, so a test sees progress while the job runs.
+            await run.hold()
     outputs = [latent if t == "LATENT" else {"type": t} for t in run.node.return_types]
     return outputs, None
 

@@ -119,6 +119,13 @@ class PromptExecutor:
 
     def interrupt(self) -> None:
         self.interrupted = True
+        self._settings.hold_gate.wake()
+
+    def release_held_nodes(self) -> None:
+        self._settings.hold_gate.release()
+
+    def hold_nodes_again(self) -> None:
+        self._settings.hold_gate.hold()
 
     def _add_message(self, event: str, data: dict[str, Any], broadcast: bool) -> None:
         data = {**data, "timestamp": int(time.time() * 1000)}
@@ -306,7 +313,16 @@ class PromptExecutor:
             if preview is not None and not hub.supports_preview_metadata(hub.client_id):
                 hub.send_preview(preview, hub.client_id)
 
-        run = NodeRun(node_id, node_class, inputs, prompt, extra_data, self._settings, on_progress)
+        run = NodeRun(
+            node_id,
+            node_class,
+            inputs,
+            prompt,
+            extra_data,
+            self._settings,
+            on_progress,
+            interrupted=lambda: self.interrupted,
+        )
         try:
             if self.interrupted:
                 raise InterruptRequestedError()

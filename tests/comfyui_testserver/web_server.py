@@ -159,6 +159,9 @@ class ComfyWebServer:
             app.router.add_route(method, "/api" + path if path != "/" else "/api/", handler)
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
+        # Not ComfyUI's: the tests' control of held nodes (COMFYUI_TESTSERVER_HOLD_NODES).
+        app.router.add_route("POST", "/testserver/release", self.post_testserver_release)
+        app.router.add_route("POST", "/testserver/hold", self.post_testserver_hold)
         return app
 
     # ------------------------------------------------------------------------------------------ websocket
@@ -341,6 +344,16 @@ class ComfyWebServer:
         else:
             log.info("Global interrupt (no prompt_id specified)")
             self.executor.interrupt()
+        return web.Response(status=200)
+
+    async def post_testserver_release(self, request: web.Request) -> web.StreamResponse:
+        log.info("Held nodes released (POST /testserver/release)")
+        self.executor.release_held_nodes()
+        return web.Response(status=200)
+
+    async def post_testserver_hold(self, request: web.Request) -> web.StreamResponse:
+        log.info("Held nodes hold again (POST /testserver/hold)")
+        self.executor.hold_nodes_again()
         return web.Response(status=200)
 
     async def post_free(self, request: web.Request) -> web.StreamResponse:

@@ -66,6 +66,13 @@ def wait_until_comfyui_ready(app: InProcessApp | AppProcess, timeout: float = 60
             time.sleep(0.1)
 
 
+def release_held_nodes(app: InProcessApp) -> None:
+    """Lets the managed test ComfyUI's held nodes (COMFYUI_TESTSERVER_HOLD_NODES) go on, now and later."""
+    with app.client() as client:
+        url = client.get("/api/comfyui/status").json()["url"]
+    httpx.post(f"{url}/testserver/release", timeout=10.0).raise_for_status()
+
+
 def new_run(client: httpx.Client, idea: str = "A red fox in the snow", language: str = "en") -> str:
     response = client.post(
         "/api/interception", json={"config_id": "as_is", "idea": idea, "rules": "", "language": language}
@@ -217,10 +224,10 @@ def test_pre_output_block_stops_before_comfyui(app_with_comfyui: StartApp) -> No
 
 
 def test_cancel_during_generation_leaves_the_run_cancelled(app_with_comfyui: StartApp) -> None:
-    # Like ComfyUI, the test server notices an interrupt only between nodes (these have no steps), so
-    # the cancel waits out the first node: 5 s leave a wide margin for the cancel (milliseconds after
-    # "executing") to land in it (a late one would meet the 20 s save, as the 20 s first node did).
-    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_SLOW_NODES": "EmptyImage:5,SaveImage:20"})
+    # Like ComfyUI, the test server notices an interrupt only between nodes (these have no steps). The
+    # first node is held until the interrupt comes, so the cancel surely lands while it works, and the
+    # interrupt then stops the job before the next node: nothing is saved.
+    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_HOLD_NODES": "EmptyImage"})
     with app.client() as client:
         run_id = new_run(client)
         response = client.post(
@@ -273,7 +280,8 @@ def test_a_model_output_without_its_files_is_refused_with_the_model_named(app_wi
 
 
 def test_generation_jobs_wait_in_our_queue_with_positions(app_with_comfyui: StartApp) -> None:
-    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_SLOW_NODES": "SaveImage:3"})
+    # The first job's save is held until all three are in our queue.
+    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_HOLD_NODES": "SaveImage"})
     with app.client() as client:
         run_id = new_run(client)
         jobs = [
@@ -282,6 +290,7 @@ def test_generation_jobs_wait_in_our_queue_with_positions(app_with_comfyui: Star
             ).json()["job_id"]
             for _ in range(3)
         ]
+        release_held_nodes(app)
         last = read_events(client, jobs[-1])
     positions = [e["position"] for e in of_type(last, "queue")]
     assert positions[0] == 3 or positions[0] == 2
@@ -290,7 +299,8 @@ def test_generation_jobs_wait_in_our_queue_with_positions(app_with_comfyui: Star
 
 
 def test_a_run_with_a_generation_waiting_in_the_queue_cannot_be_deleted(app_with_comfyui: StartApp) -> None:
-    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_SLOW_NODES": "SaveImage:3"})
+    # The first job's save is held, so the second surely waits in the queue while the test looks.
+    app = app_with_comfyui(comfyui_env={"COMFYUI_TESTSERVER_HOLD_NODES": "SaveImage"})
     with app.client("en") as client:
         busy_run, waiting_run = new_run(client), new_run(client, "A blue whale")
         first = client.post(
@@ -303,6 +313,7 @@ def test_a_run_with_a_generation_waiting_in_the_queue_cannot_be_deleted(app_with
         refused = client.delete(f"/api/runs/{waiting_run}")
         assert refused.status_code == 409, refused.text
         assert refused.json()["error"]["code"] == "run_in_use"
+        release_held_nodes(app)
         assert final_state(read_events(client, first)) == "succeeded"
         assert final_state(read_events(client, second)) == "succeeded"
         # Once the job is done, the run can go.
