@@ -35,10 +35,10 @@ def _run_status(app: AppProcess, run_id: str) -> str:
         return status
 
 
-def _wait_for(check: Any, timeout: float = 30.0) -> None:
+def _wait_for(check: Any, timeout: float = 30.0, what: Any = lambda: "") -> None:
     deadline = time.monotonic() + timeout
     while not check():
-        assert time.monotonic() < deadline, "the state never came"
+        assert time.monotonic() < deadline, f"the state never came {what()}"
         time.sleep(0.1)
 
 
@@ -89,11 +89,21 @@ def test_telephone_says_which_round_in_which_language_and_cancel_stops_the_engin
         expect(working.get_by_test_id("working-label")).to_have_text(
             f"Runde 1 von {shipped_rounds} · {language}", timeout=TIMEOUT_MS
         )
+        # The label shows as the round starts, which can be before its request reaches the engine:
+        # Cancel once the engine holds round 1's answer, so there is an answer to cut.
+        _wait_for(lambda: any(r["held"] for r in _engine_requests(llm_server)[requests_before:]))
         page.get_by_test_id("interception-cancel").click()
         expect(working).to_have_count(0, timeout=TIMEOUT_MS)
         expect(page.get_by_test_id("interception-cancelled")).to_be_visible()
         _wait_for(lambda: _run_status(app, run_id) == "cancelled")
-        _wait_for(lambda: _engine_stopped(llm_server, requests_before))
+        _wait_for(
+            lambda: _engine_stopped(llm_server, requests_before),
+            what=lambda: [
+                {k: r[k] for k in ("path", "pieces_sent", "completed", "client_gone", "held", "hold_expired")}
+                | {"model": (r["body"] or {}).get("model")}
+                for r in _engine_requests(llm_server)[requests_before:]
+            ],
+        )
         small_page.assert_clean()
 
 
