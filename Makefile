@@ -72,10 +72,11 @@ webtest: $(WEB_DEPS_STAMP)
 PYTEST_WORKERS ?= 4
 
 pytest: $(PY_STAMP) $(WEB_DIST)
-	@# Compiled once here: the tests start the app ~200 times, and where PYTHONDONTWRITEBYTECODE is set
-	@# (as in many CI images) each start would compile every module again (~0.2 s of CPU each).
+	@# Bytecode is written here even where PYTHONDONTWRITEBYTECODE is set (as in many CI images): the
+	@# tests start the app ~200 times, each start would compile every module again (~0.2 s of CPU), and
+	@# each worker would rewrite every test module's asserts again (pytest caches them as bytecode).
 	@$(PY) -m compileall -q -j 0 server desktop tests >/dev/null
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(PY_STAMP) $(WEB_DIST)
 	$(PY) bench/startup.py
