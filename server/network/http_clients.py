@@ -7,7 +7,10 @@ the system's proxy settings (environment variables, or the Windows/macOS setting
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
+import ssl
 import urllib.request
 from collections.abc import Mapping
 
@@ -69,12 +72,29 @@ def system_proxy_for(url: str) -> str | None:
     return proxies.get(parsed.scheme) or proxies.get("all")
 
 
+def tls_context() -> ssl.SSLContext:
+    """The TLS context every client shares: building one reads the whole certificate store (about
+    50 ms of CPU), and the app makes a client for every ComfyUI probe, listing and text step.
+
+    SSL_CERT_FILE/SSL_CERT_DIR are honoured (school proxies that inspect TLS bring their own
+    certificate authority): a change of either gets a context of its own."""
+    return _tls_context_for(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.cache
+def _tls_context_for(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    # The order httpx itself follows with trust_env: the file, else the folder, else certifi's store.
+    if cert_file:
+        return ssl.create_default_context(cafile=cert_file)
+    if cert_dir:
+        return ssl.create_default_context(capath=cert_dir)
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def _real_transport(proxy: str | None) -> tuple[httpx.BaseTransport, str | None]:
     """The transport and the proxy it really uses."""
     try:
-        # trust_env here only lets SSL_CERT_FILE/SSL_CERT_DIR reach the TLS settings (school proxies
-        # that inspect TLS bring their own certificate authority).
-        return httpx.HTTPTransport(proxy=proxy, trust_env=True), proxy
+        return httpx.HTTPTransport(proxy=proxy, verify=tls_context()), proxy
     except (ValueError, ImportError) as exc:
         log.warning("the system proxy %s cannot be used (%s); connecting directly", proxy, exc)
-        return httpx.HTTPTransport(trust_env=True), None
+        return httpx.HTTPTransport(verify=tls_context()), None
