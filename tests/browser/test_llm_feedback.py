@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.page_watch import PageWatch
 from tests.browser.workshop_app import TEST_OUTPUT_ID, workshop_app
 from tests.llm_testserver.process import TestServerProcess
+from tests.support import loopback_http
 from tests.support.app_process import REPO_ROOT, AppProcess
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def _wait_for(check: Any, timeout: float = 30.0, what: Any = lambda: "") -> None
 
 
 def _engine_requests(llm: TestServerProcess) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = httpx.get(f"{llm.root_url}/_control/requests").json()
+    records: list[dict[str, Any]] = loopback_http.get(f"{llm.root_url}/_control/requests").json()
     return records
 
 

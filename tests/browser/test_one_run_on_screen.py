@@ -6,13 +6,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.page_watch import PageWatch
 from tests.browser.workshop_app import workshop_app
 from tests.llm_testserver.process import TestServerProcess
+from tests.support import loopback_http
 from tests.support.app_process import AppProcess
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def _test_comfyui(app: AppProcess, control: str) -> None:
             assert time.monotonic() < deadline, f"the test ComfyUI never became ready: {status}"
             time.sleep(0.1)
     url = status["url"]
-    httpx.post(f"{url}/testserver/{control}", timeout=10.0).raise_for_status()
+    loopback_http.post(f"{url}/testserver/{control}", timeout=10.0).raise_for_status()
 
 
 def _generate(page: Page) -> None:

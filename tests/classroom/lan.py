@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from tests.support import loopback_http
+
 LAN_ADDRESS = "127.0.0.2"
 
 
@@ -34,7 +36,7 @@ def class_request(client: httpx.Client, port: int, **overrides: Any) -> dict[str
 
 
 def student_client(port: int, language: str = "en") -> httpx.Client:
-    return httpx.Client(
+    return loopback_http.client(
         base_url=f"http://{LAN_ADDRESS}:{port}",
         headers={"Accept-Language": language},
         timeout=30.0,

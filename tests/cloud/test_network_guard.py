@@ -12,6 +12,7 @@ from server.network.destinations import is_loopback_host
 from server.network.guarded_transport import GuardedTransport
 from server.network.http_clients import HttpClients, system_proxy_for
 from server.network.policy import NetworkPolicy, OfflineBlockedError
+from tests.support import loopback_http
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -69,7 +70,7 @@ def test_offline_refuses_before_the_transport_is_reached_and_follows_the_setting
 def test_a_proxy_is_checked_as_the_real_destination() -> None:
     network = RecordingTransport()
     guarded = GuardedTransport(NetworkPolicy(lambda: True), network, proxy="http://proxy.school.example:3128")
-    with httpx.Client(transport=guarded) as client, pytest.raises(OfflineBlockedError):
+    with loopback_http.client(transport=guarded) as client, pytest.raises(OfflineBlockedError):
         client.get("http://127.0.0.1:9/ok")
     assert network.sent == []
 

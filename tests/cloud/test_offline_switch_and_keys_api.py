@@ -15,6 +15,7 @@ import pytest
 from tests.cloud.cloud_steps import set_key
 from tests.cloud.conftest import KEYS
 from tests.llm_testserver.process import TestServerProcess
+from tests.support import loopback_http
 from tests.support.app_process import REPO_ROOT, start_app
 from tests.support.settings_files import write_settings
 
@@ -49,7 +50,7 @@ def test_offline_mode_is_a_teacher_setting_and_comfyui_follows_it(
         assert client.get("/api/settings").json()["offline"] is True
         first = wait_ready(client)
         stats = client.get("/api/comfyui/status").json()
-        argv = httpx.get(f"{stats['url']}/system_stats", timeout=10).json()["system"]["argv"]
+        argv = loopback_http.get(f"{stats['url']}/system_stats", timeout=10).json()["system"]["argv"]
         assert "--disable-api-nodes" in argv
         env = comfyui_environment(first["pid"])
         assert env["HF_HUB_OFFLINE"] == "1" and env["TRANSFORMERS_OFFLINE"] == "1"
@@ -70,7 +71,7 @@ def test_offline_mode_is_a_teacher_setting_and_comfyui_follows_it(
         online = client.put("/api/settings/offline", json={"offline": False, "pin": PIN})
         assert online.status_code == 200 and online.json()["offline"] is False
         second = wait_ready(client, not_pid=first["pid"])
-        argv = httpx.get(f"{second['url']}/system_stats", timeout=10).json()["system"]["argv"]
+        argv = loopback_http.get(f"{second['url']}/system_stats", timeout=10).json()["system"]["argv"]
         assert "--disable-api-nodes" not in argv
         assert "HF_HUB_OFFLINE" not in comfyui_environment(second["pid"])
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-import httpx
-
+from tests.support import loopback_http
 from tests.support.test_server_child import TestServerChild
 
 
@@ -32,7 +31,7 @@ class CloudServerProcess(TestServerChild):
         return [sys.executable, "-m", "tests.cloud_testserver", "--port", str(self.port), *keys]
 
     def behave(self, behaviour: str, times: int = 1, delay_s: float = 0.0) -> None:
-        httpx.post(
+        loopback_http.post(
             f"{self.root_url}/_control/behaviour",
             json={"behaviour": behaviour, "times": times, "delay_s": delay_s},
             timeout=10,

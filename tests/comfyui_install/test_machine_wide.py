@@ -15,6 +15,7 @@ import pytest
 
 from server.comfyui_install.machine_wide import machine_comfyui_root
 from tests.comfyui_install.conftest import LocalSources
+from tests.support import loopback_http
 from tests.support.app_process import start_app
 
 pytestmark = pytest.mark.timeout(600)
@@ -89,7 +90,7 @@ def test_machine_wide_install_is_used_read_only_by_each_user(
             refused = client.post("/api/comfyui/install", json={})
             assert refused.status_code == 403
             # A picture through the ComfyUI the app started from the machine-wide folder.
-            comfy = httpx.Client(base_url=str(status["url"]), timeout=30)
+            comfy = loopback_http.client(base_url=str(status["url"]), timeout=30)
             prompt = {
                 "1": {
                     "class_type": "EmptyImage",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support import loopback_http
 from tests.support.app_process import REPO_ROOT, free_port
 
 TESTSERVER = REPO_ROOT / "tests" / "comfyui_testserver"
@@ -98,7 +99,7 @@ class TestMachine:
         deadline = time.monotonic() + timeout
         while True:
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/system_stats", timeout=2.0).status_code == 200:
+                if loopback_http.get(f"{self.url}/system_stats", timeout=2.0).status_code == 200:
                     return self
             assert self._process.poll() is None, (folder / "comfyui.log").read_text(errors="replace")
             assert time.monotonic() < deadline, "the test ComfyUI did not start"
@@ -112,10 +113,10 @@ class TestMachine:
 
     def release(self) -> None:
         """Lets every held node go on, now and later."""
-        httpx.post(f"{self.url}/testserver/release", timeout=5.0).raise_for_status()
+        loopback_http.post(f"{self.url}/testserver/release", timeout=5.0).raise_for_status()
 
     def running_prompts(self) -> int:
-        queue = httpx.get(f"{self.url}/queue", timeout=5.0).json()
+        queue = loopback_http.get(f"{self.url}/queue", timeout=5.0).json()
         return len(queue["queue_running"]) + len(queue["queue_pending"])
 
 

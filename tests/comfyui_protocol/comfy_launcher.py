@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support import loopback_http
 from tests.support.app_process import free_port
 
 TESTSERVER_DIR = Path(__file__).resolve().parents[1] / "comfyui_testserver"
@@ -102,7 +103,7 @@ class ComfyProcess:
             if self.process.poll() is not None:
                 return False
             try:
-                if httpx.get(self.base_url + "/system_stats", timeout=2).status_code == 200:
+                if loopback_http.get(self.base_url + "/system_stats", timeout=2).status_code == 200:
                     return True
             except httpx.HTTPError:
                 pass

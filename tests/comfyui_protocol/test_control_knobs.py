@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import loopback_http
 from tests.support.async_runner import run_coroutine
 
 from .comfy_client import run_prompt, run_prompt_async
@@ -137,16 +138,16 @@ def test_real_comfyui_flags_are_accepted(testserver: ComfyKind, tmp_path: Path) 
     ]
     server = start(testserver, StateDirs.create(tmp_path, testserver), extra_args=extra)
     try:
-        stats = httpx.get(server.base_url + "/system_stats").json()
+        stats = loopback_http.get(server.base_url + "/system_stats").json()
         assert stats["system"]["argv"][-len(extra) :] == extra
-        assert httpx.get(server.base_url + "/features").json()["max_upload_size"] == 50 * 1024 * 1024
+        assert loopback_http.get(server.base_url + "/features").json()["max_upload_size"] == 50 * 1024 * 1024
     finally:
         server.stop()
 
 
 def test_sigterm_ends_a_busy_server(testserver: ComfyKind, tmp_path: Path) -> None:
     server = _start(testserver, tmp_path, {"COMFYUI_TESTSERVER_SLOW_NODES": "EmptyImage:30"})
-    httpx.post(server.base_url + "/prompt", json={"prompt": IMAGE_GRAPH, "client_id": "x"})
+    loopback_http.post(server.base_url + "/prompt", json={"prompt": IMAGE_GRAPH, "client_id": "x"})
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(10) != 0
 

@@ -6,6 +6,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import loopback_http
+
 from .comfy_client import output_files, run_prompt
 from .comfy_launcher import ComfyProcess
 from .media_checks import check_media
@@ -17,7 +19,7 @@ EMPTY_IMAGE: dict[str, Any] = {
 
 
 def _fetch(server: ComfyProcess, item: dict[str, Any]) -> httpx.Response:
-    return httpx.get(
+    return loopback_http.get(
         server.base_url + "/view",
         params={"filename": item["filename"], "subfolder": item["subfolder"], "type": item["type"]},
     )

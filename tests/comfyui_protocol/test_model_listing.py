@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from tests.support import loopback_http
+
 from .comfy_client import run_prompt
 from .comfy_launcher import ComfyKind, StateDirs, start
 
@@ -54,7 +56,7 @@ def test_models_from_extra_model_paths(testserver: ComfyKind, tmp_path: Path) ->
     try:
 
         def get(path: str) -> httpx.Response:
-            return httpx.get(server.base_url + path)
+            return loopback_http.get(server.base_url + path)
 
         keys = get("/models").json()
         assert keys[:3] == ["checkpoints", "configs", "loras"]

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import httpx
 import websockets
 
+from tests.support import loopback_http
 from tests.support.async_runner import run_coroutine
 
 from .comfy_client import run_prompt
@@ -39,7 +40,7 @@ def test_one_valid_and_one_invalid_branch(running_testserver: ComfyProcess) -> N
 
 def test_more_validation_errors(running_testserver: ComfyProcess) -> None:
     def post(body: dict[str, Any]) -> httpx.Response:
-        return httpx.post(running_testserver.base_url + "/prompt", json=body)
+        return loopback_http.post(running_testserver.base_url + "/prompt", json=body)
 
     mismatch = post(
         {
@@ -126,7 +127,7 @@ def test_view_and_upload(running_testserver: ComfyProcess) -> None:
     base = running_testserver.base_url
 
     def view(**q: str) -> httpx.Response:
-        return httpx.get(base + "/view", params=q)
+        return loopback_http.get(base + "/view", params=q)
 
     assert view(filename="../x.png", type="output").status_code == 400
     assert view(filename="a.png", subfolder="../..", type="output").status_code == 403
@@ -136,20 +137,22 @@ def test_view_and_upload(running_testserver: ComfyProcess) -> None:
 
     def upload(data: bytes, **form: str) -> Any:
         files = {"image": ("a.png", data, "image/png")}
-        return httpx.post(base + "/upload/image", files=files, data=form).json()
+        return loopback_http.post(base + "/upload/image", files=files, data=form).json()
 
     assert upload(b"one") == {"name": "a.png", "subfolder": "", "type": "input"}
     assert upload(b"one")["name"] == "a.png"  # same content: no copy
     assert upload(b"two")["name"] == "a (1).png"
     assert upload(b"three", overwrite="true")["name"] == "a.png"
     assert upload(b"x", subfolder="sub")["subfolder"] == "sub"
-    assert httpx.post(base + "/upload/image", data={"x": "1"}).status_code == 400
+    assert loopback_http.post(base + "/upload/image", data={"x": "1"}).status_code == 400
     served = view(filename="a.png", type="input")
     assert served.content == b"three"
     assert served.headers["content-disposition"] == 'filename="a.png"'
     assert (
         "a (1).png"
-        in httpx.get(base + "/object_info/LoadImage").json()["LoadImage"]["input"]["required"]["image"][0]
+        in loopback_http.get(base + "/object_info/LoadImage").json()["LoadImage"]["input"]["required"][
+            "image"
+        ][0]
     )
 
 
@@ -166,26 +169,34 @@ def test_queue_delete_clear_free_and_api_prefix(running_testserver: ComfyProcess
     ids = ["q1", "q2", "q3"]
     for prompt_id in ids:
         assert (
-            httpx.post(base + "/api/prompt", json={"prompt": slow, "prompt_id": prompt_id}).status_code == 200
+            loopback_http.post(
+                base + "/api/prompt", json={"prompt": slow, "prompt_id": prompt_id}
+            ).status_code
+            == 200
         )
-    httpx.post(base + "/queue", json={"delete": ["q2"]})
-    queue = httpx.get(base + "/api/queue").json()
+    loopback_http.post(base + "/queue", json={"delete": ["q2"]})
+    queue = loopback_http.get(base + "/api/queue").json()
     assert [e[1] for e in queue["queue_running"]] == ["q1"]
     assert [e[1] for e in queue["queue_pending"]] == ["q3"]
-    cleared = httpx.post(base + "/queue", json={"clear": True})
+    cleared = loopback_http.post(base + "/queue", json={"clear": True})
     assert (cleared.status_code, cleared.content) == (200, b"")
-    assert httpx.get(base + "/queue").json()["queue_pending"] == []
-    assert httpx.post(base + "/free", json={"unload_models": True, "free_memory": True}).status_code == 200
-    assert httpx.post(base + "/interrupt").status_code == 200
-    assert httpx.get(base + "/api/system_stats").json()["system"]["comfyui_version"] == "0.3.64"
-    assert httpx.get(base + "/object_info/NoSuchNode").json() == {}
-    assert httpx.get(base + "/history/unknown").json() == {}
-    foreign = httpx.post(base + "/prompt", json={"prompt": slow}, headers={"Origin": "http://evil.example"})
+    assert loopback_http.get(base + "/queue").json()["queue_pending"] == []
+    assert (
+        loopback_http.post(base + "/free", json={"unload_models": True, "free_memory": True}).status_code
+        == 200
+    )
+    assert loopback_http.post(base + "/interrupt").status_code == 200
+    assert loopback_http.get(base + "/api/system_stats").json()["system"]["comfyui_version"] == "0.3.64"
+    assert loopback_http.get(base + "/object_info/NoSuchNode").json() == {}
+    assert loopback_http.get(base + "/history/unknown").json() == {}
+    foreign = loopback_http.post(
+        base + "/prompt", json={"prompt": slow}, headers={"Origin": "http://evil.example"}
+    )
     assert foreign.status_code == 403
 
 
 def test_object_info_lists_the_workflow_nodes(running_testserver: ComfyProcess) -> None:
-    info = httpx.get(running_testserver.base_url + "/object_info").json()
+    info = loopback_http.get(running_testserver.base_url + "/object_info").json()
     needed = [
         "CheckpointLoaderSimple",
         "CLIPTextEncode",

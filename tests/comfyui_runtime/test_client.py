@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-import httpx
 import pytest
 
 from server.comfyui.client import ClientTimeouts, ComfyUIClient, PromptHandle
@@ -37,6 +36,7 @@ from tests.comfyui_runtime import workflows
 from tests.comfyui_runtime.conftest import target_config
 from tests.comfyui_runtime.rig import build_rig
 from tests.comfyui_runtime.targets import CHECKPOINT_NAME, ComfyUITarget, resolve_target, target_params
+from tests.support import loopback_http
 
 RUN_TIMEOUT_S = 120.0
 LABEL = "Test output"
@@ -269,7 +269,7 @@ def test_a_runtime_error_is_a_plain_message_without_traceback(
     comfyui: RunningComfyUI, client: ComfyUIClient, prefix: str
 ) -> None:
     name = f"garbage-{uuid.uuid4().hex[:8]}.wav"
-    upload = httpx.post(
+    upload = loopback_http.post(
         f"{comfyui.url}/upload/image",
         files={"image": (name, b"RIFF\x00\x01garbage" * 64, "audio/wav")},
         data={"type": "input", "overwrite": "true"},
@@ -426,7 +426,7 @@ def test_closing_the_client_ends_prompts_in_flight(comfyui: RunningComfyUI, pref
     consumer.join(30)
 
     assert events[-1] == Failed("comfyui_connection_lost", {"output": LABEL})
-    httpx.post(f"{comfyui.url}/interrupt", json={"prompt_id": handle.prompt_id}, timeout=10)
+    loopback_http.post(f"{comfyui.url}/interrupt", json={"prompt_id": handle.prompt_id}, timeout=10)
 
 
 def test_a_prompt_removed_by_someone_else_is_reported_lost(comfyui: RunningComfyUI, prefix: str) -> None:
@@ -435,7 +435,7 @@ def test_a_prompt_removed_by_someone_else_is_reported_lost(comfyui: RunningComfy
         running = client.submit(workflows.blur(f"{prefix}-1", 1024), label=LABEL)
         waiting = client.submit(workflows.image(f"{prefix}-2", color=7654321), label=LABEL)
         # Another ComfyUI client clears our waiting prompt; ComfyUI tells nobody.
-        httpx.post(f"{comfyui.url}/queue", json={"delete": [waiting.prompt_id]}, timeout=10)
+        loopback_http.post(f"{comfyui.url}/queue", json={"delete": [waiting.prompt_id]}, timeout=10)
 
         assert run(waiting)[-1] == Failed("comfyui_prompt_lost", {"output": LABEL})
         assert isinstance(run(running)[-1], Succeeded)

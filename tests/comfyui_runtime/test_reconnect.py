@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from server.comfyui.client import ClientTimeouts, ComfyUIClient, PromptHandle
@@ -19,6 +18,7 @@ from tests.comfyui_runtime.conftest import target_config
 from tests.comfyui_runtime.rig import build_rig
 from tests.comfyui_runtime.severable_proxy import SeverableProxy
 from tests.comfyui_runtime.targets import ComfyUITarget, resolve_target, target_params
+from tests.support import loopback_http
 
 RUN_TIMEOUT_S = 120.0
 
@@ -78,7 +78,7 @@ class Collector:
 def wait_for_history(server_url: str, prompt_id: str) -> dict[str, object]:
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while True:
-        entry = httpx.get(f"{server_url}/history/{prompt_id}", timeout=10).json().get(prompt_id)
+        entry = loopback_http.get(f"{server_url}/history/{prompt_id}", timeout=10).json().get(prompt_id)
         if entry:
             return dict(entry)
         assert time.monotonic() < deadline, "the prompt did not finish on the server"
@@ -120,7 +120,7 @@ def test_an_interrupt_while_the_socket_was_down_is_found_in_the_history(
     assert collector.blur_started.wait(RUN_TIMEOUT_S)
 
     proxy.cut()
-    httpx.post(f"{server_url}/interrupt", json={"prompt_id": handle.prompt_id}, timeout=10)
+    loopback_http.post(f"{server_url}/interrupt", json={"prompt_id": handle.prompt_id}, timeout=10)
     wait_for_history(server_url, handle.prompt_id)
     proxy.mend()
 

@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import psutil
 import pytest
 
@@ -22,6 +21,7 @@ from tests.comfyui_runtime.conftest import RigFactory, target_config
 from tests.comfyui_runtime.rig import managed_config
 from tests.comfyui_runtime.targets import ComfyUITarget
 from tests.comfyui_runtime.tree_wrapper import grandchild_pid, is_running, make_tree_wrapper, wait_until_gone
+from tests.support import loopback_http
 
 
 def test_start_becomes_ready_with_our_folders_flags_and_model_paths(
@@ -38,7 +38,7 @@ def test_start_becomes_ready_with_our_folders_flags_and_model_paths(
     assert rig.recorder.states()[0] is ComfyUIState.STARTING
     assert status.url is not None and status.url.startswith("http://127.0.0.1:")
     assert status.version is not None and status.version.startswith("0.3.")
-    stats = httpx.get(f"{status.url}/system_stats", timeout=10).json()
+    stats = loopback_http.get(f"{status.url}/system_stats", timeout=10).json()
     argv: list[str] = stats["system"]["argv"]
     state = rig.folders.state_dir.resolve()
     assert argv[argv.index("--listen") + 1] == "127.0.0.1"
@@ -50,7 +50,7 @@ def test_start_becomes_ready_with_our_folders_flags_and_model_paths(
     for forbidden in ("--front-end-version", "--windows-standalone-build", "0.0.0.0"):
         assert forbidden not in argv
     # Our extra_model_paths.yaml makes the managed models folder ComfyUI's default one.
-    listed = httpx.get(f"{status.url}/models/checkpoints", timeout=10).json()
+    listed = loopback_http.get(f"{status.url}/models/checkpoints", timeout=10).json()
     assert "placed-by-test.safetensors" in listed
     record_file = rig.folders.state_dir / "child-processes.json"
     record = json.loads(record_file.read_text(encoding="utf-8"))
@@ -85,7 +85,7 @@ def test_a_crash_after_a_good_start_restarts_with_backoff(
     again = rig.recorder.wait_for_state(ComfyUIState.READY, target.ready_timeout_s, after=seen)
     assert again.pid != first.pid and again.crashes == 1
     assert again.url is not None
-    assert httpx.get(f"{again.url}/system_stats", timeout=10).status_code == 200
+    assert loopback_http.get(f"{again.url}/system_stats", timeout=10).status_code == 200
 
 
 def test_repeated_crashes_end_in_failed_with_an_explanation(

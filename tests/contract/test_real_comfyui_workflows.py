@@ -35,6 +35,7 @@ from server.catalog.models import (
     ModelManifestFile,
     OutputConfig,
 )
+from tests.support import loopback_http
 from tests.support.app_process import free_port
 
 pytestmark = pytest.mark.real_comfyui
@@ -223,7 +224,7 @@ def wait_until_ready(server: RealComfyUI, process: subprocess.Popen[bytes]) -> N
         if process.poll() is not None:
             pytest.fail(f"ComfyUI exited with {process.returncode} before it was ready:\n{server.log_tail()}")
         try:
-            if httpx.get(f"{server.base_url}/system_stats", timeout=2).status_code == 200:
+            if loopback_http.get(f"{server.base_url}/system_stats", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -234,7 +235,7 @@ def wait_until_ready(server: RealComfyUI, process: subprocess.Popen[bytes]) -> N
 def post_prompt(server: RealComfyUI, workflow: dict[str, Any]) -> tuple[str, httpx.Response]:
     prompt_id = str(uuid.uuid4())
     body = {"prompt": workflow, "client_id": f"contract-{uuid.uuid4()}", "prompt_id": prompt_id}
-    return prompt_id, httpx.post(f"{server.base_url}/prompt", json=body, timeout=30)
+    return prompt_id, loopback_http.post(f"{server.base_url}/prompt", json=body, timeout=30)
 
 
 def describe_rejection(response: httpx.Response) -> str:
@@ -252,13 +253,13 @@ def describe_rejection(response: httpx.Response) -> str:
 
 
 def queued_ids(server: RealComfyUI) -> set[str]:
-    queue = httpx.get(f"{server.base_url}/queue", timeout=10).json()
+    queue = loopback_http.get(f"{server.base_url}/queue", timeout=10).json()
     return {entry[1] for key in ("queue_running", "queue_pending") for entry in queue[key]}
 
 
 def remove_from_queue(server: RealComfyUI, prompt_id: str) -> None:
-    httpx.post(f"{server.base_url}/queue", json={"delete": [prompt_id]}, timeout=10)
-    httpx.post(f"{server.base_url}/interrupt", json={"prompt_id": prompt_id}, timeout=10)
+    loopback_http.post(f"{server.base_url}/queue", json={"delete": [prompt_id]}, timeout=10)
+    loopback_http.post(f"{server.base_url}/interrupt", json={"prompt_id": prompt_id}, timeout=10)
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while prompt_id in queued_ids(server):
         assert time.monotonic() < deadline, f"prompt {prompt_id} still queued after {RUN_TIMEOUT_S} s"
@@ -268,7 +269,7 @@ def remove_from_queue(server: RealComfyUI, prompt_id: str) -> None:
 def wait_for_history(server: RealComfyUI, prompt_id: str) -> dict[str, Any]:
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while time.monotonic() < deadline:
-        history = httpx.get(f"{server.base_url}/history/{prompt_id}", timeout=10).json()
+        history = loopback_http.get(f"{server.base_url}/history/{prompt_id}", timeout=10).json()
         if prompt_id in history:
             entry: dict[str, Any] = history[prompt_id]
             return entry
@@ -321,7 +322,7 @@ def test_selftest_runs_to_the_end_and_writes_its_media(comfyui: RealComfyUI, out
     assert item["subfolder"] == "contract"
     assert item["filename"].startswith(output_id)
     data = (comfyui.output_dir / item["subfolder"] / item["filename"]).read_bytes()
-    view = httpx.get(
+    view = loopback_http.get(
         f"{comfyui.base_url}/view",
         params={"filename": item["filename"], "subfolder": item["subfolder"], "type": "output"},
         timeout=30,

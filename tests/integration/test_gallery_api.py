@@ -15,6 +15,7 @@ import pytest
 from server.runs.store import RunStore
 from server.settings.paths import AppPaths
 from server.settings.secrets import SecretsStore
+from tests.support import loopback_http
 from tests.support.app_process import AppProcess, start_app
 from tests.support.job_events import read_events
 from tests.support.run_folders import RunSpec, day, write_run
@@ -182,5 +183,5 @@ def test_delete(gallery_app: tuple[AppProcess, dict[str, str]]) -> None:
 
 def test_without_the_token_nothing(gallery_app: tuple[AppProcess, dict[str, str]]) -> None:
     app, runs = gallery_app
-    assert httpx.get(f"{app.base_url}/api/runs").status_code == 401
+    assert loopback_http.get(f"{app.base_url}/api/runs").status_code == 401
     assert httpx.delete(f"{app.base_url}/api/runs/{runs['bauhaus']}").status_code == 401

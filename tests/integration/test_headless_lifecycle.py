@@ -7,8 +7,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-import httpx
-
+from tests.support import loopback_http
 from tests.support.app_process import REPO_ROOT, app_command, free_port, start_app
 
 
@@ -18,7 +17,7 @@ def test_headless_prints_the_url_and_exits_0_on_sigterm(tmp_path: Path) -> None:
         match = re.search(r"AI4ArtsEd is running at (http://127\.0\.0\.1:\d+/\?token=\S+)", app.output())
         assert match is not None, app.output()
         assert match.group(1) == app.launch_url
-        page = httpx.get(match.group(1), follow_redirects=True)
+        page = loopback_http.get(match.group(1), follow_redirects=True)
         assert page.status_code == 200, "the web UI must be built first (make test does it)"
         assert '<div id="app"' in page.text
     finally:

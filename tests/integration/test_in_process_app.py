@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support import loopback_http
 from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import final_state, read_events
 
@@ -19,7 +20,9 @@ def test_the_launch_token_and_the_host_check_apply(api: InProcessApp) -> None:
         assert client.get("/api/catalog/interceptions").status_code == 200
         foreign = client.get("/api/health", headers={"Host": f"attacker.example:{api.port}"})
         assert foreign.status_code == 403 and foreign.json()["error"]["code"] == "host_not_allowed"
-    with httpx.Client(transport=httpx.WSGITransport(app=api.flask_app), base_url=api.base_url) as stranger:
+    with loopback_http.client(
+        transport=httpx.WSGITransport(app=api.flask_app), base_url=api.base_url
+    ) as stranger:
         refused = stranger.get("/api/catalog/interceptions", headers={"Accept-Language": "en"})
         assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
 

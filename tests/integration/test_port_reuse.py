@@ -6,11 +6,11 @@ import socket
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from server.errors import AppError
 from server.wsgi_server import bind_loopback
+from tests.support import loopback_http
 from tests.support.app_process import free_port, start_app
 
 
@@ -19,7 +19,7 @@ def test_a_fixed_port_is_free_again_right_after_the_app_quit(tmp_path: Path) -> 
     first = start_app(tmp_path / "data", port=port)
     # A kept-alive connection the server closes at quit leaves its side of it in TIME_WAIT, which
     # blocks a new bind of the port for a minute unless the socket allows reusing the address.
-    client = httpx.Client(base_url=first.base_url, headers={"Authorization": f"Bearer {first.token}"})
+    client = loopback_http.client(base_url=first.base_url, headers={"Authorization": f"Bearer {first.token}"})
     try:
         assert client.get("/api/settings").status_code == 200
         assert first.stop() == 0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
+from tests.support import loopback_http
 from tests.support.app_process import AppProcess, start_app
 
 
@@ -18,13 +18,15 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
 
 
 def test_health_answers_without_a_token(app: AppProcess) -> None:
-    response = httpx.get(f"{app.base_url}/api/health")
+    response = loopback_http.get(f"{app.base_url}/api/health")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
 
 
 def test_api_without_token_is_refused_with_a_plain_message(app: AppProcess) -> None:
-    response = httpx.get(f"{app.base_url}/api/catalog/interceptions", headers={"Accept-Language": "en"})
+    response = loopback_http.get(
+        f"{app.base_url}/api/catalog/interceptions", headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 401
     error = response.json()["error"]
     assert error["code"] == "unauthorized"
@@ -32,7 +34,7 @@ def test_api_without_token_is_refused_with_a_plain_message(app: AppProcess) -> N
 
 
 def test_api_with_a_wrong_token_is_refused(app: AppProcess) -> None:
-    response = httpx.get(
+    response = loopback_http.get(
         f"{app.base_url}/api/catalog/interceptions", headers={"Authorization": "Bearer not-the-token"}
     )
     assert response.status_code == 401
@@ -44,7 +46,7 @@ def test_api_with_the_bearer_token_is_served(app: AppProcess) -> None:
 
 
 def test_launch_url_token_becomes_an_httponly_strict_cookie(app: AppProcess) -> None:
-    with httpx.Client(base_url=app.base_url) as client:
+    with loopback_http.client(base_url=app.base_url) as client:
         first = client.get(f"/?token={app.token}")
         assert first.status_code == 303
         assert first.headers["location"] == "/"
@@ -56,7 +58,7 @@ def test_launch_url_token_becomes_an_httponly_strict_cookie(app: AppProcess) -> 
 
 
 def test_launch_url_with_a_wrong_token_sets_no_cookie(app: AppProcess) -> None:
-    response = httpx.get(f"{app.base_url}/?token=guessed-wrong")
+    response = loopback_http.get(f"{app.base_url}/?token=guessed-wrong")
     assert response.status_code == 401
     assert "set-cookie" not in response.headers
     assert "no longer valid" in response.text
@@ -65,7 +67,7 @@ def test_launch_url_with_a_wrong_token_sets_no_cookie(app: AppProcess) -> None:
 def test_foreign_host_header_is_refused_even_with_the_token(app: AppProcess) -> None:
     # What a DNS-rebinding page would send: our address, but its own name in Host.
     for path in ("/api/health", "/api/catalog/interceptions", "/"):
-        response = httpx.get(
+        response = loopback_http.get(
             f"{app.base_url}{path}",
             headers={"Host": f"attacker.example:{app.port}", "Authorization": f"Bearer {app.token}"},
         )
@@ -74,12 +76,12 @@ def test_foreign_host_header_is_refused_even_with_the_token(app: AppProcess) -> 
 
 
 def test_localhost_host_name_is_accepted(app: AppProcess) -> None:
-    response = httpx.get(f"{app.base_url}/api/health", headers={"Host": f"localhost:{app.port}"})
+    response = loopback_http.get(f"{app.base_url}/api/health", headers={"Host": f"localhost:{app.port}"})
     assert response.status_code == 200
 
 
 def test_host_with_another_port_is_refused(app: AppProcess) -> None:
-    response = httpx.get(f"{app.base_url}/api/health", headers={"Host": "127.0.0.1:1"})
+    response = loopback_http.get(f"{app.base_url}/api/health", headers={"Host": "127.0.0.1:1"})
     assert response.status_code == 403
 
 
@@ -101,7 +103,7 @@ def test_cross_origin_request_is_refused_and_no_cors_headers_exist(app: AppProce
 
 
 def test_pages_carry_a_strict_content_security_policy(app: AppProcess) -> None:
-    response = httpx.get(f"{app.base_url}/api/health")
+    response = loopback_http.get(f"{app.base_url}/api/health")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-eval" not in policy

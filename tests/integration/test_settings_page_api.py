@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.llm_testserver.process import TestServerProcess
+from tests.support import loopback_http
 from tests.support.app_process import REPO_ROOT
 from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.settings_files import write_settings
@@ -89,7 +90,7 @@ def test_a_cloud_provider_is_refused_while_offline(llm_app: InProcessApp) -> Non
 
 
 def recorded_requests(server: TestServerProcess) -> list[dict[str, Any]]:
-    recorded: list[dict[str, Any]] = httpx.get(f"{server.root_url}/_control/requests").json()
+    recorded: list[dict[str, Any]] = loopback_http.get(f"{server.root_url}/_control/requests").json()
     return recorded
 
 

@@ -6,8 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-import httpx
-
+from tests.support import loopback_http
 from tests.support.app_process import REPO_ROOT, app_command, free_port, start_app
 
 
@@ -68,15 +67,19 @@ def test_the_focus_request_needs_the_secret_of_the_owner_only_file(tmp_path: Pat
         assert instance_file.stat().st_mode & 0o077 == 0
         secret = json.loads(instance_file.read_text(encoding="utf-8"))["focus"]
         url = f"{app.base_url}/api/instance/focus"
-        assert httpx.post(url).status_code == 403
-        assert httpx.post(url, headers={"X-AI4ArtsEd-Focus": "guess"}).status_code == 403
+        assert loopback_http.post(url).status_code == 403
+        assert loopback_http.post(url, headers={"X-AI4ArtsEd-Focus": "guess"}).status_code == 403
         # The launch token is not a focus secret, and the focus secret is not a launch token.
-        assert httpx.post(url, headers={"X-AI4ArtsEd-Focus": app.token}).status_code == 403
-        as_token = httpx.get(f"{app.base_url}/api/settings", headers={"Authorization": f"Bearer {secret}"})
+        assert loopback_http.post(url, headers={"X-AI4ArtsEd-Focus": app.token}).status_code == 403
+        as_token = loopback_http.get(
+            f"{app.base_url}/api/settings", headers={"Authorization": f"Bearer {secret}"}
+        )
         assert as_token.status_code == 401
         # A web page cannot ask either (foreign Origin).
-        foreign = httpx.post(url, headers={"X-AI4ArtsEd-Focus": secret, "Origin": "http://evil.example"})
+        foreign = loopback_http.post(
+            url, headers={"X-AI4ArtsEd-Focus": secret, "Origin": "http://evil.example"}
+        )
         assert foreign.status_code == 403
-        answered = httpx.post(url, headers={"X-AI4ArtsEd-Focus": secret})
+        answered = loopback_http.post(url, headers={"X-AI4ArtsEd-Focus": secret})
         assert answered.status_code == 200 and answered.json() == {"window_shown": False}
     assert not instance_file.exists()

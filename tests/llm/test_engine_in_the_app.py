@@ -13,11 +13,11 @@ import sys
 import time
 from collections.abc import Iterator
 
-import httpx
 import psutil
 import pytest
 
 from server.llm.engine_server import KEY_VARIABLE
+from tests.support import loopback_http
 from tests.support.app_process import AppProcess, start_app
 from tests.support.job_events import final_state, of_type, read_events
 
@@ -95,7 +95,7 @@ def test_the_engine_answers_only_the_app(engine_apps: EngineApps) -> None:
     engine = engine_process(app)
     port = engine_port(engine)
     base = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=base, timeout=30, trust_env=False) as http:
+    with loopback_http.client(base_url=base, timeout=30, trust_env=False) as http:
         chat = {"model": "builtin", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 4}
         strangers = [
             http.get("/v1/models"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 
-import httpx
-
+from tests.support import loopback_http
 from tests.support.test_server_child import TestServerChild
 
 
@@ -22,4 +21,4 @@ class TestServerProcess(TestServerChild):
     def release_held_streams(self, times: int = 1) -> None:
         """Lets every ``held-stream`` past ``times`` more of its holds (two let it finish)."""
         for _ in range(times):
-            httpx.post(f"{self.root_url}/_control/release", timeout=10).raise_for_status()
+            loopback_http.post(f"{self.root_url}/_control/release", timeout=10).raise_for_status()

@@ -26,6 +26,7 @@ from tests.model_files.conftest import (
     output_reasons,
     run_job,
 )
+from tests.support import loopback_http
 from tests.support.app_process import REPO_ROOT
 
 TESTSERVER = REPO_ROOT / "tests" / "comfyui_testserver"
@@ -43,7 +44,7 @@ def _wait_ready(client: httpx.Client, timeout: float, previous_pid: int | None =
 
 
 def _choices(url: str, node: str, name: str) -> list[str]:
-    spec = httpx.get(f"{url}/object_info/{node}", timeout=30).json()[node]["input"]["required"][name]
+    spec = loopback_http.get(f"{url}/object_info/{node}", timeout=30).json()[node]["input"]["required"][name]
     return list(spec[0]) if isinstance(spec[0], list) else list(spec[1]["options"])
 
 

@@ -23,6 +23,7 @@ import pytest
 from server.llm.bundled_model import find_smollm2
 from server.runs.store import RunStore
 from server.settings.paths import AppPaths
+from tests.support import loopback_http
 from tests.support.app_process import (
     REPO_ROOT,
     AppProcess,
@@ -175,7 +176,7 @@ def test_the_built_in_llm_engine_runs_from_the_frozen_program(tmp_path: Path) ->
         )
     try:
         deadline = time.monotonic() + 120
-        with httpx.Client(
+        with loopback_http.client(
             base_url=f"http://127.0.0.1:{port}", timeout=60, headers={"Authorization": f"Bearer {key}"}
         ) as client:
             while True:
@@ -194,7 +195,7 @@ def test_the_built_in_llm_engine_runs_from_the_frozen_program(tmp_path: Path) ->
             assert answer.status_code == 200, answer.text
             assert answer.json()["choices"][0]["message"]["role"] == "assistant"
             # The bundled engine is the guarded one: without the key it answers nothing.
-            assert httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=30).status_code == 401
+            assert loopback_http.get(f"http://127.0.0.1:{port}/v1/models", timeout=30).status_code == 401
     finally:
         process.terminate()
         process.wait(30)

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from server import __version__
+from tests.support import loopback_http
 from tests.support.app_process import free_port
 
 DIST_DIR_ENV = "AI4ARTSED_DIST_DIR"
@@ -178,7 +179,7 @@ def run_headless_until_healthy(program: Path, home: Path) -> Iterator[httpx.Clie
         )
     try:
         deadline = time.monotonic() + 60
-        with httpx.Client(
+        with loopback_http.client(
             base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
         ) as client:
             while True:

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support import loopback_http
 from tests.support.app_process import free_port
 
 INSTALLER_ENV = "AI4ARTSED_WINDOWS_INSTALLER"
@@ -67,7 +68,7 @@ def run_installed_once(folder: Path) -> None:
         while True:
             assert process.poll() is None, "the installed program ended during start"
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                if loopback_http.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
                 pass

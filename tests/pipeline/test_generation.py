@@ -19,6 +19,7 @@ import pytest
 from desktop.cli import comfyui_choice
 from tests.browser.workshop_app import TEST_OUTPUT_ID, write_catalog
 from tests.llm_testserver.process import TestServerProcess
+from tests.support import loopback_http
 from tests.support.app_process import REPO_ROOT, AppProcess
 from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import final_state, of_type, read_events
@@ -70,7 +71,7 @@ def release_held_nodes(app: InProcessApp) -> None:
     """Lets the managed test ComfyUI's held nodes (COMFYUI_TESTSERVER_HOLD_NODES) go on, now and later."""
     with app.client() as client:
         url = client.get("/api/comfyui/status").json()["url"]
-    httpx.post(f"{url}/testserver/release", timeout=10.0).raise_for_status()
+    loopback_http.post(f"{url}/testserver/release", timeout=10.0).raise_for_status()
 
 
 def new_run(client: httpx.Client, idea: str = "A red fox in the snow", language: str = "en") -> str:
@@ -180,7 +181,7 @@ def test_the_same_seed_again_gives_the_same_workflow(
     # The English of the first generation was reused, not asked for again (at temperature 0)...
     translations = [
         request["body"]
-        for request in httpx.get(f"{llm_server.root_url}/_control/requests").json()
+        for request in loopback_http.get(f"{llm_server.root_url}/_control/requests").json()
         if text in str(request.get("body")) and "Übersetze" in str(request.get("body"))
     ]
     assert len(translations) == 1, translations

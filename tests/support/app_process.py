@@ -22,6 +22,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support import loopback_http
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_COMMAND_ENV = "AI4ARTSED_APP_COMMAND"
 
@@ -71,7 +73,7 @@ class AppProcess:
         return f"{self.base_url}/?token={self.token}"
 
     def client(self, language: str = "en") -> httpx.Client:
-        return httpx.Client(
+        return loopback_http.client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {self.token}", "Accept-Language": language},
             timeout=30.0,
@@ -154,7 +156,7 @@ def start_app(
             raise RuntimeError(f"the app exited with {process.returncode} during start:\n{app.output()}")
         if not healthy:
             with contextlib.suppress(httpx.TransportError):
-                healthy = httpx.get(f"{app.base_url}/api/health", timeout=1.0).status_code == 200
+                healthy = loopback_http.get(f"{app.base_url}/api/health", timeout=1.0).status_code == 200
         if healthy and (wait_for is None or wait_for in app.output()):
             return app
         time.sleep(0.05)

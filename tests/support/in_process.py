@@ -27,6 +27,7 @@ from server.settings.models import ComfyUISettings
 from server.settings.paths import AppPaths
 from server.stream_budget import StreamBudget
 from server.window_focus import WindowFocus
+from tests.support import loopback_http
 from tests.support.app_process import free_port
 
 # Never bound: it only names the Host and Origin the security checks expect, as the real port does.
@@ -49,7 +50,7 @@ class InProcessApp:
         return f"http://127.0.0.1:{self.port}"
 
     def client(self, language: str = "en") -> httpx.Client:
-        return httpx.Client(
+        return loopback_http.client(
             transport=httpx.WSGITransport(app=self.flask_app),
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {self.token}", "Accept-Language": language},

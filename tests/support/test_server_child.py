@@ -10,7 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import httpx
+from tests.support import loopback_http
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,13 +53,13 @@ class TestServerChild:
 
     def requests(self) -> list[dict[str, Any]]:
         """Every request the server received since the last reset, as it recorded them."""
-        response = httpx.get(f"{self.root_url}/_control/requests", timeout=10)
+        response = loopback_http.get(f"{self.root_url}/_control/requests", timeout=10)
         response.raise_for_status()
         records: list[dict[str, Any]] = response.json()
         return records
 
     def reset(self) -> None:
-        httpx.post(f"{self.root_url}/_control/reset", timeout=10).raise_for_status()
+        loopback_http.post(f"{self.root_url}/_control/reset", timeout=10).raise_for_status()
 
     def __enter__(self) -> Self:
         self.start()

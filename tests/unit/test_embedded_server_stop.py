@@ -10,11 +10,11 @@ stop, hence several servers.
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from server.stream_budget import StreamBudget
 from server.wsgi_server import EmbeddedServer, bind_loopback
+from tests.support import loopback_http
 
 
 def hello(_environ: object, start_response: object) -> list[bytes]:
@@ -31,7 +31,7 @@ def test_stop_ends_the_servers_loop_without_waiting_for_its_poll_timeout() -> No
         # old wait, "until the poll times out", longer than the stop below may take).
         server._server.adj.asyncore_loop_timeout = 600
         server.start()
-        assert httpx.get(f"{server.base_url}/", timeout=10).text == "hello"
+        assert loopback_http.get(f"{server.base_url}/", timeout=10).text == "hello"
 
         server.stop(timeout=3)
 
