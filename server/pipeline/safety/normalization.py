@@ -10,6 +10,7 @@ student might type: "Mörder" as morder and moerder, "Hitlergruß" as hitlergrus
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -123,6 +124,10 @@ class ParsedEntry:
     spellings: tuple[tuple[str, ...], ...]
 
 
+# Each entry is parsed when its list is validated, checked for overlaps and compiled into the filter;
+# the result is immutable, so the second and third time cost nothing (a start of the app parses
+# every shipped entry).
+@functools.lru_cache(maxsize=32_768)
 def parse_entry(entry: str) -> ParsedEntry:
     """Turn a list entry into the token sequences it stands for; ValueError says what is wrong."""
     text = entry.strip()
