@@ -189,6 +189,13 @@ def classroom_app(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[App
         yield app
 
 
+@pytest.fixture
+def classroom_app_without_comfyui(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[AppProcess]:
+    """For tests that never reach an output: no ComfyUI child to start and supervise."""
+    with workshop_app(tmp_path, llm_server, comfyui=False) as app:
+        yield app
+
+
 def test_student_joins_and_works_the_loop_on_a_touch_tablet(
     classroom_app: AppProcess, browser: Browser
 ) -> None:
@@ -273,9 +280,9 @@ def test_student_joins_and_works_the_loop_on_a_touch_tablet(
 
 
 def test_student_sees_a_block_and_is_out_at_once_when_removed_or_the_class_closes(
-    classroom_app: AppProcess, browser: Browser
+    classroom_app_without_comfyui: AppProcess, browser: Browser
 ) -> None:
-    app = classroom_app
+    app = classroom_app_without_comfyui
     port = free_lan_port()
     with (
         ExitStack() as stack,

@@ -24,7 +24,8 @@ def test_the_teacher_lets_a_needs_review_block_through_with_the_pin(
     tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     page = small_page.page
-    with workshop_app(tmp_path, llm_server) as app:
+    # Blocks, the override and the transparency view of a run without a picture: no ComfyUI needed.
+    with workshop_app(tmp_path, llm_server, comfyui=False) as app:
         with app.client() as client:
             assert client.put("/api/settings/teacher-pin", json={"new_pin": PIN}).status_code == 200
         _open_workshop(page, app, "dada")

@@ -35,7 +35,8 @@ def test_typed_text_survives_a_reload_and_goes_once_sent(
     tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     page = small_page.page
-    with workshop_app(tmp_path, llm_server) as app:
+    # Only the idea and the interception: no ComfyUI needed.
+    with workshop_app(tmp_path, llm_server, comfyui=False) as app:
         page.goto(app.launch_url)
         page.get_by_test_id("attitude-card-dada").click()
         page.get_by_test_id("use-attitude").click()

@@ -85,6 +85,15 @@ def streaming_app(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[App
         yield app
 
 
+@pytest.fixture
+def streaming_app_without_comfyui(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[AppProcess]:
+    """``streaming_app`` for tests that end at the interception: no ComfyUI child to start and
+    supervise (its CPU is most of what such a test costs beyond the browser)."""
+    llm_server.reset()
+    with workshop_app(tmp_path, llm_server, {"interception": "held-stream"}, comfyui=False) as app:
+        yield app
+
+
 def test_idea_to_streamed_interception_to_edited_optimization(
     streaming_app: AppProcess, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
@@ -202,7 +211,8 @@ def test_kids_block_shows_the_explanation_and_stops(
     tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     page = small_page.page
-    with workshop_app(tmp_path, llm_server) as app:
+    # Ends at the interception: no ComfyUI needed.
+    with workshop_app(tmp_path, llm_server, comfyui=False) as app:
         llm_server.reset()
         _open_workshop(page, app, "dada")
         page.get_by_test_id("idea-box").fill("Ein Hakenkreuz an der Wand")
@@ -239,7 +249,8 @@ def test_failed_interception_says_what_to_do_and_can_be_retried(
     tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     page = small_page.page
-    with workshop_app(tmp_path, llm_server, {"interception": "error-500"}) as app:
+    # Ends at the interception: no ComfyUI needed.
+    with workshop_app(tmp_path, llm_server, {"interception": "error-500"}, comfyui=False) as app:
         _open_workshop(page, app, "bauhaus")
         page.get_by_test_id("idea-box").fill("Ein Stuhl")
         run_id = _start(page)
@@ -349,7 +360,8 @@ def test_unknown_attitude_leads_back_to_the_catalog(
     tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     page = small_page.page
-    with workshop_app(tmp_path, llm_server) as app:
+    # Only the catalog and the unknown attitude's page: no ComfyUI needed.
+    with workshop_app(tmp_path, llm_server, comfyui=False) as app:
         page.goto(app.launch_url)
         expect(page.get_by_test_id("start-view")).to_be_visible()
         page.goto(f"{app.base_url}/create/no_such_attitude")
@@ -503,7 +515,7 @@ def test_generated_sound_and_video_play_in_their_players(
 
 
 def test_a_reconnecting_event_stream_adds_no_text_twice(
-    streaming_app: AppProcess, llm_server: TestServerProcess, small_page: PageWatch
+    streaming_app_without_comfyui: AppProcess, llm_server: TestServerProcess, small_page: PageWatch
 ) -> None:
     """The first event stream breaks off after eight pieces and the browser reconnects. The second
     stream replays every event from the start (as a server does that gets no Last-Event-ID), without
@@ -536,7 +548,7 @@ def test_a_reconnecting_event_stream_adds_no_text_twice(
     page.route("**/api/jobs/*/events", break_first_then_replay_all)
     # The 40 pieces without holds: the routed stream is fetched whole, once the job is over.
     llm_server.release_held_streams(times=2)
-    _open_workshop(page, streaming_app, "dada")
+    _open_workshop(page, streaming_app_without_comfyui, "dada")
     page.get_by_test_id("idea-box").fill("Ein Straßenfest im Regen")
     _start(page)
     box = page.get_by_test_id("interception-box")
