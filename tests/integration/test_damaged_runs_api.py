@@ -14,6 +14,8 @@ from server.settings.paths import AppPaths
 from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.run_folders import RunSpec, day, write_run
 
+pytestmark = pytest.mark.in_process
+
 
 @pytest.fixture
 def app_with_damaged_run(tmp_path: Path) -> Iterator[tuple[InProcessApp, str, str]]:

@@ -22,6 +22,8 @@ from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import read_events
 from tests.support.run_folders import RunSpec, day, write_run
 
+pytestmark = pytest.mark.in_process
+
 SECRET_KEY = "sk-test-a1b2c3d4e5f6g7h8i9j0-never-exported"
 EVIL_IDEA = '<script>alert("idea")</script> & <img src=x onerror=alert(1)>'
 
