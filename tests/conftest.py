@@ -12,7 +12,7 @@ from tests.support.browser import chromium
 from tests.support.in_process import InProcessApp, in_process_app
 
 # Fixtures that give a test the app in its own process (tests/support/in_process.py).
-IN_PROCESS_FIXTURES = {"api", "app_with_llm", "app_with_comfyui"}
+IN_PROCESS_FIXTURES = {"api", "app_with_llm", "app_with_comfyui", "start_model_api", "cloud_api"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from tests.cloud_testserver.process import CloudServerProcess
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.settings_files import write_settings
 
 # Distinct, key-shaped values: the leak test searches for each of them (and for all but their ends).
@@ -20,6 +22,7 @@ KEYS = {
     "mistral": "CloudTestMistral9d4c7b1e02fa3865",
 }
 StartCloudApp = Callable[..., AppProcess]
+StartCloudApi = Callable[..., InProcessApp]
 
 
 @pytest.fixture(scope="session")
@@ -75,3 +78,27 @@ def cloud_app(
     yield start
     for app in started:
         app.stop()
+
+
+@pytest.fixture
+def cloud_api(
+    tmp_path: Path,
+    llm_server: TestServerProcess,
+    cloud_server: CloudServerProcess,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[StartCloudApi]:
+    """``cloud_app`` in-process (tests/support/in_process.py), for tests that use only the API, the
+    app's folders and the test servers: the app reads AI4ARTSED_PROVIDER_URLS from the test process."""
+    monkeypatch.setenv("AI4ARTSED_PROVIDER_URLS", cloud_server.provider_urls())
+    started: list[InProcessApp] = []
+    with ExitStack() as apps:
+
+        def start(
+            *, offline: bool = False, catalog_root: Path | None = None, **settings: Any
+        ) -> InProcessApp:
+            data_dir = tmp_path / f"app{len(started)}"
+            write_settings(data_dir, base_url=llm_server.base_url, offline=offline, **settings)
+            started.append(apps.enter_context(in_process_app(data_dir, catalog_root=catalog_root)))
+            return started[-1]
+
+        yield start

@@ -1,6 +1,7 @@
-"""Cloud outputs through the real app: a student's picture from OpenAI's Images API or from Gemini 3 Pro
-Image through OpenRouter becomes a run like any other (media with sha256, the exact request without the
-key), with progress states and cancel; without a key or offline they say why they are unavailable."""
+"""Cloud outputs: a student's picture from OpenAI's Images API or from Gemini 3 Pro Image through
+OpenRouter becomes a run like any other (media with sha256, the exact request without the key), with
+progress states and cancel; without a key or offline they say why they are unavailable. In-process
+(``cloud_api``): the cloud path through the real app is test_key_never_leaks.py."""
 
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ from tests.cloud.cloud_steps import (
     output_entry,
     set_key,
 )
-from tests.cloud.conftest import KEYS, StartCloudApp, copy_catalog
+from tests.cloud.conftest import KEYS, StartCloudApi, copy_catalog
 from tests.cloud_testserver.png_image import solid_png
 from tests.cloud_testserver.process import CloudServerProcess
 from tests.support.job_events import final_state, iter_job_events, of_type
 
 
-def test_without_keys_the_cloud_outputs_say_why_and_refuse_to_start(cloud_app: StartCloudApp) -> None:
-    app = cloud_app()
+def test_without_keys_the_cloud_outputs_say_why_and_refuse_to_start(cloud_api: StartCloudApi) -> None:
+    app = cloud_api()
     with app.client("en") as client:
         entry = output_entry(client, OPENAI_OUTPUT)
         assert entry["available"] is False
@@ -43,8 +44,8 @@ def test_without_keys_the_cloud_outputs_say_why_and_refuse_to_start(cloud_app: S
         assert output_entry(client, OPENROUTER_OUTPUT)["available"] is False
 
 
-def test_offline_the_cloud_outputs_are_unavailable_with_the_reason(cloud_app: StartCloudApp) -> None:
-    app = cloud_app(offline=True)
+def test_offline_the_cloud_outputs_are_unavailable_with_the_reason(cloud_api: StartCloudApi) -> None:
+    app = cloud_api(offline=True)
     with app.client("de") as client:
         set_key(client, "openai", KEYS["openai"])
         entry = output_entry(client, OPENAI_OUTPUT)
@@ -54,9 +55,9 @@ def test_offline_the_cloud_outputs_are_unavailable_with_the_reason(cloud_app: St
 
 
 def test_openai_image_becomes_a_run_with_media_and_the_request_without_the_key(
-    cloud_app: StartCloudApp, cloud_server: CloudServerProcess
+    cloud_api: StartCloudApi, cloud_server: CloudServerProcess
 ) -> None:
-    app = cloud_app()
+    app = cloud_api()
     with app.client("en") as client:
         set_key(client, "openai", KEYS["openai"])
         run_id = new_run(client)
@@ -108,9 +109,9 @@ def test_openai_image_becomes_a_run_with_media_and_the_request_without_the_key(
 
 
 def test_gemini_image_through_openrouter_comes_back_as_a_data_uri(
-    cloud_app: StartCloudApp, cloud_server: CloudServerProcess
+    cloud_api: StartCloudApi, cloud_server: CloudServerProcess
 ) -> None:
-    app = cloud_app()
+    app = cloud_api()
     with app.client("en") as client:
         set_key(client, "openrouter", KEYS["openrouter"])
         run_id = new_run(client)
@@ -143,9 +144,9 @@ def test_gemini_image_through_openrouter_comes_back_as_a_data_uri(
 
 
 def test_cancel_while_the_provider_works_ends_the_job_without_waiting_for_the_answer(
-    cloud_app: StartCloudApp, cloud_server: CloudServerProcess
+    cloud_api: StartCloudApi, cloud_server: CloudServerProcess
 ) -> None:
-    app = cloud_app()
+    app = cloud_api()
     with app.client("en") as client:
         set_key(client, "openai", KEYS["openai"])
         run_id = new_run(client)
@@ -173,10 +174,10 @@ def test_cancel_while_the_provider_works_ends_the_job_without_waiting_for_the_an
 
 
 def test_a_provider_that_stays_silent_too_long_is_a_timeout_in_plain_words(
-    cloud_app: StartCloudApp, cloud_server: CloudServerProcess, tmp_path: Path
+    cloud_api: StartCloudApi, cloud_server: CloudServerProcess, tmp_path: Path
 ) -> None:
     catalog = copy_catalog(tmp_path / "catalog", {"output_openai_gpt_image_1": {"timeout_s": 1}})
-    app = cloud_app(catalog_root=catalog)
+    app = cloud_api(catalog_root=catalog)
     with app.client("en") as client:
         set_key(client, "openai", KEYS["openai"])
         run_id = new_run(client)

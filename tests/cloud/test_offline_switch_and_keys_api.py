@@ -1,6 +1,7 @@
 """Offline mode and API keys are teacher settings: once a teacher PIN exists, going online and changing a
 key need it (going offline never does). ComfyUI runs with its offline settings and is restarted when
-the mode changes. The keys API reports a key as set with its last four characters, never the key."""
+the mode changes (through the real app: ComfyUI is its child). The keys API reports a key as set with
+its last four characters, never the key (in-process: only the answers count)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.cloud.conftest import KEYS
 from tests.llm_testserver.process import TestServerProcess
 from tests.support import loopback_http
 from tests.support.app_process import REPO_ROOT, start_app
+from tests.support.in_process import in_process_app
 from tests.support.settings_files import write_settings
 
 PIN = "4711"
@@ -84,12 +86,13 @@ def test_offline_mode_is_a_teacher_setting_and_comfyui_follows_it(
     assert '"offline": true' in saved
 
 
+@pytest.mark.in_process
 def test_keys_need_the_pin_once_set_and_are_never_returned(
     tmp_path: Path, llm_server: TestServerProcess
 ) -> None:
     data_dir = tmp_path / "app"
     write_settings(data_dir, base_url=llm_server.base_url)
-    with start_app(data_dir) as app, app.client("en") as client:
+    with in_process_app(data_dir) as app, app.client("en") as client:
         status = set_key(client, "openai", f"  {KEYS['openai']}\n")  # pasted with spaces and a newline
         assert status == {
             "name": "openai",

@@ -1,5 +1,6 @@
-"""Teachers' attitudes through the running app: create, edit, duplicate, delete, export and import,
-the school folder of a lab policy, and the rules check of the current protection level."""
+"""Teachers' attitudes: create, edit, duplicate, delete, export and import and the rules check of the
+current protection level in-process (the ``api`` fixture); the school folder of a lab policy through
+the running app, whose policy comes from its environment (AI4ARTSED_POLICY_FILE)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import httpx
 
 from server.catalog.loader import CatalogLoader
 from server.resources import Resources
-from tests.support.app_process import AppProcess, start_app
+from tests.support.app_process import start_app
 from tests.support.catalog_files import write_json
+from tests.support.in_process import InProcessApp
 
 SHIPPED = CatalogLoader(Resources.locate().app_root).load().interceptions
 
@@ -40,8 +42,8 @@ def catalog_entries(client: httpx.Client) -> dict[str, dict[str, Any]]:
     return {item["id"]: {**item, "category": c["id"]} for c in categories for item in c["interceptions"]}
 
 
-def test_create_edit_duplicate_delete_update_the_catalog_live(app: AppProcess) -> None:
-    with app.client() as client:
+def test_create_edit_duplicate_delete_update_the_catalog_live(api: InProcessApp) -> None:
+    with api.client() as client:
         created = client.post("/api/attitudes", json={"attitude": draft()})
         assert created.status_code == 201, created.text
         body = created.json()
@@ -49,7 +51,7 @@ def test_create_edit_duplicate_delete_update_the_catalog_live(app: AppProcess) -
         assert body["origin"] == "teacher" and body["editable"]
         # The empty English name and description fall back to the German ones.
         assert body["attitude"]["name"] == {"de": "Hundertwasser", "en": "Hundertwasser"}
-        saved = json.loads((app.data_dir / "data" / "attitudes" / f"{attitude_id}.json").read_text("utf-8"))
+        saved = json.loads((api.data_dir / "data" / "attitudes" / f"{attitude_id}.json").read_text("utf-8"))
         assert saved == body["attitude"]
 
         entry = catalog_entries(client)[attitude_id]
@@ -80,12 +82,12 @@ def test_create_edit_duplicate_delete_update_the_catalog_live(app: AppProcess) -
             assert client.delete(f"/api/attitudes/{key}").status_code == 200
         entries = catalog_entries(client)
         assert attitude_id not in entries and copy_id not in entries and "dada" in entries
-        assert list((app.data_dir / "data" / "attitudes").glob("*.json")) == []
+        assert list((api.data_dir / "data" / "attitudes").glob("*.json")) == []
         assert client.get(f"/api/attitudes/{attitude_id}").status_code == 404
 
 
-def test_export_and_import_round_trip_keep_the_file_identical(app: AppProcess) -> None:
-    with app.client() as client:
+def test_export_and_import_round_trip_keep_the_file_identical(api: InProcessApp) -> None:
+    with api.client() as client:
         first = client.post("/api/attitudes", json={"attitude": draft()}).json()["id"]
         second = client.post("/api/attitudes", json={"attitude": draft(result="text")}).json()["id"]
         exported = client.get("/api/attitudes/export", params={"ids": f"{first},{second}"})
@@ -111,8 +113,8 @@ def test_export_and_import_round_trip_keep_the_file_identical(app: AppProcess) -
         assert again.content == exported.content
 
 
-def test_a_broken_import_is_refused_with_a_reason(app: AppProcess) -> None:
-    with app.client() as client:
+def test_a_broken_import_is_refused_with_a_reason(api: InProcessApp) -> None:
+    with api.client() as client:
         bundle = {"format": "ai4artsed-attitudes", "version": 1, "attitudes": [{"id": "x", "attitude": {}}]}
         refused = client.post("/api/attitudes/import/preview", json=bundle)
         assert refused.status_code == 400
@@ -123,16 +125,16 @@ def test_a_broken_import_is_refused_with_a_reason(app: AppProcess) -> None:
         assert "x" not in catalog_entries(client)
 
 
-def test_rules_with_blocked_terms_are_refused_at_kids_level(app: AppProcess) -> None:
-    with app.client("de") as client:
+def test_rules_with_blocked_terms_are_refused_at_kids_level(api: InProcessApp) -> None:
+    with api.client("de") as client:
         assert client.get("/api/settings").json()["safety_level"] == "kids"
         context = {"de": "Male überall ein Hakenkreuz dazu.", "en": ""}
         refused = client.post("/api/attitudes", json={"attitude": draft(context=context)})
         assert refused.status_code == 400
         assert refused.json()["error"]["code"] == "attitude_rules_blocked"
         assert "Hakenkreuz" in refused.json()["error"]["message"]
-        assert not (app.data_dir / "data" / "attitudes").exists() or not list(
-            (app.data_dir / "data" / "attitudes").glob("*.json")
+        assert not (api.data_dir / "data" / "attitudes").exists() or not list(
+            (api.data_dir / "data" / "attitudes").glob("*.json")
         )
 
 
@@ -169,9 +171,9 @@ def test_the_school_folder_of_a_lab_policy_is_read_only_and_broken_files_are_rep
         assert copy.status_code == 201 and copy.json()["origin"] == "teacher"
 
 
-def test_telephone_settings_are_checked_when_saved(app: AppProcess) -> None:
+def test_telephone_settings_are_checked_when_saved(api: InProcessApp) -> None:
     telephone = SHIPPED["telephone"]
-    with app.client() as client:
+    with api.client() as client:
         small = draft(
             kind="recursive",
             recursion={"rounds": 8, "languages": ["fr", "ja", "sw"], "end_language": "en"},

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.app_process import start_app
 from tests.support.catalog_files import attitude, write_json, write_valid_catalog
 from tests.support.in_process import in_process_app
 
 
+@pytest.mark.in_process
 def test_broken_config_is_skipped_and_reported_while_the_app_runs(tmp_path: Path) -> None:
     root = write_valid_catalog(tmp_path / "catalog")
     write_json(root / "configs" / "interception" / "broken.json", attitude(colour="#123456"))
     (root / "configs" / "interception" / "garbled.json").write_text("{ not json", encoding="utf-8")
-    with start_app(tmp_path / "data", catalog_root=root) as app, app.client() as client:
+    with in_process_app(tmp_path / "data", catalog_root=root) as app, app.client() as client:
         categories = client.get("/api/catalog/interceptions").json()["categories"]
         ids = {item["id"] for category in categories for item in category["interceptions"]}
         assert ids == {"dada", "bauhaus"}

@@ -1,6 +1,6 @@
-"""A run whose record (run.json) is damaged, against the real app: listed as damaged with what its
-folder shows, named in a notice, answered with 'damaged' (never 500), deletable. Ids that name no run
-are answered at once."""
+"""A run whose record (run.json) is damaged, in-process: listed as damaged with what its folder shows,
+named in a notice, answered with 'damaged' (never 500), deletable. Ids that name no run are answered
+at once. The damaged card through the real app is tests/browser/test_damaged_run.py."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import pytest
 
 from server.runs.store import RunStore
 from server.settings.paths import AppPaths
-from tests.support.app_process import AppProcess, start_app
+from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.run_folders import RunSpec, day, write_run
+
+pytestmark = pytest.mark.in_process
 
 
 @pytest.fixture
-def app_with_damaged_run(tmp_path: Path) -> Iterator[tuple[AppProcess, str, str]]:
+def app_with_damaged_run(tmp_path: Path) -> Iterator[tuple[InProcessApp, str, str]]:
     folder = tmp_path / "app"
     paths = AppPaths.in_folder(folder)
     paths.create()
@@ -27,12 +29,12 @@ def app_with_damaged_run(tmp_path: Path) -> Iterator[tuple[AppProcess, str, str]
     record = paths.runs_dir / damaged / "run.json"
     # Cut off mid-file, as a full disk or a yanked USB stick leaves it.
     record.write_bytes(record.read_bytes()[:40])
-    with start_app(folder) as app:
+    with in_process_app(folder) as app:
         yield app, good, damaged
 
 
 def test_a_damaged_run_is_listed_named_answered_and_deleted(
-    app_with_damaged_run: tuple[AppProcess, str, str],
+    app_with_damaged_run: tuple[InProcessApp, str, str],
 ) -> None:
     app, good, damaged = app_with_damaged_run
     with app.client("de") as client:
@@ -63,7 +65,7 @@ def test_a_damaged_run_is_listed_named_answered_and_deleted(
 
 
 def test_ids_that_name_no_run_answer_not_found(
-    app_with_damaged_run: tuple[AppProcess, str, str],
+    app_with_damaged_run: tuple[InProcessApp, str, str],
 ) -> None:
     app, _, _ = app_with_damaged_run
     with app.client() as client:

@@ -1,4 +1,6 @@
-"""The diagnostics zip from the real app: every part is there, and no secret is in any byte of it."""
+"""The diagnostics zip: every part is there, and no secret is in any byte of it. The full zip comes
+from the real app (its ComfyUI child and the process's log file are parts of it); the zip without a
+ComfyUI from the app in-process."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.in_process import InProcessApp, in_process_app
 
 TEST_COMFYUI = REPO_ROOT / "tests" / "comfyui_testserver"
 # Long enough that it cannot turn up by chance in a log (ports, pids, timestamps).
@@ -38,7 +43,7 @@ def wait_until_comfyui_ready(app: AppProcess, timeout: float = 60.0) -> None:
             time.sleep(0.2)
 
 
-def download(app: AppProcess) -> tuple[bytes, zipfile.ZipFile]:
+def download(app: AppProcess | InProcessApp) -> tuple[bytes, zipfile.ZipFile]:
     with app.client() as client:
         response = client.get("/api/diagnostics")
     assert response.status_code == 200, response.text
@@ -102,8 +107,10 @@ def test_the_zip_has_every_part_and_no_secret(tmp_path: Path) -> None:
             assert secret.encode() not in blob, f"a secret ({secret[:6]}...) is in the diagnostics file"
 
 
-def test_without_comfyui_the_zip_says_so(tmp_path: Path) -> None:
-    with start_app(tmp_path / "data", env={"AI4ARTSED_POLICY_FILE": str(tmp_path / "none.json")}) as app:
+@pytest.mark.in_process
+def test_without_comfyui_the_zip_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AI4ARTSED_POLICY_FILE", str(tmp_path / "none.json"))
+    with in_process_app(tmp_path / "data") as app:
         _, archive = download(app)
     stats = json.loads(archive.read("comfyui/system_stats.json"))
     assert "not running" in stats["note"]

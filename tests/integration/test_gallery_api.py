@@ -1,5 +1,7 @@
-"""The gallery's API against the real app: runs written as the app writes them, listed, filtered,
-paged, shown, deleted and exported (zip with media, HTML pages and records, no secrets)."""
+"""The gallery's API, in-process (tests/support/in_process.py): runs written as the app writes them,
+listed, filtered, paged, shown, deleted and exported (zip with media, HTML pages and records, no
+secrets). Nothing here needs a process; the runs API at the socket stays real in test_bad_input.py and
+test_api_answers.py, the gallery page in tests/browser/test_gallery.py."""
 
 from __future__ import annotations
 
@@ -16,16 +18,18 @@ from server.runs.store import RunStore
 from server.settings.paths import AppPaths
 from server.settings.secrets import SecretsStore
 from tests.support import loopback_http
-from tests.support.app_process import AppProcess, start_app
+from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import read_events
 from tests.support.run_folders import RunSpec, day, write_run
+
+pytestmark = pytest.mark.in_process
 
 SECRET_KEY = "sk-test-a1b2c3d4e5f6g7h8i9j0-never-exported"
 EVIL_IDEA = '<script>alert("idea")</script> & <img src=x onerror=alert(1)>'
 
 
 @pytest.fixture(scope="module")
-def gallery_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppProcess, dict[str, str]]]:
+def gallery_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[InProcessApp, dict[str, str]]]:
     folder = tmp_path_factory.mktemp("gallery") / "app"
     paths = AppPaths.in_folder(folder)
     paths.create()
@@ -47,18 +51,18 @@ def gallery_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppP
         "evil": write_run(store, RunSpec(EVIL_IDEA, day(4), interception="<b>bold</b>")).id,
     }
     store.close()
-    with start_app(folder) as app:
+    with in_process_app(folder) as app:
         yield app, runs
 
 
-def _get(app: AppProcess, path: str, **params: Any) -> Any:
+def _get(app: InProcessApp, path: str, **params: Any) -> Any:
     with app.client() as client:
         response = client.get(path, params=params)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def test_listing_filters_and_pages(gallery_app: tuple[AppProcess, dict[str, str]]) -> None:
+def test_listing_filters_and_pages(gallery_app: tuple[InProcessApp, dict[str, str]]) -> None:
     app, runs = gallery_app
     page = _get(app, "/api/runs")
     assert page["total"] == len(runs)
@@ -91,7 +95,7 @@ def test_listing_filters_and_pages(gallery_app: tuple[AppProcess, dict[str, str]
     assert "limit" in bad.json()["error"]["message"]
 
 
-def test_detail_holds_every_step(gallery_app: tuple[AppProcess, dict[str, str]]) -> None:
+def test_detail_holds_every_step(gallery_app: tuple[InProcessApp, dict[str, str]]) -> None:
     app, runs = gallery_app
     detail = _get(app, f"/api/runs/{runs['telephone']}/detail")
     record = detail["record"]
@@ -106,7 +110,7 @@ def test_detail_holds_every_step(gallery_app: tuple[AppProcess, dict[str, str]])
     assert media.status_code == 200 and media.headers["content-type"] == "image/png"
 
 
-def _export(app: AppProcess, body: dict[str, Any]) -> zipfile.ZipFile:
+def _export(app: InProcessApp, body: dict[str, Any]) -> zipfile.ZipFile:
     with app.client() as client:
         started = client.post("/api/runs/exports", json=body)
         assert started.status_code == 202, started.text
@@ -124,7 +128,7 @@ def _export(app: AppProcess, body: dict[str, Any]) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(download.content))
 
 
-def test_export_of_selected_runs(gallery_app: tuple[AppProcess, dict[str, str]]) -> None:
+def test_export_of_selected_runs(gallery_app: tuple[InProcessApp, dict[str, str]]) -> None:
     app, runs = gallery_app
     archive = _export(app, {"run_ids": [runs["evil"], runs["telephone"]]})
     names = set(archive.namelist())
@@ -152,7 +156,7 @@ def test_export_of_selected_runs(gallery_app: tuple[AppProcess, dict[str, str]])
         assert SECRET_KEY.encode() not in archive.read(name), name
 
 
-def test_export_of_a_date_range_and_of_nothing(gallery_app: tuple[AppProcess, dict[str, str]]) -> None:
+def test_export_of_a_date_range_and_of_nothing(gallery_app: tuple[InProcessApp, dict[str, str]]) -> None:
     app, runs = gallery_app
     archive = _export(app, {"filter": {"since": day(1).isoformat(), "until": day(3).isoformat()}})
     folders = {name.split("/")[1] for name in archive.namelist() if name.startswith("runs/")}
@@ -169,7 +173,7 @@ def test_export_of_a_date_range_and_of_nothing(gallery_app: tuple[AppProcess, di
         assert traversal.status_code == 404
 
 
-def test_delete(gallery_app: tuple[AppProcess, dict[str, str]]) -> None:
+def test_delete(gallery_app: tuple[InProcessApp, dict[str, str]]) -> None:
     app, runs = gallery_app
     with app.client() as client:
         deleted = client.delete(f"/api/runs/{runs['oldest']}")
@@ -178,10 +182,13 @@ def test_delete(gallery_app: tuple[AppProcess, dict[str, str]]) -> None:
         assert client.delete(f"/api/runs/{runs['oldest']}").status_code == 404
         listed = client.get("/api/runs").json()
     assert runs["oldest"] not in [run["id"] for run in listed["runs"]]
-    assert not (app.data_dir / "data" / "runs" / runs["oldest"]).exists()
+    assert not (AppPaths.in_folder(app.data_dir).runs_dir / runs["oldest"]).exists()
 
 
-def test_without_the_token_nothing(gallery_app: tuple[AppProcess, dict[str, str]]) -> None:
+def test_without_the_token_nothing(gallery_app: tuple[InProcessApp, dict[str, str]]) -> None:
     app, runs = gallery_app
-    assert loopback_http.get(f"{app.base_url}/api/runs").status_code == 401
-    assert httpx.delete(f"{app.base_url}/api/runs/{runs['bauhaus']}").status_code == 401
+    with loopback_http.client(
+        transport=httpx.WSGITransport(app=app.flask_app), base_url=app.base_url
+    ) as stranger:
+        assert stranger.get("/api/runs").status_code == 401
+        assert stranger.delete(f"/api/runs/{runs['bauhaus']}").status_code == 401

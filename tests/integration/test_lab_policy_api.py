@@ -1,4 +1,7 @@
-"""A lab policy through the real app: shown in the settings, enforced on every change, seen by consumers."""
+"""A lab policy: shown in the settings, enforced on every change, seen by consumers. The policy comes
+from the app's environment (AI4ARTSED_POLICY_FILE): through the real app for the whole policy and
+for a broken file (which also goes to the process's log); in-process, with the variable set by
+monkeypatch as the app reads it, where only the answers count."""
 
 from __future__ import annotations
 
@@ -6,22 +9,31 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.cloud.cloud_steps import OPENAI_OUTPUT, output_entry, set_key
 from tests.support.app_process import AppProcess, free_port, start_app
+from tests.support.in_process import in_process_app
 from tests.support.job_events import read_events
 
 PIN = "4711"
 TEST_KEY = "sk-proj-PolicyTestKey-0a1b2c3d4e5f6789"
 
 
-def start_with_policy(tmp_path: Path, policy: object, settings: dict[str, Any]) -> AppProcess:
+def write_policy_and_settings(tmp_path: Path, policy: object, settings: dict[str, Any]) -> Path:
+    """Writes the policy file and the saved settings; returns the policy file."""
     policy_file = tmp_path / "etc" / "policy.json"
     policy_file.parent.mkdir(parents=True, exist_ok=True)
     policy_file.write_text(policy if isinstance(policy, str) else json.dumps(policy), encoding="utf-8")
     data = tmp_path / "data"
     (data / "config").mkdir(parents=True, exist_ok=True)
     (data / "config" / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
-    return start_app(data, env={"AI4ARTSED_POLICY_FILE": str(policy_file)})
+    return policy_file
+
+
+def start_with_policy(tmp_path: Path, policy: object, settings: dict[str, Any]) -> AppProcess:
+    policy_file = write_policy_and_settings(tmp_path, policy, settings)
+    return start_app(tmp_path / "data", env={"AI4ARTSED_POLICY_FILE": str(policy_file)})
 
 
 def test_policy_is_shown_enforced_and_honoured_by_the_consumers(tmp_path: Path) -> None:
@@ -93,10 +105,10 @@ def test_policy_is_shown_enforced_and_honoured_by_the_consumers(tmp_path: Path) 
     assert stored["safety_level"] == "adult"  # the user's own value is kept for a PC without the policy
 
 
-def test_without_a_policy_nothing_is_locked(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    env = {"AI4ARTSED_POLICY_FILE": str(tmp_path / "none.json")}
-    with start_app(data, env=env) as app, app.client() as client:
+@pytest.mark.in_process
+def test_without_a_policy_nothing_is_locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AI4ARTSED_POLICY_FILE", str(tmp_path / "none.json"))
+    with in_process_app(tmp_path / "data") as app, app.client() as client:
         assert client.get("/api/settings").json()["policy"] == {"locked": [], "hide_settings": False}
 
 
@@ -115,9 +127,12 @@ def test_a_broken_policy_file_still_starts_the_app_and_fails_safe(tmp_path: Path
     assert "policy.json" in (tmp_path / "data" / "data" / "logs" / "app.log").read_text(encoding="utf-8")
 
 
-def test_a_misspelt_field_is_named_in_the_notice(tmp_path: Path) -> None:
+@pytest.mark.in_process
+def test_a_misspelt_field_is_named_in_the_notice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     policy = {"ofline": False, "safety_level": "adult"}
-    with start_with_policy(tmp_path, policy, {}) as app, app.client("de") as client:
+    policy_file = write_policy_and_settings(tmp_path, policy, {})
+    monkeypatch.setenv("AI4ARTSED_POLICY_FILE", str(policy_file))
+    with in_process_app(tmp_path / "data") as app, app.client("de") as client:
         current = client.get("/api/settings").json()
         notices = client.get("/api/system/info").json()["notices"]
     assert current["safety_level"] == "adult"  # readable, so it applies as written

@@ -4,6 +4,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from tests.model_files.catalog import TinyModels
 from tests.support.app_process import AppProcess, start_app
+from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import Event, read_events
 
 
@@ -42,7 +44,7 @@ def tiny() -> TinyModels:
 
 @dataclass
 class ModelApp:
-    app: AppProcess
+    app: AppProcess | InProcessApp
     catalog: Path
 
     @property
@@ -60,9 +62,39 @@ class ModelApp:
 StartModelApp = Callable[..., ModelApp]
 
 
+def _write_settings(app_folder: Path, settings: dict[str, Any] | None) -> None:
+    if settings is not None:
+        config = app_folder / "config" / "settings.json"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(json.dumps(settings), encoding="utf-8")
+
+
+@pytest.fixture
+def start_model_api(
+    tmp_path: Path, fake_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[StartModelApp]:
+    """The app in-process (tests/support/in_process.py) on a catalog, for tests that only use its API
+    and its folders; ``folder`` puts its data elsewhere (another file system). HOME is the fake home
+    in the test process, as ``start_model_app`` gives it to the real app."""
+    monkeypatch.setenv("HOME", str(fake_home))
+    started: list[InProcessApp] = []
+    with ExitStack() as apps:
+
+        def start(
+            catalog: Path, *, folder: Path | None = None, settings: dict[str, Any] | None = None
+        ) -> ModelApp:
+            app_folder = folder or tmp_path / f"app{len(started)}"
+            _write_settings(app_folder, settings)
+            started.append(apps.enter_context(in_process_app(app_folder, catalog_root=catalog)))
+            return ModelApp(started[-1], catalog)
+
+        yield start
+
+
 @pytest.fixture
 def start_model_app(tmp_path: Path, fake_home: Path) -> Iterator[StartModelApp]:
-    """Starts the real app on a catalog; ``folder`` puts its data elsewhere (another file system)."""
+    """Starts the real app on a catalog; ``folder`` puts its data elsewhere (another file system).
+    For what needs the process: a full disk, its environment (a certificate), a ComfyUI child."""
     started: list[AppProcess] = []
 
     def start(
@@ -74,10 +106,7 @@ def start_model_app(tmp_path: Path, fake_home: Path) -> Iterator[StartModelApp]:
         env: dict[str, str] | None = None,
     ) -> ModelApp:
         app_folder = folder or tmp_path / f"app{len(started)}"
-        if settings is not None:
-            config = app_folder / "config" / "settings.json"
-            config.parent.mkdir(parents=True, exist_ok=True)
-            config.write_text(json.dumps(settings), encoding="utf-8")
+        _write_settings(app_folder, settings)
         app = start_app(
             app_folder,
             catalog_root=catalog,

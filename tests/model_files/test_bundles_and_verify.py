@@ -1,4 +1,5 @@
-"""Offline bundles from one PC to another, verification of placed files, removal, the folder API."""
+"""Offline bundles from one PC to another, verification of placed files, removal, the folder API, all
+in-process (``start_model_api``): they use only the API and the app's folders."""
 
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ from tests.support.job_events import read_events
 
 
 def test_a_bundle_equips_a_second_pc(
-    tmp_path: Path, shm_dir: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, shm_dir: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "download")
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
-    first = start_model_app(catalog)
+    first = start_model_api(catalog)
     with first.client() as client:
         job_result(run_job(client, "/api/models/import", {"folder": str(tmp_path / "download")}))
         # The USB stick is another file system: the bundle is a copy.
@@ -46,7 +47,7 @@ def test_a_bundle_equips_a_second_pc(
         tmp_path / "download" / tiny.checkpoint.filename
     ).read_bytes()
 
-    second = start_model_app(catalog)  # another PC, no internet
+    second = start_model_api(catalog)  # another PC, no internet
     with second.client() as client:
         assert [
             r["code"] for r in output_reasons(client, "tiny_image") if r["code"].startswith("output_model")
@@ -62,11 +63,11 @@ def test_a_bundle_equips_a_second_pc(
 
 
 def test_a_damaged_file_in_a_bundle_is_refused(
-    tmp_path: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "download")
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
-    first = start_model_app(catalog)
+    first = start_model_api(catalog)
     stick = tmp_path / "stick"
     stick.mkdir()
     with first.client() as client:
@@ -77,7 +78,7 @@ def test_a_damaged_file_in_a_bundle_is_refused(
     data[-1] ^= 0xFF
     damaged.unlink()  # it was a hardlink to the first PC's file
     damaged.write_bytes(bytes(data))
-    second = start_model_app(catalog)
+    second = start_model_api(catalog)
     with second.client() as client:
         result = job_result(run_job(client, "/api/models/import", {"folder": str(stick)}))
     assert [item["outcome"] for item in result["outcomes"]] == ["checksum_mismatch"]
@@ -85,11 +86,11 @@ def test_a_damaged_file_in_a_bundle_is_refused(
 
 
 def test_verify_finds_a_file_that_changed_on_disk_and_remove_repairs(
-    tmp_path: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "download")
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
-    running = start_model_app(catalog)
+    running = start_model_api(catalog)
     with running.client() as client:
         job_result(run_job(client, "/api/models/import", {"folder": str(tmp_path / "download")}))
         placed = running.models_dir / "checkpoints" / tiny.checkpoint.filename
@@ -120,12 +121,12 @@ def test_verify_finds_a_file_that_changed_on_disk_and_remove_repairs(
 
 
 def test_folder_places_and_browse_api(
-    tmp_path: Path, fake_home: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, fake_home: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "download")
     (fake_home / "ComfyUI" / "models" / "checkpoints").mkdir(parents=True)
     (fake_home / "Downloads").mkdir()
-    running = start_model_app(write_model_catalog(tmp_path / "catalog", tiny))
+    running = start_model_api(write_model_catalog(tmp_path / "catalog", tiny))
     with running.client("de") as client:
         listed = client.get("/api/models/folders").json()
         assert [(f["origin"], f["layout"]) for f in listed["folders"]] == [("found", "comfyui")]
@@ -157,13 +158,13 @@ def test_folder_places_and_browse_api(
 
 
 def test_a_running_import_is_listed_for_a_page_that_opens_later(
-    tmp_path: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "download")
     size = 12 * 1000**3
     write_sparse_safetensors(tmp_path / "stick" / "big.safetensors", size)
     extra = manifest_entry(tiny.checkpoint, id="big", filename="big.safetensors", size=size, sha256="2" * 64)
-    running = start_model_app(write_model_catalog(tmp_path / "catalog", tiny, [extra]))
+    running = start_model_api(write_model_catalog(tmp_path / "catalog", tiny, [extra]))
     with running.client() as client:
         job_id = client.post("/api/models/import", json={"folder": str(tmp_path / "stick")}).json()["job_id"]
         events_until(client, job_id, lambda event: event.type == "model_progress")

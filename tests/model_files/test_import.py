@@ -1,4 +1,5 @@
-"""Import from a folder (a USB stick) through the running app: placement, matching, every refusal."""
+"""Import from a folder (a USB stick): placement, matching, every refusal. In-process (``start_model_api``);
+the full disk stays with the real app (``start_model_app``)."""
 
 from __future__ import annotations
 
@@ -29,12 +30,12 @@ def _model_codes(reasons: list[dict[str, object]]) -> list[str]:
 
 
 def test_import_by_hardlink_makes_the_output_available_without_copying(
-    tmp_path: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     stick = tmp_path / "stick"  # the same file system as the app's data: a hardlink serves
     sources = tiny.write_all(stick / "models for school")
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
-    running = start_model_app(catalog)
+    running = start_model_api(catalog)
     with running.client() as client:
         before = output_reasons(client, "tiny_image")
         assert _model_codes(before) == ["output_model_files_missing"]
@@ -71,11 +72,11 @@ def test_import_by_hardlink_makes_the_output_available_without_copying(
 
 
 def test_import_by_copy_from_another_file_system(
-    tmp_path: Path, shm_dir: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, shm_dir: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     sources = tiny.write_all(shm_dir)
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
-    running = start_model_app(catalog)
+    running = start_model_api(catalog)
     with running.client("de") as client:
         events = run_job(client, "/api/models/import", {"folder": str(shm_dir)})
         result = job_result(events)
@@ -90,7 +91,7 @@ def test_import_by_copy_from_another_file_system(
 
 
 def test_renamed_file_is_matched_by_sha256_and_placed_under_its_real_name(
-    tmp_path: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "original")
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
@@ -98,7 +99,7 @@ def test_renamed_file_is_matched_by_sha256_and_placed_under_its_real_name(
     tiny.checkpoint.write(stick / "deep" / "folder", name="my-renamed-model.safetensors")
     # Same size as the checkpoint but other content: no checksum matches, so it is unknown.
     (stick / "other.safetensors").write_bytes(safetensors_bytes(b"x" * len(tiny.checkpoint.payload)))
-    running = start_model_app(catalog)
+    running = start_model_api(catalog)
     with running.client() as client:
         events = run_job(client, "/api/models/import", {"folder": str(stick)})
         result = job_result(events)
@@ -111,7 +112,7 @@ def test_renamed_file_is_matched_by_sha256_and_placed_under_its_real_name(
 
 
 def test_corrupted_file_is_caught_by_sha256_and_nothing_stays(
-    tmp_path: Path, shm_dir: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, shm_dir: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "original")
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
@@ -121,7 +122,7 @@ def test_corrupted_file_is_caught_by_sha256_and_nothing_stays(
         damaged[-10] ^= 0xFF
         (folder / tiny.checkpoint.filename).parent.mkdir(parents=True, exist_ok=True)
         (folder / tiny.checkpoint.filename).write_bytes(bytes(damaged))
-    running = start_model_app(catalog)
+    running = start_model_api(catalog)
     with running.client() as client:
         for folder in (tmp_path / "stick", shm_dir):  # hardlink path, then copy path
             events = run_job(client, "/api/models/import", {"folder": str(folder)})
@@ -135,7 +136,7 @@ def test_corrupted_file_is_caught_by_sha256_and_nothing_stays(
 
 
 def test_pickle_files_and_fake_headers_are_refused_with_an_explanation(
-    tmp_path: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "original")
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
@@ -148,7 +149,7 @@ def test_pickle_files_and_fake_headers_are_refused_with_an_explanation(
     whole = safetensors_bytes(tiny.vae.payload)
     (stick / tiny.vae.filename).write_bytes(whole[: len(whole) // 2])
     (stick / "tiny.gguf").write_bytes(b"GGUX" + bytes(100))
-    running = start_model_app(catalog)
+    running = start_model_api(catalog)
     with running.client("de") as client:
         events = run_job(client, "/api/models/import", {"folder": str(stick)})
         result = job_result(events)
@@ -168,7 +169,7 @@ def test_pickle_files_and_fake_headers_are_refused_with_an_explanation(
 
 
 def test_every_model_like_file_not_taken_is_listed_with_its_reason(
-    tmp_path: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "original")
     catalog = write_model_catalog(tmp_path / "catalog", tiny)
@@ -178,7 +179,7 @@ def test_every_model_like_file_not_taken_is_listed_with_its_reason(
     write_pickle_checkpoint(stick / "embeddings" / "style.pt", size=4 * 1024)
     (stick / "someone-elses.safetensors").write_bytes(safetensors_bytes(b"z" * 4096))
     (stick / "readme.txt").write_text("not a model file at all")
-    running = start_model_app(catalog)
+    running = start_model_api(catalog)
     with running.client("en") as client:
         result = job_result(run_job(client, "/api/models/import", {"folder": str(stick)}))
     with running.client("de") as client:
@@ -231,7 +232,7 @@ def test_not_enough_disk_space_is_reported_before_anything_is_copied(
 
 
 def test_cancelled_import_leaves_nothing_behind(
-    tmp_path: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "original")
     size = 12 * 1000**3  # sparse: hashing it takes seconds, its disk use is nil
@@ -244,7 +245,7 @@ def test_cancelled_import_leaves_nothing_behind(
             manifest_entry(tiny.checkpoint, id="big", filename="big.safetensors", size=size, sha256="1" * 64)
         ],
     )
-    running = start_model_app(catalog)
+    running = start_model_api(catalog)
     with running.client() as client:
         job_id = client.post("/api/models/import", json={"folder": str(stick)}).json()["job_id"]
         first = events_until(
@@ -260,10 +261,10 @@ def test_cancelled_import_leaves_nothing_behind(
 
 
 def test_folder_problems_are_refused_at_once(
-    tmp_path: Path, tiny: TinyModels, start_model_app: StartModelApp
+    tmp_path: Path, tiny: TinyModels, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(tmp_path / "original")
-    running = start_model_app(write_model_catalog(tmp_path / "catalog", tiny))
+    running = start_model_api(write_model_catalog(tmp_path / "catalog", tiny))
     with running.client() as client:
         for folder, code in (
             ("models", "model_import_folder_not_absolute"),
