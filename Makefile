@@ -67,8 +67,10 @@ api-types-check: $(PY_STAMP) $(WEB_DEPS_STAMP)
 webtest: $(WEB_DEPS_STAMP)
 	cd web && npm test
 
-# Parallel workers (pytest-xdist): most tests wait on child processes, so more workers than cores pay
-# off; a test file stays on one worker (its module fixtures start once). PYTEST_WORKERS=0 runs serially.
+# Parallel workers (pytest-xdist): a test's steps wait on its child processes (app, browser, test
+# servers), so more workers than cores keep both cores busy; beyond 4 the run gains nothing measurable
+# (docs/development.md). A test file stays on one worker (its module fixtures start once).
+# PYTEST_WORKERS=0 runs serially.
 PYTEST_WORKERS ?= 4
 
 pytest: $(PY_STAMP) $(WEB_DIST)
