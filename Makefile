@@ -89,6 +89,7 @@ bench: $(PY_STAMP) $(WEB_DIST)
 	$(PY) bench/streams.py
 	$(PY) bench/pool.py
 	$(PY) bench/classroom.py
+	$(PY) bench/browser_pages.py
 
 # --- packages -------------------------------------------------------------------------------------
 # make dist: the one-folder program (build/dist/ai4artsed), on Linux also the .tar.gz and .deb, then

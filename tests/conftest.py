@@ -8,7 +8,7 @@ from playwright.sync_api import Browser
 
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import AppProcess, start_app
-from tests.support.browser import chromium
+from tests.support.browser import PagePool, chromium
 from tests.support.in_process import InProcessApp, in_process_app
 
 # Fixtures that give a test the app in its own process (tests/support/in_process.py).
@@ -40,6 +40,17 @@ def api(tmp_path: Path) -> Iterator[InProcessApp]:
 def browser() -> Iterator[Browser]:
     with chromium() as instance:
         yield instance
+
+
+@pytest.fixture(scope="session")
+def page_pool(browser: Browser) -> Iterator[PagePool]:
+    """Clean pages in warm browser contexts (see PagePool); a test with context settings of its own
+    opens its context with ``new_context(browser, ...)``."""
+    pool = PagePool(browser)
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from playwright.sync_api import Browser, ConsoleMessage, Page
+from playwright.sync_api import ConsoleMessage, Page
 
-from tests.support.browser import new_context
+from tests.support.browser import PagePool
 
 # Reports every Content-Security-Policy violation of the page into window.__cspViolations.
 CSP_LISTENER = """
@@ -39,11 +39,11 @@ class PageWatch:
 
 
 @contextlib.contextmanager
-def watched_page(browser: Browser, width: int, height: int, locale: str) -> Iterator[PageWatch]:
-    """A page in a fresh browser context of the given size and language, watched from its first script."""
-    context = new_context(browser, viewport={"width": width, "height": height}, locale=locale)
-    context.add_init_script(CSP_LISTENER)
-    try:
-        yield PageWatch(context.new_page())
-    finally:
-        context.close()
+def watched_page(
+    pages: PagePool, width: int, height: int, locale: str, init_script: str = ""
+) -> Iterator[PageWatch]:
+    """A page of the given size and language, watched from its first script; ``init_script`` runs
+    in every document before the app's scripts (pages that ran one are lent only for the same one)."""
+    scripts = CSP_LISTENER + init_script
+    with pages.page(width=width, height=height, locale=locale, init_script=scripts) as page:
+        yield PageWatch(page)

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.support.app_process import AppProcess, start_app
-from tests.support.browser import new_context
+from tests.support.browser import PagePool
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -37,11 +37,9 @@ def _in_view(page: Page, test_id: str) -> bool:
 
 @pytest.mark.parametrize("width", [1366, 1024])
 def test_the_way_forward_is_in_view_after_choosing_a_card(
-    app: AppProcess, browser: Browser, width: int
+    app: AppProcess, page_pool: PagePool, width: int
 ) -> None:
-    context = new_context(browser, viewport={"width": width, "height": 768}, locale="de-DE")
-    try:
-        page = context.new_page()
+    with page_pool.page(width=width, height=768, locale="de-DE") as page:
         page.goto(app.launch_url)
         # A card further down the page, chosen with the keyboard.
         card = page.get_by_test_id("attitude-card-telephone")
@@ -57,14 +55,10 @@ def test_the_way_forward_is_in_view_after_choosing_a_card(
         page.keyboard.press("Enter")
         expect(page.get_by_test_id("workshop")).to_be_visible()
         assert page.url.endswith("/create/telephone")
-    finally:
-        context.close()
 
 
-def test_the_chosen_card_itself_offers_use_this_attitude(app: AppProcess, browser: Browser) -> None:
-    context = new_context(browser, viewport={"width": 1024, "height": 768}, locale="de-DE")
-    try:
-        page = context.new_page()
+def test_the_chosen_card_itself_offers_use_this_attitude(app: AppProcess, page_pool: PagePool) -> None:
+    with page_pool.page(width=1024, height=768, locale="de-DE") as page:
         page.goto(app.launch_url)
         expect(page.get_by_test_id("attitude-card-dada")).to_be_visible()
         # Before a choice no card offers it; after, only the chosen one does.
@@ -76,5 +70,3 @@ def test_the_chosen_card_itself_offers_use_this_attitude(app: AppProcess, browse
         use.click()
         expect(page.get_by_test_id("workshop")).to_be_visible()
         assert page.url.endswith("/create/telephone")
-    finally:
-        context.close()

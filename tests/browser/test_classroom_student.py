@@ -29,7 +29,7 @@ from tests.browser.workshop_app import workshop_app
 from tests.classroom.lan import LAN_ADDRESS, free_lan_port
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import AppProcess
-from tests.support.browser import new_context
+from tests.support.browser import PagePool, new_context
 
 pytestmark = pytest.mark.browser
 
@@ -98,30 +98,22 @@ def student_context(
 
 
 @contextmanager
-def teacher_context(browser: Browser, app: AppProcess) -> Iterator[APIRequestContext]:
+def teacher_context(page_pool: PagePool, app: AppProcess) -> Iterator[APIRequestContext]:
     """The teacher's app window: the launch link sets its session; its API calls carry that session."""
-    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="en-GB")
-    try:
-        page = context.new_page()
+    with page_pool.page(width=1366, height=768, locale="en-GB") as page:
         page.goto(app.launch_url)
         expect(page.locator("html")).to_have_attribute("data-app-ready", "true", timeout=TIMEOUT_MS)
-        yield context.request
-    finally:
-        context.close()
+        yield page.context.request
 
 
 @contextmanager
-def teacher_dashboard(browser: Browser, app: AppProcess) -> Iterator[Page]:
+def teacher_dashboard(page_pool: PagePool, app: AppProcess) -> Iterator[Page]:
     """The teacher's class page in another window of the app (its own launch link), following live."""
-    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="en-GB")
-    try:
-        page = context.new_page()
+    with page_pool.page(width=1366, height=768, locale="en-GB") as page:
         page.goto(app.launch_url)
         expect(page.locator("html")).to_have_attribute("data-app-ready", "true", timeout=TIMEOUT_MS)
         page.goto(f"{app.base_url}/classroom")
         yield page
-    finally:
-        context.close()
 
 
 def _ok(response: Any, status: int = 200) -> dict[str, Any]:
@@ -197,12 +189,12 @@ def classroom_app_without_comfyui(tmp_path: Path, llm_server: TestServerProcess)
 
 
 def test_student_joins_and_works_the_loop_on_a_touch_tablet(
-    classroom_app: AppProcess, browser: Browser
+    classroom_app: AppProcess, browser: Browser, page_pool: PagePool
 ) -> None:
     app = classroom_app
     port = free_lan_port()
     with (
-        teacher_context(browser, app) as teacher,
+        teacher_context(page_pool, app) as teacher,
         student_context(browser, port, 768, 1024, touch=True) as student,
     ):
         view = open_class(teacher, app, port)
@@ -280,13 +272,13 @@ def test_student_joins_and_works_the_loop_on_a_touch_tablet(
 
 
 def test_student_sees_a_block_and_is_out_at_once_when_removed_or_the_class_closes(
-    classroom_app_without_comfyui: AppProcess, browser: Browser
+    classroom_app_without_comfyui: AppProcess, browser: Browser, page_pool: PagePool
 ) -> None:
     app = classroom_app_without_comfyui
     port = free_lan_port()
     with (
         ExitStack() as stack,
-        teacher_context(browser, app) as teacher,
+        teacher_context(page_pool, app) as teacher,
         student_context(browser, port, 1366, 768) as mila,
         student_context(browser, port, 1366, 768) as ben,
     ):
@@ -297,7 +289,7 @@ def test_student_sees_a_block_and_is_out_at_once_when_removed_or_the_class_close
             student.page.clock.install()
         join(mila, view["code"], "Mila")
         join(ben, view["code"], "Ben")
-        board = stack.enter_context(teacher_dashboard(browser, app))
+        board = stack.enter_context(teacher_dashboard(page_pool, app))
         expect(board.get_by_test_id("class-no-blocks")).to_be_visible(timeout=TIMEOUT_MS)
 
         # A blocked idea: the child-friendly explanation, the flow stops, no teacher override here.

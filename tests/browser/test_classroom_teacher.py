@@ -14,13 +14,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.page_watch import PageWatch, watched_page
 from tests.browser.workshop_app import TEST_OUTPUT_ID, workshop_app
 from tests.classroom.lan import LAN_ADDRESS, free_lan_port, student_client
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import AppProcess, start_app
+from tests.support.browser import PagePool
 from tests.support.job_events import final_state, read_events
 from tests.support.settings_files import write_settings
 
@@ -32,9 +33,9 @@ STILL_HERE = "() => window.__classroomTestMark === 'still here'"
 
 
 @pytest.fixture
-def wide_page(browser: Browser) -> Iterator[PageWatch]:
+def wide_page(page_pool: PagePool) -> Iterator[PageWatch]:
     """A German page the size of a teacher's laptop on a projector (1366x900)."""
-    with watched_page(browser, 1366, 900, "de-DE") as watch:
+    with watched_page(page_pool, 1366, 900, "de-DE") as watch:
         yield watch
 
 

@@ -10,18 +10,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from tests.browser.page_watch import PageWatch, watched_page
 from tests.comfyui_install.conftest import LocalSources, local_sources  # noqa: F401 - the fixture
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.browser import PagePool
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[PageWatch]:
-    with watched_page(browser, 1280, 900, "en-GB") as watch:
+def page(page_pool: PagePool) -> Iterator[PageWatch]:
+    with watched_page(page_pool, 1280, 900, "en-GB") as watch:
         yield watch
 
 

@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from tests.browser.page_watch import PageWatch, watched_page
 from tests.browser.test_settings_page import configured_app, open_settings  # noqa: F401 (fixture)
 from tests.comfyui_pool.machines import HeaderProxy, TestMachine
 from tests.support.app_process import AppProcess
+from tests.support.browser import PagePool
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +26,8 @@ SECRET = "Basic c2NodWxlOmdlaGVpbTEyMw=="
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[PageWatch]:
-    with watched_page(browser, 1280, 1400, "en-GB") as watch:
+def page(page_pool: PagePool) -> Iterator[PageWatch]:
+    with watched_page(page_pool, 1280, 1400, "en-GB") as watch:
         yield watch
 
 

@@ -8,17 +8,18 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from tests.browser.page_watch import watched_page
 from tests.model_files.catalog import TinyModels, write_model_catalog
 from tests.support.app_process import start_app
+from tests.support.browser import PagePool
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_chosen_model_files_go_into_the_lab_bundle_request(tmp_path: Path, browser: Browser) -> None:
+def test_the_chosen_model_files_go_into_the_lab_bundle_request(tmp_path: Path, page_pool: PagePool) -> None:
     tiny = TinyModels()
     models = tmp_path / "app" / "data" / "models"
     tiny.checkpoint.write(models / "checkpoints")
@@ -32,7 +33,7 @@ def test_the_chosen_model_files_go_into_the_lab_bundle_request(tmp_path: Path, b
     stick.mkdir()
     with (
         start_app(tmp_path / "app", catalog_root=catalog) as app,
-        watched_page(browser, 1366, 768, "de-DE") as watch,
+        watched_page(page_pool, 1366, 768, "de-DE") as watch,
     ):
         page = watch.page
         page.goto(app.launch_url)

@@ -10,21 +10,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from tests.browser.page_watch import PageWatch, watched_page
 from tests.model_files.catalog import TinyModels, write_model_catalog
 from tests.model_files.model_files import write_pickle_checkpoint
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
-from tests.support.browser import new_context
+from tests.support.browser import PagePool
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[PageWatch]:
-    with watched_page(browser, 1280, 900, "de-DE") as watch:
+def page(page_pool: PagePool) -> Iterator[PageWatch]:
+    with watched_page(page_pool, 1280, 900, "de-DE") as watch:
         yield watch
 
 
@@ -85,19 +85,16 @@ def test_a_teacher_imports_a_folder_and_the_output_becomes_ready(
     page.assert_clean()
 
 
-def test_the_models_page_lists_the_engine_model_in_use_as_present(tmp_path: Path, browser: Browser) -> None:
+def test_the_models_page_lists_the_engine_model_in_use_as_present(
+    tmp_path: Path, page_pool: PagePool
+) -> None:
     # The default settings run every LLM stage on the built-in engine's bundled test model.
     folder = tmp_path / "app"
     mark_set_up(folder)
-    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="de-DE")
-    try:
-        with start_app(folder) as app:
-            page = context.new_page()
-            page.goto(app.launch_url)
-            page.goto(f"{app.base_url}/models")
-            row = page.get_by_test_id("models-engine-smollm2-135m-instruct")
-            expect(row).to_have_attribute("data-present", "true")
-            expect(row).to_contain_text("in Gebrauch")
-            expect(row).to_contain_text("Sicherheitsprüfung")
-    finally:
-        context.close()
+    with page_pool.page(width=1366, height=768, locale="de-DE") as page, start_app(folder) as app:
+        page.goto(app.launch_url)
+        page.goto(f"{app.base_url}/models")
+        row = page.get_by_test_id("models-engine-smollm2-135m-instruct")
+        expect(row).to_have_attribute("data-present", "true")
+        expect(row).to_contain_text("in Gebrauch")
+        expect(row).to_contain_text("Sicherheitsprüfung")

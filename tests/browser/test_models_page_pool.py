@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from tests.browser.page_watch import PageWatch, watched_page
 from tests.comfyui_pool.machines import TestMachine
@@ -24,15 +24,16 @@ from tests.comfyui_pool.test_pool_availability import (  # noqa: F401 (fixtures)
     tiny,
 )
 from tests.support.app_process import REPO_ROOT, AppProcess
+from tests.support.browser import PagePool
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[PageWatch]:
+def page(page_pool: PagePool) -> Iterator[PageWatch]:
     if not (REPO_ROOT / "web" / "dist" / "index.html").is_file():
         raise RuntimeError("the web UI is not built: run `cd web && npm ci && npm run build` first")
-    with watched_page(browser, 1280, 900, "de-DE") as watch:
+    with watched_page(page_pool, 1280, 900, "de-DE") as watch:
         yield watch
 
 

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from tests.support.app_process import start_app
-from tests.support.browser import new_context
+from tests.support.browser import PagePool
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -19,13 +19,11 @@ CODE = "llm_test_grade_model"
 
 
 def test_a_dismissed_test_model_notice_stays_dismissed_for_this_version(
-    tmp_path: Path, browser: Browser
+    tmp_path: Path, page_pool: PagePool
 ) -> None:
     folder = tmp_path / "app"
     mark_set_up(folder)
-    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="de-DE")
-    try:
-        page = context.new_page()
+    with page_pool.page(width=1366, height=768, locale="de-DE") as page:
         notice = page.locator(f'[data-testid="notice"][data-code="{CODE}"]')
         with start_app(folder) as app:
             page.goto(app.launch_url)
@@ -51,5 +49,3 @@ def test_a_dismissed_test_model_notice_stays_dismissed_for_this_version(
             stored.write_text(json.dumps({**record, "version": "0.0.0-older"}), "utf-8")
             page.reload()
             expect(notice).to_be_visible()
-    finally:
-        context.close()

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from server.runs.store import RunStore
 from server.settings.paths import AppPaths
 from tests.support.app_process import AppProcess, start_app
-from tests.support.browser import new_context
+from tests.support.browser import PagePool
 from tests.support.run_folders import RunSpec, day, write_run
 from tests.support.settings_files import mark_set_up
 
@@ -32,10 +32,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
         yield running
 
 
-def test_each_page_opens_at_its_top(app: AppProcess, browser: Browser) -> None:
-    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="de-DE")
-    try:
-        page = context.new_page()
+def test_each_page_opens_at_its_top(app: AppProcess, page_pool: PagePool) -> None:
+    with page_pool.page(width=1366, height=768, locale="de-DE") as page:
         page.goto(app.launch_url)
         page.get_by_test_id("nav-gallery").click()
         expect(page.get_by_test_id("gallery-card")).to_have_count(24)
@@ -61,5 +59,3 @@ def test_each_page_opens_at_its_top(app: AppProcess, browser: Browser) -> None:
         style = "el => getComputedStyle(el).color + '|' + getComputedStyle(el).cursor"
         assert previous.evaluate(style) != enabled.evaluate(style)
         assert previous.evaluate("el => getComputedStyle(el).cursor") == "not-allowed"
-    finally:
-        context.close()

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.support.app_process import AppProcess, start_app
-from tests.support.browser import new_context
+from tests.support.browser import PagePool
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -42,14 +42,9 @@ def app_with_policy(tmp_path: Path) -> Iterator[StartWithPolicy]:
 
 
 @pytest.fixture
-def tab(browser: Browser) -> Iterator[Page]:
-    context = new_context(
-        browser, accept_downloads=True, locale="en-US", viewport={"width": 1280, "height": 900}
-    )
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+def tab(page_pool: PagePool) -> Iterator[Page]:
+    with page_pool.page(width=1280, height=900, locale="en-US") as page:
+        yield page
 
 
 def open_settings(tab: Page, app: AppProcess) -> None:

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.page_watch import PageWatch, watched_page
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.browser import PagePool
 from tests.support.settings_files import write_settings
 
 pytestmark = pytest.mark.browser
@@ -29,8 +30,8 @@ def _built() -> None:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[PageWatch]:
-    with watched_page(browser, 1280, 900, "de-DE") as watch:
+def page(page_pool: PagePool) -> Iterator[PageWatch]:
+    with watched_page(page_pool, 1280, 900, "de-DE") as watch:
         yield watch
 
 

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from tests.browser import page_watch
 from tests.browser.page_watch import PageWatch
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
+from tests.support.browser import PagePool
 from tests.support.settings_files import mark_set_up
 
 pytestmark = pytest.mark.browser
@@ -162,8 +163,8 @@ def catalog_app(tmp_path: Path) -> Iterator[AppProcess]:
 
 
 @pytest.fixture
-def watched_page(browser: Browser) -> Iterator[PageWatch]:
-    with page_watch.watched_page(browser, 1280, 860, "de-DE") as watch:
+def watched_page(page_pool: PagePool) -> Iterator[PageWatch]:
+    with page_watch.watched_page(page_pool, 1280, 860, "de-DE") as watch:
         yield watch
 
 

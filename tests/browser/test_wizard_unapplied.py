@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.support.app_process import AppProcess, start_app
-from tests.support.browser import new_context
+from tests.support.browser import PagePool
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +25,9 @@ def app(tmp_path: Path) -> Iterator[AppProcess]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = new_context(browser, viewport={"width": 1366, "height": 768}, locale="en-US")
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+def page(page_pool: PagePool) -> Iterator[Page]:
+    with page_pool.page(width=1366, height=768, locale="en-US") as page:
+        yield page
 
 
 def _to_comfyui_step(page: Page) -> None:

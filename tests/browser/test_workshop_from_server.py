@@ -8,12 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from tests.browser.page_watch import PageWatch
 from tests.browser.workshop_app import workshop_app
 from tests.llm_testserver.process import TestServerProcess
-from tests.support.browser import new_context
+from tests.support.browser import PagePool
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ IDEA = "Ein Drachen über dem Schulhof"
 
 
 def test_a_new_browser_context_opens_the_run_from_the_server(
-    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch, browser: Browser
+    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch, page_pool: PagePool
 ) -> None:
     page = small_page.page
     with workshop_app(tmp_path, llm_server) as app:
@@ -45,9 +45,8 @@ def test_a_new_browser_context_opens_the_run_from_the_server(
         picture = page.get_by_test_id("media-image").get_attribute("src")
         assert text and picture
 
-        other = new_context(browser)
-        try:
-            tab = other.new_page()
+        # Another context of the pool: no cookie and no session storage of the first tab.
+        with page_pool.page(width=1280, height=720, locale="de-DE") as tab:
             tab.goto(app.launch_url)
             tab.goto(address)
             expect(tab.get_by_test_id("idea-box")).to_have_value(IDEA, timeout=TIMEOUT_MS)
@@ -60,13 +59,11 @@ def test_a_new_browser_context_opens_the_run_from_the_server(
                 " return i !== null && i.complete && i.naturalWidth > 0 }",
                 timeout=TIMEOUT_MS,
             )
-        finally:
-            other.close()
         small_page.assert_clean()
 
 
 def test_a_new_browser_context_follows_the_running_generation_to_its_end(
-    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch, browser: Browser
+    tmp_path: Path, llm_server: TestServerProcess, small_page: PageWatch, page_pool: PagePool
 ) -> None:
     page = small_page.page
     slow = {"COMFYUI_TESTSERVER_SLOW_NODES": "EmptyImage:1.5,ImageAddNoise:1.5"}
@@ -87,9 +84,8 @@ def test_a_new_browser_context_follows_the_running_generation_to_its_end(
         address = page.url
         assert "run=" in address
 
-        other = new_context(browser)
-        try:
-            tab = other.new_page()
+        # Another context of the pool: no cookie and no session storage of the first tab.
+        with page_pool.page(width=1280, height=720, locale="de-DE") as tab:
             tab.goto(app.launch_url)
             tab.goto(address)
             expect(tab.get_by_test_id("idea-box")).to_have_value(IDEA, timeout=TIMEOUT_MS)
@@ -97,7 +93,5 @@ def test_a_new_browser_context_follows_the_running_generation_to_its_end(
             expect(tab.get_by_test_id("generation-progress")).to_be_visible(timeout=TIMEOUT_MS)
             expect(tab.get_by_test_id("media-image")).to_be_visible(timeout=TIMEOUT_MS)
             expect(tab.get_by_test_id("generation-progress")).to_have_count(0, timeout=TIMEOUT_MS)
-        finally:
-            other.close()
         expect(page.get_by_test_id("media-image")).to_be_visible(timeout=TIMEOUT_MS)
         small_page.assert_clean()

@@ -19,10 +19,11 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from server.i18n.translator import Translator
-from tests.browser.page_watch import PageWatch
+from tests.browser.page_watch import PageWatch, watched_page
 from tests.browser.workshop_app import TEST_OUTPUT_ID, workshop_app
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import REPO_ROOT, AppProcess, free_port
+from tests.support.browser import PagePool
 
 pytestmark = pytest.mark.browser
 
@@ -418,12 +419,18 @@ def _choose_output(page: Page, output_id: str) -> None:
     expect(page.get_by_test_id("generate")).to_be_enabled()
 
 
+@pytest.fixture
+def recording_page(page_pool: PagePool) -> Iterator[PageWatch]:
+    """The smallest workshop window, recording every progress value the page shows."""
+    with watched_page(page_pool, 960, 640, "de-DE", init_script=PROGRESS_RECORDER) as watch:
+        yield watch
+
+
 def test_generation_shows_progress_the_image_reruns_by_seed_and_cancels(
-    generating_app: AppProcess, small_page: PageWatch
+    generating_app: AppProcess, recording_page: PageWatch
 ) -> None:
-    page = small_page.page
+    page = recording_page.page
     app = generating_app
-    page.add_init_script(PROGRESS_RECORDER)
     _open_workshop(page, app, "dada")
     page.get_by_test_id("idea-box").fill("Ein Straßenfest im Regen")
     run_id = _start(page)
@@ -487,7 +494,7 @@ def test_generation_shows_progress_the_image_reruns_by_seed_and_cancels(
     record = _wait_for_run(app, run_id, lambda run: run["status"] == "cancelled")
     assert record["generations"][-1]["status"] == "cancelled"
     expect(page.get_by_test_id("generate")).to_be_enabled()
-    small_page.assert_clean()
+    recording_page.assert_clean()
 
 
 @pytest.mark.parametrize(("output_id", "player"), [("selftest_audio", "audio"), ("selftest_video", "video")])

@@ -5,14 +5,14 @@ and sees what the provider is doing while it works."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
-from tests.browser.page_watch import CSP_LISTENER, PageWatch
+from tests.browser.page_watch import watched_page
 from tests.cloud.cloud_steps import OPENAI_OUTPUT
 from tests.cloud.conftest import KEYS, StartCloudApp
 from tests.cloud_testserver.process import CloudServerProcess
 from tests.support.app_process import REPO_ROOT
-from tests.support.browser import new_context
+from tests.support.browser import PagePool
 
 pytestmark = pytest.mark.browser
 
@@ -21,18 +21,15 @@ SLOW_MS = 30_000
 
 
 def test_teacher_stores_a_key_goes_online_and_a_student_makes_a_cloud_picture(
-    cloud_app: StartCloudApp, cloud_server: CloudServerProcess, browser: Browser
+    cloud_app: StartCloudApp, cloud_server: CloudServerProcess, page_pool: PagePool
 ) -> None:
     if not (REPO_ROOT / "web" / "dist" / "index.html").is_file():
         raise RuntimeError("the web UI is not built: run `cd web && npm ci && npm run build` first")
     app = cloud_app(offline=True)
     with app.client() as client:
         assert client.put("/api/settings/teacher-pin", json={"new_pin": PIN}).status_code == 200
-    context = new_context(browser, viewport={"width": 1280, "height": 900}, locale="de-DE")
-    context.add_init_script(CSP_LISTENER)
-    watch = PageWatch(context.new_page())
-    page = watch.page
-    try:
+    with watched_page(page_pool, 1280, 900, "de-DE") as watch:
+        page = watch.page
         page.goto(app.launch_url)
         page.get_by_test_id("nav-settings").click()
         expect(page.get_by_test_id("settings-view")).to_be_visible()
@@ -80,5 +77,3 @@ def test_teacher_stores_a_key_goes_online_and_a_student_makes_a_cloud_picture(
         refused = "console: Failed to load resource: the server responded with a status of 403 (FORBIDDEN)"
         assert watch.errors == [refused, refused]
         assert watch.csp_violations() == []
-    finally:
-        context.close()

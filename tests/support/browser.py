@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -55,3 +56,92 @@ def new_context(browser: Browser, **options: Any) -> BrowserContext:
     share of the two cores the whole suite runs on; nothing a test checks depends on the motion."""
     options.setdefault("reduced_motion", "reduce")
     return browser.new_context(**options)
+
+
+class PagePool:
+    """Lends pages that earlier tests used, cleaned, one set per language.
+
+    Chromium spends about 1.4 s of CPU on a page in a fresh context until the app shows and settles,
+    and about 0.5 s on the same work in a page that has shown the app before (bench/browser_pages.py:
+    the renderer process and its script engine are warm). The suite shows about 80 such pages on
+    two cores, so pages are kept.
+
+    A page comes back clean: its local and session storage, the context's cookies and permissions
+    are emptied, pop-ups and other tabs closed, routes and every listener a test added removed, and
+    the page is on about:blank (so the last app's scripts, streams and timers have ended). A lease
+    that ends in an exception closes its context instead. What the pool cannot undo is up to the
+    test: an init script it adds to the page it disposes of (``add_init_script`` returns the handle);
+    anything it sets on the context (a clock, device emulation) needs a context of its own from
+    ``new_context(browser, ...)``.
+    """
+
+    def __init__(self, browser: Browser) -> None:
+        self._browser = browser
+        self._idle: dict[tuple[str, str], list[Page]] = {}
+
+    @contextmanager
+    def page(self, *, width: int, height: int, locale: str, init_script: str = "") -> Iterator[Page]:
+        idle = self._idle.setdefault((locale, init_script), [])
+        page = idle.pop() if idle else self._new_page(locale, init_script)
+        page.set_viewport_size({"width": width, "height": height})
+        try:
+            yield page
+        except BaseException:
+            page.context.close()
+            raise
+        if self._clean(page):
+            idle.append(page)
+        else:
+            page.context.close()
+
+    def close(self) -> None:
+        for pages in self._idle.values():
+            for page in pages:
+                page.context.close()
+        self._idle.clear()
+
+    def _new_page(self, locale: str, init_script: str) -> Page:
+        context = new_context(self._browser, locale=locale)
+        if init_script:
+            context.add_init_script(init_script)
+        return context.new_page()
+
+    @staticmethod
+    def _clean(page: Page) -> bool:
+        """Empties the page and its context for the next test; False when that failed."""
+        context = page.context
+        try:
+            if page.is_closed():
+                return False
+            if page.url.startswith("http"):
+                page.evaluate("() => { sessionStorage.clear(); localStorage.clear() }")
+            # Local storage of the origins the test left earlier (another app, the LAN address).
+            origins = [entry["origin"] for entry in context.storage_state()["origins"]]
+            if origins:
+                session = context.new_cdp_session(page)
+                for origin in origins:
+                    session.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+                session.detach()
+            context.clear_cookies()
+            context.clear_permissions()
+            for other in context.pages:
+                if other != page:
+                    other.close()
+            page.unroute_all(behavior="ignoreErrors")
+            _drop_listeners(page)
+            page.goto("about:blank")
+            return not context.cookies()
+        except PlaywrightError:
+            return False
+
+
+def _drop_listeners(page: Page) -> None:
+    """Removes every listener tests added to the page (a dialog handler of one test must not answer
+    the next test's dialog). Playwright's public API removes only a listener it is handed, so this
+    goes to the page's event emitter; Playwright's own listeners wait for "close" and "crash"."""
+    emitter = page._impl_obj
+    for event in emitter.event_names():
+        if event in ("close", "crash"):
+            continue
+        for listener in emitter.listeners(event):
+            emitter.remove_listener(event, listener)
