@@ -19,8 +19,8 @@ import pytest
 
 from tests.comfyui_install.conftest import LocalSources, PythonRuntime
 from tests.comfyui_install.test_install_pipeline import (
-    _app,
     _assert_installed_offline,
+    _in_process,
     _install_without_network,
     _offline_release,
 )
@@ -29,13 +29,15 @@ from tests.support.job_events import final_state, read_events
 pytestmark = pytest.mark.timeout(600)
 
 
-def _make_bundle(tmp_path: Path, local_sources: LocalSources, runtime: PythonRuntime) -> Path:
+def _make_bundle(
+    tmp_path: Path, local_sources: LocalSources, runtime: PythonRuntime, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     stick = tmp_path / "stick"
     stick.mkdir()
     maker = tmp_path / "maker"
     maker.mkdir()
     release = local_sources.release(maker / "release.json", python_runtime=runtime.pin())
-    with _app(maker, release) as app, app.client() as client:
+    with _in_process(maker, monkeypatch, release) as app, app.client() as client:
         answer = client.post("/api/comfyui/install/bundle", json={"folder": str(stick)})
         assert answer.status_code == 202, answer.text
         events = read_events(client, answer.json()["job_id"])
@@ -53,9 +55,12 @@ def _no_python_release(tmp_path: Path, local_sources: LocalSources) -> Path:
 
 
 def test_a_lab_bundle_with_python_installs_on_its_own_python_with_no_network(
-    tmp_path: Path, local_sources: LocalSources, python_runtime: PythonRuntime
+    tmp_path: Path,
+    local_sources: LocalSources,
+    python_runtime: PythonRuntime,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    stick = _make_bundle(tmp_path, local_sources, python_runtime)
+    stick = _make_bundle(tmp_path, local_sources, python_runtime, monkeypatch)
     root = stick / "ai4artsed-comfyui"
     manifest = json.loads((root / "ai4artsed-comfyui-bundle.json").read_text(encoding="utf-8"))
     runtime = manifest["python_runtime"]
@@ -127,14 +132,18 @@ def _bundle_by_hand(tmp_path: Path, local_sources: LocalSources, runtime: Python
 
 
 def test_a_lab_bundle_with_a_damaged_python_runtime_is_refused(
-    tmp_path: Path, local_sources: LocalSources, python_runtime: PythonRuntime
+    tmp_path: Path,
+    local_sources: LocalSources,
+    python_runtime: PythonRuntime,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     stick = _bundle_by_hand(tmp_path, local_sources, python_runtime)
     damaged = stick / "ai4artsed-comfyui" / "python" / python_runtime.file
     with damaged.open("r+b") as archive_file:
         archive_file.seek(1000)
         archive_file.write(b"\0" * 64)
-    with _app(tmp_path, _no_python_release(tmp_path, local_sources)) as app, app.client() as client:
+    release = _no_python_release(tmp_path, local_sources)
+    with _in_process(tmp_path, monkeypatch, release) as app, app.client() as client:
         plan = client.post("/api/comfyui/install/plan", json={"bundle_folder": str(stick)})
         assert plan.status_code == 200 and plan.json()["python_source"] == "bundle", plan.text
         refused = client.post("/api/comfyui/install", json={"choices": {"bundle_folder": str(stick)}})

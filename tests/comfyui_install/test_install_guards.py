@@ -1,19 +1,37 @@
-"""Installing ComfyUI is teacher-only once a PIN is set; a lab policy can forbid it or fix where it goes."""
+"""Installing ComfyUI is teacher-only once a PIN is set; a lab policy can forbid it or fix where it goes.
+
+The app's services run in the test process (tests/support/in_process.py): these are answers of its
+API; test_install_pipeline.py installs through the real process."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from server.comfyui_install.plan import RELEASE_FILE_VARIABLE
+from server.settings.policy import POLICY_FILE_ENV
 from tests.comfyui_install.conftest import LocalSources
-from tests.support.app_process import start_app
+from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import final_state, read_events
 
 pytestmark = pytest.mark.timeout(300)
 PIN = "4711"
+
+
+@contextmanager
+def _app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, release: Path, policy: Path | None = None
+) -> Iterator[InProcessApp]:
+    monkeypatch.setenv(RELEASE_FILE_VARIABLE, str(release))
+    if policy is not None:
+        monkeypatch.setenv(POLICY_FILE_ENV, str(policy))
+    with in_process_app(tmp_path / "app") as app:
+        yield app
 
 
 def _code(answer: httpx.Response) -> str:
@@ -21,13 +39,10 @@ def _code(answer: httpx.Response) -> str:
 
 
 def test_install_bundle_rollback_and_removal_need_the_teacher_pin(
-    tmp_path: Path, local_sources: LocalSources
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = local_sources.release(tmp_path / "release.json")
-    with (
-        start_app(tmp_path / "app", env={"AI4ARTSED_COMFYUI_RELEASE": str(release)}) as app,
-        app.client() as client,
-    ):
+    with _app(tmp_path, monkeypatch, release) as app, app.client() as client:
         assert client.put("/api/settings/teacher-pin", json={"new_pin": PIN}).status_code == 200
         wheels = {"wheel_folder": f"{local_sources.url}/wheels/"}
         stick = tmp_path / "stick"
@@ -65,11 +80,12 @@ def _policy(tmp_path: Path, content: dict[str, object]) -> Path:
     return policy_file
 
 
-def test_a_lab_policy_can_forbid_installing_whatever_pin(tmp_path: Path, local_sources: LocalSources) -> None:
+def test_a_lab_policy_can_forbid_installing_whatever_pin(
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
+) -> None:
     policy_file = _policy(tmp_path, {"comfyui_install": {"allowed": False}})
     release = local_sources.release(tmp_path / "release.json")
-    env = {"AI4ARTSED_COMFYUI_RELEASE": str(release), "AI4ARTSED_POLICY_FILE": str(policy_file)}
-    with start_app(tmp_path / "app", env=env) as app, app.client() as client:
+    with _app(tmp_path, monkeypatch, release, policy_file) as app, app.client() as client:
         assert client.put("/api/settings/teacher-pin", json={"new_pin": PIN}).status_code == 200
         assert client.get("/api/comfyui/install").json()["allowed"] is False
         for method, path in (("POST", "/api/comfyui/install"), ("POST", "/api/comfyui/install/rollback")):
@@ -79,12 +95,13 @@ def test_a_lab_policy_can_forbid_installing_whatever_pin(tmp_path: Path, local_s
         assert not (app.data_dir / "data" / "comfyui" / "installs").exists()
 
 
-def test_a_lab_policy_fixes_where_installs_go(tmp_path: Path, local_sources: LocalSources) -> None:
+def test_a_lab_policy_fixes_where_installs_go(
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lab_drive = tmp_path / "lab-drive" / "comfyui"
     policy_file = _policy(tmp_path, {"comfyui_install": {"root": str(lab_drive)}})
     release = local_sources.release(tmp_path / "release.json")
-    env = {"AI4ARTSED_COMFYUI_RELEASE": str(release), "AI4ARTSED_POLICY_FILE": str(policy_file)}
-    with start_app(tmp_path / "app", env=env) as app, app.client() as client:
+    with _app(tmp_path, monkeypatch, release, policy_file) as app, app.client() as client:
         assert client.get("/api/comfyui/install").json()["install_root"] == str(lab_drive / "installs")
         started = client.post(
             "/api/comfyui/install", json={"choices": {"wheel_folder": f"{local_sources.url}/wheels/"}}
@@ -96,11 +113,10 @@ def test_a_lab_policy_fixes_where_installs_go(tmp_path: Path, local_sources: Loc
 
 
 def test_a_policy_with_an_unreadable_install_rule_forbids_installing(
-    tmp_path: Path, local_sources: LocalSources
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     policy_file = _policy(tmp_path, {"comfyui_install": {"allowed": "maybe"}})
     release = local_sources.release(tmp_path / "release.json")
-    env = {"AI4ARTSED_COMFYUI_RELEASE": str(release), "AI4ARTSED_POLICY_FILE": str(policy_file)}
-    with start_app(tmp_path / "app", env=env) as app, app.client() as client:
+    with _app(tmp_path, monkeypatch, release, policy_file) as app, app.client() as client:
         assert client.get("/api/comfyui/install").json()["allowed"] is False
         assert _code(client.post("/api/comfyui/install", json={})) == "comfyui_install_forbidden_by_policy"

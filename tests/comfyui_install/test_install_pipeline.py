@@ -2,6 +2,8 @@
 
 The app runs as a real process; uv (the bundled binary) builds the environment from wheels served on
 127.0.0.1; the "release archive" holds the ComfyUI test server behind a ComfyUI-like main.py.
+Refusals that end before uv or ComfyUI would run (a bad archive, no consent offline, a damaged
+bundle, a policy) run the same services in the test process.
 """
 
 from __future__ import annotations
@@ -13,16 +15,20 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
+from server.comfyui_install.plan import RELEASE_FILE_VARIABLE
+from server.settings.policy import POLICY_FILE_ENV
 from tests.comfyui_install.conftest import LocalSources
 from tests.comfyui_install.local_sources import make_testserver_archive
 from tests.support.app_process import AppProcess, start_app
+from tests.support.in_process import InProcessApp, in_process_app
 from tests.support.job_events import Event, final_state, read_events
 
 pytestmark = pytest.mark.timeout(600)
@@ -30,7 +36,14 @@ PHASES = ["download", "unpack", "python", "pytorch", "requirements", "first_star
 
 
 def _app(tmp_path: Path, release: Path) -> AppProcess:
-    return start_app(tmp_path / "app", env={"AI4ARTSED_COMFYUI_RELEASE": str(release)})
+    return start_app(tmp_path / "app", env={RELEASE_FILE_VARIABLE: str(release)})
+
+
+@contextmanager
+def _in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, release: Path) -> Iterator[InProcessApp]:
+    monkeypatch.setenv(RELEASE_FILE_VARIABLE, str(release))
+    with in_process_app(tmp_path / "app") as app:
+        yield app
 
 
 def _install(client: httpx.Client, sources: LocalSources, **choices: object) -> list[Event]:
@@ -121,7 +134,9 @@ def test_install_for_me_plans_installs_starts_and_paints(tmp_path: Path, local_s
         assert not (app.data_dir / "data" / "comfyui" / "installs").exists()
 
 
-def test_corrupt_archive_is_refused_and_leaves_nothing(tmp_path: Path, local_sources: LocalSources) -> None:
+def test_corrupt_archive_is_refused_and_leaves_nothing(
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
+) -> None:
     release = local_sources.release(
         tmp_path / "release.json",
         archive={
@@ -130,7 +145,7 @@ def test_corrupt_archive_is_refused_and_leaves_nothing(tmp_path: Path, local_sou
             "size_bytes": 1,
         },
     )
-    with _app(tmp_path, release) as app, app.client() as client:
+    with _in_process(tmp_path, monkeypatch, release) as app, app.client() as client:
         events = _install(client, local_sources)
         assert final_state(events) == "failed"
         errors = [event.data for event in events if event.type == "error"]
@@ -141,14 +156,16 @@ def test_corrupt_archive_is_refused_and_leaves_nothing(tmp_path: Path, local_sou
         assert client.get("/api/settings").json()["comfyui"]["mode"] == "none"
 
 
-def test_archive_escaping_its_folder_is_refused(tmp_path: Path, local_sources: LocalSources) -> None:
+def test_archive_escaping_its_folder_is_refused(
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
+) -> None:
     evil = local_sources.folder / "evil.tar.gz"
     sha256 = make_testserver_archive(evil, extra_member=("ComfyUI-x/../../escaped.txt", b"gotcha"))
     release = local_sources.release(
         tmp_path / "release.json",
         archive={"url": f"{local_sources.url}/evil.tar.gz", "sha256": sha256, "size_bytes": 1},
     )
-    with _app(tmp_path, release) as app, app.client() as client:
+    with _in_process(tmp_path, monkeypatch, release) as app, app.client() as client:
         events = _install(client, local_sources)
         assert final_state(events) == "failed"
         assert [e.data["code"] for e in events if e.type == "error"] == ["comfyui_install_archive_unsafe"]
@@ -206,14 +223,14 @@ def test_cancel_mid_install_leaves_no_half_environment(tmp_path: Path, local_sou
 
 
 def test_offline_mode_refuses_a_download_without_the_teachers_consent(
-    tmp_path: Path, local_sources: LocalSources
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 127.0.0.2 is loopback too; an address on the internet stands in as "github.com" here.
     release = local_sources.release(
         tmp_path / "release.json",
         archive={"url": "https://github.invalid/ComfyUI/v0.3.64.tar.gz", "sha256": "1" * 64, "size_bytes": 1},
     )
-    with _app(tmp_path, release) as app, app.client() as client:
+    with _in_process(tmp_path, monkeypatch, release) as app, app.client() as client:
         assert client.get("/api/settings").json()["offline"] is True
         plan = client.post("/api/comfyui/install/plan", json={})
         assert plan.json()["needs_network"] is True
@@ -283,13 +300,14 @@ def test_archive_and_wheels_from_a_stick_install_with_no_network_at_all(
 
 
 def test_a_lab_bundle_made_online_installs_elsewhere_with_no_network(
-    tmp_path: Path, local_sources: LocalSources
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stick = tmp_path / "stick"
     stick.mkdir()
     maker = tmp_path / "maker"
     maker.mkdir()
-    with _app(maker, local_sources.release(maker / "release.json")) as app, app.client() as client:
+    release = local_sources.release(maker / "release.json")
+    with _in_process(maker, monkeypatch, release) as app, app.client() as client:
         answer = client.post("/api/comfyui/install/bundle", json={"folder": str(stick)})
         assert answer.status_code == 202, answer.text
         events = read_events(client, answer.json()["job_id"])
@@ -307,7 +325,9 @@ def test_a_lab_bundle_made_online_installs_elsewhere_with_no_network(
     _assert_installed_offline(tmp_path, result)
 
 
-def test_a_lab_bundle_with_a_damaged_wheel_is_refused(tmp_path: Path, local_sources: LocalSources) -> None:
+def test_a_lab_bundle_with_a_damaged_wheel_is_refused(
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stick = tmp_path / "stick"
     root = stick / "ai4artsed-comfyui"
     shutil.copytree(local_sources.folder / "wheels", root / "wheels")
@@ -328,7 +348,10 @@ def test_a_lab_bundle_with_a_damaged_wheel_is_refused(tmp_path: Path, local_sour
         ],
     }
     (root / "ai4artsed-comfyui-bundle.json").write_text(json.dumps(manifest), encoding="utf-8")
-    with _app(tmp_path, _offline_release(tmp_path, local_sources)) as app, app.client() as client:
+    with (
+        _in_process(tmp_path, monkeypatch, _offline_release(tmp_path, local_sources)) as app,
+        app.client() as client,
+    ):
         refused = client.post("/api/comfyui/install", json={"choices": {"bundle_folder": str(stick)}})
         assert refused.status_code == 400
         assert refused.json()["error"]["code"] == "comfyui_bundle_damaged"
@@ -336,14 +359,14 @@ def test_a_lab_bundle_with_a_damaged_wheel_is_refused(tmp_path: Path, local_sour
 
 
 def test_a_lab_policy_that_fixes_comfyui_forbids_installing_one(
-    tmp_path: Path, local_sources: LocalSources
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     policy_file = tmp_path / "etc" / "policy.json"
     policy_file.parent.mkdir(parents=True)
     policy_file.write_text(json.dumps({"comfyui": {"mode": "none"}}), encoding="utf-8")
     release = local_sources.release(tmp_path / "release.json")
-    env = {"AI4ARTSED_COMFYUI_RELEASE": str(release), "AI4ARTSED_POLICY_FILE": str(policy_file)}
-    with start_app(tmp_path / "app", env=env) as app, app.client() as client:
+    monkeypatch.setenv(POLICY_FILE_ENV, str(policy_file))
+    with _in_process(tmp_path, monkeypatch, release) as app, app.client() as client:
         assert client.get("/api/comfyui/install").json()["allowed"] is False
         refused = client.post("/api/comfyui/install", json={})
         assert refused.status_code == 403

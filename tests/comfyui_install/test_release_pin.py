@@ -13,7 +13,7 @@ from server.comfyui_install.gpu_detection import DetectedGpu, GpuKind
 from server.comfyui_install.plan import PlanChoices, load_release, make_plan
 from tests.comfyui_install.conftest import LocalSources
 from tests.comfyui_install.test_git_tree import _git_tree_of
-from tests.comfyui_install.test_install_pipeline import PHASES, _app, _install
+from tests.comfyui_install.test_install_pipeline import PHASES, _app, _in_process, _install
 from tests.support.job_events import final_state
 
 pytestmark = [
@@ -65,10 +65,10 @@ def test_a_download_pinned_only_by_its_git_tree_installs(tmp_path: Path, local_s
 
 
 def test_a_download_with_another_tree_is_refused_and_deleted(
-    tmp_path: Path, local_sources: LocalSources
+    tmp_path: Path, local_sources: LocalSources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = _tree_pinned_release(tmp_path, local_sources, "bc8ceee3be4464fef05ec4009cf28ecc8839a8ea")
-    with _app(tmp_path, release) as app, app.client() as client:
+    with _in_process(tmp_path, monkeypatch, release) as app, app.client() as client:
         events = _install(client, local_sources)
         assert final_state(events) == "failed"
         assert [e.data["code"] for e in events if e.type == "error"] == ["comfyui_install_checksum_mismatch"]

@@ -1,4 +1,7 @@
-"""Downloads through the running app from a local HTTPS server: resume after a break, checks, refusals."""
+"""Downloads through the running app from a local HTTPS server: resume after a break, checks, refusals.
+
+A broken connection and a cancel go through the real process; the other answers come from the app's
+services in the test process, which then trusts the server's certificate as the real app is told to."""
 
 from __future__ import annotations
 
@@ -36,6 +39,13 @@ def server(tmp_path: Path) -> Iterator[RangeServer]:
     running.stop()
 
 
+def _catalog(
+    tmp_path: Path, tiny: TinyModels, server: RangeServer, extra_entries: list[dict[str, Any]] | None = None
+) -> Path:
+    tiny.write_all(server.folder)
+    return write_model_catalog(tmp_path / "catalog", tiny, extra_entries, url=server.base_url)
+
+
 def _app(
     tmp_path: Path,
     tiny: TinyModels,
@@ -43,9 +53,19 @@ def _app(
     start: StartModelApp,
     extra_entries: list[dict[str, Any]] | None = None,
 ) -> ModelApp:
-    tiny.write_all(server.folder)
-    catalog = write_model_catalog(tmp_path / "catalog", tiny, extra_entries, url=server.base_url)
+    catalog = _catalog(tmp_path, tiny, server, extra_entries)
     return start(catalog, settings=ONLINE, env={"SSL_CERT_FILE": str(server.certificate)})
+
+
+def _api(
+    tmp_path: Path,
+    tiny: TinyModels,
+    server: RangeServer,
+    start: StartModelApp,
+    monkeypatch: pytest.MonkeyPatch,
+) -> ModelApp:
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.certificate))
+    return start(_catalog(tmp_path, tiny, server), settings=ONLINE)
 
 
 def test_download_resumes_after_the_connection_breaks(
@@ -69,9 +89,13 @@ def test_download_resumes_after_the_connection_breaks(
 
 
 def test_download_continues_a_part_file_left_by_an_earlier_attempt(
-    tmp_path: Path, tiny: TinyModels, server: RangeServer, start_model_app: StartModelApp
+    tmp_path: Path,
+    tiny: TinyModels,
+    server: RangeServer,
+    start_model_api: StartModelApp,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    running = _app(tmp_path, tiny, server, start_model_app)
+    running = _api(tmp_path, tiny, server, start_model_api, monkeypatch)
     whole = (server.folder / tiny.text_encoder.filename).read_bytes()
     part = running.models_dir / "text_encoders" / (tiny.text_encoder.filename + ".part")
     part.write_bytes(whole[:1000])
@@ -86,9 +110,13 @@ def test_download_continues_a_part_file_left_by_an_earlier_attempt(
 
 
 def test_a_wrong_download_is_caught_by_sha256_and_removed(
-    tmp_path: Path, tiny: TinyModels, server: RangeServer, start_model_app: StartModelApp
+    tmp_path: Path,
+    tiny: TinyModels,
+    server: RangeServer,
+    start_model_api: StartModelApp,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    running = _app(tmp_path, tiny, server, start_model_app)
+    running = _api(tmp_path, tiny, server, start_model_api, monkeypatch)
     # The server now has another file of the same size under that name.
     other = bytearray(safetensors_bytes(tiny.checkpoint.payload))
     other[-1] ^= 0xFF
@@ -135,11 +163,11 @@ def test_a_cancelled_download_leaves_nothing(
 
 
 def test_downloads_are_refused_offline_and_without_the_licence(
-    tmp_path: Path, tiny: TinyModels, server: RangeServer, start_model_app: StartModelApp
+    tmp_path: Path, tiny: TinyModels, server: RangeServer, start_model_api: StartModelApp
 ) -> None:
     tiny.write_all(server.folder)
     catalog = write_model_catalog(tmp_path / "catalog", tiny, url=server.base_url)
-    offline = start_model_app(catalog)  # a new install is offline
+    offline = start_model_api(catalog)  # a new install is offline
     with offline.client("de") as client:
         response = client.post(
             "/api/models/download", json={"model_ids": ["tiny_ckpt"], "licence_accepted": True}
@@ -148,7 +176,7 @@ def test_downloads_are_refused_offline_and_without_the_licence(
         assert response.json()["error"]["code"] == "model_download_offline"
         assert "Offline-Modus" in response.json()["error"]["message"]
         assert client.get("/api/models").json()["offline"] is True
-    online = start_model_app(catalog, settings=ONLINE)
+    online = start_model_api(catalog, settings=ONLINE)
     with online.client() as client:
         response = client.post("/api/models/download", json={"model_ids": ["tiny_ckpt"]})
         assert response.status_code == 400
