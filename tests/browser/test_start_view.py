@@ -152,13 +152,16 @@ def write_catalog(root: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def catalog_app(tmp_path: Path) -> Iterator[AppProcess]:
+@pytest.fixture(scope="module")
+def catalog_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """One app for the module: its tests only look (the page pool lends each a page without the
+    other's session cookie)."""
     if not (REPO_ROOT / "web" / "dist" / "index.html").is_file():
         pytest.fail("the web UI is not built: run `cd web && npm ci && npm run build` first")
-    catalog = write_catalog(tmp_path / "catalog")
-    mark_set_up(tmp_path / "app")
-    with start_app(tmp_path / "app", catalog_root=catalog) as running:
+    folder = tmp_path_factory.mktemp("start-view")
+    catalog = write_catalog(folder / "catalog")
+    mark_set_up(folder / "app")
+    with start_app(folder / "app", catalog_root=catalog) as running:
         yield running
 
 

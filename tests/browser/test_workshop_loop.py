@@ -375,11 +375,16 @@ def test_unknown_attitude_leads_back_to_the_catalog(
 # ------------------------------------------------------------------ generation (stage 3 and 4)
 
 
-@pytest.fixture
-def generating_app(tmp_path: Path, llm_server: TestServerProcess) -> Iterator[AppProcess]:
-    """The self-test nodes take a moment each, so progress can be seen and a job cancelled mid-way."""
+@pytest.fixture(scope="module")
+def generating_app(
+    tmp_path_factory: pytest.TempPathFactory, llm_server: TestServerProcess
+) -> Iterator[AppProcess]:
+    """The self-test nodes take a moment each, so progress can be seen and a job cancelled mid-way.
+    One app for the module's generation tests: each makes its own run, none changes a setting."""
     with workshop_app(
-        tmp_path, llm_server, env={"COMFYUI_TESTSERVER_SLOW_NODES": "EmptyImage:1.5,ImageAddNoise:1.5"}
+        tmp_path_factory.mktemp("generating"),
+        llm_server,
+        env={"COMFYUI_TESTSERVER_SLOW_NODES": "EmptyImage:1.5,ImageAddNoise:1.5"},
     ) as app:
         yield app
 

@@ -1,6 +1,6 @@
 """The pool's settings: today's settings.json gets the pool, machines with a proxy header are saved
 (the header's value only in secrets.json, never answered, never in the diagnostics file), and the
-pool's status answers for each machine."""
+pool's status answers for each machine. API answers only: the app's services run in the test process."""
 
 from __future__ import annotations
 
@@ -12,15 +12,19 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from server.comfyui.pool import header_for_secrets
 from server.settings.migrations import CURRENT_VERSION
-from tests.support.app_process import free_port, start_app
+from tests.support.app_process import free_port
+from tests.support.in_process import in_process_app
 
 # Written by main at 3ff9a81 (schema 2): English, offline, an external ComfyUI at 127.0.0.2:8188.
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "settings" / "v2-main-2026-12-05.json"
 HEADER_VALUE = "Basic c2NodWxlOmdlaGVpbQ=="
 
 
+@pytest.mark.in_process
 def test_a_settings_file_of_the_previous_main_keeps_its_comfyui_as_the_pools_first_machine(
     tmp_path: Path,
 ) -> None:
@@ -28,7 +32,7 @@ def test_a_settings_file_of_the_previous_main_keeps_its_comfyui_as_the_pools_fir
     config.mkdir(parents=True)
     shutil.copy(FIXTURE, config / "settings.json")
     old = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    with start_app(tmp_path / "data") as app, app.client("en") as client:
+    with in_process_app(tmp_path / "data") as app, app.client("en") as client:
         settings = client.get("/api/settings").json()
         assert settings["comfyui"] == {**old["comfyui"], "machines": []}
         for name in ("language", "offline", "llm", "model_folders", "first_run_done"):
@@ -41,12 +45,13 @@ def test_a_settings_file_of_the_previous_main_keeps_its_comfyui_as_the_pools_fir
     assert migrated["schema_version"] == CURRENT_VERSION and migrated["comfyui"]["machines"] == []
 
 
+@pytest.mark.in_process
 def test_pool_machines_are_saved_and_a_header_value_is_never_answered_or_in_diagnostics(
     tmp_path: Path,
 ) -> None:
     nowhere = f"http://127.0.0.2:{free_port()}"
     data = tmp_path / "data"
-    with start_app(data) as app, app.client("en") as client:
+    with in_process_app(data) as app, app.client("en") as client:
         change: dict[str, Any] = {
             "mode": "none",
             "machines": [

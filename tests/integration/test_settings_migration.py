@@ -6,8 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from server.settings.migrations import CURRENT_VERSION
 from tests.support.app_process import start_app
+from tests.support.in_process import in_process_app
 
 # Written by main at 5f2f332: PIN 4711, level youth, English, LLM check always, online, an external
 # ComfyUI, Ollama (at another address) for interception and LM Studio for the safety check.
@@ -58,6 +61,7 @@ def test_settings_of_the_previous_version_survive_and_the_pin_still_works(tmp_pa
 FIXTURE_V2 = Path(__file__).resolve().parents[1] / "fixtures" / "settings" / "v2-main-2026-12.json"
 
 
+@pytest.mark.in_process
 def test_settings_of_schema_2_survive_and_gain_the_comfyui_sources(tmp_path: Path) -> None:
     data = tmp_path / "data"
     config = data / "config"
@@ -65,7 +69,7 @@ def test_settings_of_schema_2_survive_and_gain_the_comfyui_sources(tmp_path: Pat
     shutil.copy(FIXTURE_V2, config / "settings.json")
     old = json.loads(FIXTURE_V2.read_text(encoding="utf-8"))
 
-    with start_app(data) as app, app.client("en") as client:
+    with in_process_app(data) as app, app.client("en") as client:
         settings = client.get("/api/settings").json()
         for name in ("language", "safety_llm_check", "offline", "comfyui", "llm", "model_folders"):
             expected = {**old[name], "machines": []} if name == "comfyui" else old[name]
