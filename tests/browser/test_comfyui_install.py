@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.language_switch import switch_to_english
 from tests.browser.page_watch import PageWatch, watched_page
 from tests.comfyui_install.conftest import LocalSources, local_sources  # noqa: F401 - the fixture
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
@@ -45,7 +46,7 @@ def test_install_comfyui_for_me_from_the_wizard_to_the_test_picture(
     tab.goto(new_teachers_app.launch_url)
     wizard = tab.get_by_test_id("welcome-view")
     expect(wizard).to_have_attribute("data-step", "language")
-    tab.get_by_test_id("language-panel").get_by_test_id("lang-en").click()
+    switch_to_english(tab, new_teachers_app)
     tab.get_by_test_id("welcome-next").click()
     expect(wizard).to_have_attribute("data-step", "safety")
     tab.get_by_test_id("welcome-next").click()

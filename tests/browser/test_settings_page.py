@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.language_switch import switch_to_english
 from tests.browser.page_watch import PageWatch, watched_page
 from tests.llm_testserver.process import TestServerProcess
 from tests.support.app_process import REPO_ROOT, AppProcess, start_app
@@ -137,7 +138,7 @@ def test_the_first_run_wizard_end_to_end(page: PageWatch, fresh_app: AppProcess)
     tab.goto(fresh_app.launch_url)
     wizard = tab.get_by_test_id("welcome-view")
     expect(wizard).to_have_attribute("data-step", "language")
-    tab.get_by_test_id("language-panel").get_by_test_id("lang-en").click()
+    switch_to_english(tab, fresh_app)
     expect(wizard).to_contain_text("Welcome")
     tab.get_by_test_id("welcome-next").click()
 

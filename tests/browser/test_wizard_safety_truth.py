@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.language_switch import switch_to_english
 from tests.browser.page_watch import PageWatch
 from tests.support.app_process import start_app
 from tests.support.settings_files import write_settings
@@ -25,7 +26,7 @@ def test_the_wizard_safety_step_says_lists_only_without_a_capable_checker(
         page.goto(app.launch_url)
         wizard = page.get_by_test_id("welcome-view")
         expect(wizard).to_have_attribute("data-step", "language")
-        page.get_by_test_id("language-panel").get_by_test_id("lang-en").click()
+        switch_to_english(page, app)
         page.get_by_test_id("welcome-next").click()
         expect(wizard).to_have_attribute("data-step", "safety")
         expect(page.get_by_test_id("safety-panel")).to_be_visible()
