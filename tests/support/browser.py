@@ -59,20 +59,21 @@ def new_context(browser: Browser, **options: Any) -> BrowserContext:
 
 
 class PagePool:
-    """Lends pages that earlier tests used, cleaned, one set per language.
+    """Lends pages that earlier tests used, cleaned; one set per language and init script.
 
-    Chromium spends about 1.4 s of CPU on a page in a fresh context until the app shows and settles,
-    and about 0.5 s on the same work in a page that has shown the app before (bench/browser_pages.py:
-    the renderer process and its script engine are warm). The suite shows about 80 such pages on
-    two cores, so pages are kept.
+    Chromium spends about 1.6 s of CPU on a page in a fresh context until the app is on screen and
+    settled, and about 0.9 s on the same in a page that has shown the app before: its renderer
+    process and script engine are warm (bench/browser_pages.py). The suite shows about 80 such pages
+    on two cores, so pages are kept. (A new page in a kept context saves nothing: it gets a new
+    renderer.)
 
     A page comes back clean: its local and session storage, the context's cookies and permissions
     are emptied, pop-ups and other tabs closed, routes and every listener a test added removed, and
     the page is on about:blank (so the last app's scripts, streams and timers have ended). A lease
-    that ends in an exception closes its context instead. What the pool cannot undo is up to the
-    test: an init script it adds to the page it disposes of (``add_init_script`` returns the handle);
-    anything it sets on the context (a clock, device emulation) needs a context of its own from
-    ``new_context(browser, ...)``.
+    that ends in an exception closes its context instead. What the pool cannot undo stays out of it:
+    an init script comes with the lease (``init_script``), so only leases with the same script get
+    that page; anything set on the context (a clock, device emulation) needs a context of its own
+    from ``new_context(browser, ...)``.
     """
 
     def __init__(self, browser: Browser) -> None:
